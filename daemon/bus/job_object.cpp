@@ -1,0 +1,195 @@
+#include "bus/job_object.hpp"
+
+#include <cmath>
+#include <memory>
+
+#include "bus/convert.hpp"
+#include "bus/errors.hpp"
+
+namespace ferry::bus {
+namespace {
+
+constexpr auto kProgressInterval = std::chrono::milliseconds(250); // at most 4 per second
+constexpr double kProgressEpsilon = 0.001;
+
+uint64_t op_remaining(const core::OperationRecord& op)
+{
+    switch (op.state) {
+    case core::OpState::Done:
+    case core::OpState::Skipped: return 0;
+    default: break;
+    }
+    if (op.bytes_total == 0 || op.bytes_done == 0)
+        return op.estimated_seconds;
+    const double left = 1.0 - static_cast<double>(std::min(op.bytes_done, op.bytes_total)) /
+                                  static_cast<double>(op.bytes_total);
+    return static_cast<uint64_t>(std::ceil(left * static_cast<double>(op.estimated_seconds)));
+}
+
+double op_fraction(const core::OperationRecord& op)
+{
+    if (op.state == core::OpState::Done)
+        return 1.0;
+    if (op.bytes_total == 0)
+        return 0.0;
+    return static_cast<double>(std::min(op.bytes_done, op.bytes_total)) /
+           static_cast<double>(op.bytes_total);
+}
+
+} // namespace
+
+JobObject::JobObject(sdbus::IConnection& connection, Engine& engine, Authority& authority,
+                     const std::string& id)
+    : AdaptorInterfaces(connection, kJobPathPrefix + id), engine_(engine), authority_(authority)
+{
+    const auto& j = job();
+    last_state_ = std::string(core::job_state_name(j.state));
+    last_sequence_ = j.next_sequence - 1;
+    last_progress_ = core::overall_progress(j);
+    registerAdaptor();
+}
+
+JobObject::~JobObject() { unregisterAdaptor(); }
+
+const core::JobRecord& JobObject::job() const
+{
+    // The engine owns the record; this object lives only while it exists.
+    return *engine_.job();
+}
+
+void JobObject::refresh(const core::JobRecord& j)
+{
+    std::vector<std::string> changed{"Operations", "Current", "Progress", "RemainingSeconds"};
+    const std::string st(core::job_state_name(j.state));
+    if (st != last_state_) {
+        changed.insert(changed.end(), {"State", "FinishedAt", "Error", "Attempt"});
+        last_state_ = st;
+    }
+    if (j.next_sequence - 1 != last_sequence_) {
+        changed.push_back("EventSequence");
+        last_sequence_ = j.next_sequence - 1;
+    }
+    getObject().emitPropertiesChangedSignal(INTERFACE_NAME, changed);
+
+    const double p = core::overall_progress(j);
+    const auto now = std::chrono::steady_clock::now();
+    if (std::abs(p - last_progress_) >= kProgressEpsilon &&
+        now - last_progress_emit_ >= kProgressInterval) {
+        last_progress_ = p;
+        last_progress_emit_ = now;
+        emitProgress(p, RemainingSeconds(), Current(), 0.0);
+    }
+}
+
+void JobObject::event(const core::JobRecord& j, const core::Event& e)
+{
+    if (e.type == "operation-changed")
+        emitOperationChanged(e.data.value("id", ""), e.data.value("state", ""), e.sequence);
+    else if (e.type == "finished")
+        emitFinished(std::string(core::job_state_name(j.state)), Error());
+}
+
+void JobObject::GetEvents(
+    sdbus::Result<std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
+                                            std::map<std::string, sdbus::Variant>>>>&& result,
+    uint64_t since)
+{
+    auto r = std::make_shared<std::remove_reference_t<decltype(result)>>(std::move(result));
+    authority_.check(current_caller(getObject()), kActionRead, false,
+                     [this, r, since](std::optional<core::Error> denied) {
+                         if (denied)
+                             return r->returnError(to_bus_error(*denied));
+                         if (!engine_.job())
+                             return r->returnError(to_bus_error(
+                                 core::Error{core::Code::NoJob, "The job is gone.", {}}));
+                         std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
+                                                   std::map<std::string, sdbus::Variant>>>
+                             out;
+                         for (const auto& e : core::events_since(job(), since))
+                             out.emplace_back(e.sequence, e.realtime_usec, e.type,
+                                              json_object_to_dict(e.data));
+                         r->returnResults(out);
+                     });
+}
+
+void JobObject::Acknowledge(sdbus::Result<>&& result)
+{
+    auto r = std::make_shared<sdbus::Result<>>(std::move(result));
+    authority_.check(current_caller(getObject()), kActionExecute, false,
+                     [this, r](std::optional<core::Error> denied) {
+                         if (denied)
+                             return r->returnError(to_bus_error(*denied));
+                         // The manager destroys this object later, from
+                         // the loop, not inside this handler.
+                         if (auto ok = engine_.acknowledge(); !ok)
+                             return r->returnError(to_bus_error(ok.error()));
+                         r->returnResults();
+                     });
+}
+
+void JobObject::Resume(sdbus::Result<>&& result)
+{
+    auto r = std::make_shared<sdbus::Result<>>(std::move(result));
+    authority_.check(current_caller(getObject()), kActionExecute, false,
+                     [this, r](std::optional<core::Error> denied) {
+                         if (denied)
+                             return r->returnError(to_bus_error(*denied));
+                         if (auto ok = engine_.resume(); !ok)
+                             return r->returnError(to_bus_error(ok.error()));
+                         r->returnResults();
+                     });
+}
+
+std::string JobObject::State() { return std::string(core::job_state_name(job().state)); }
+
+std::vector<sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t, uint64_t>>
+JobObject::Operations()
+{
+    std::vector<sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t,
+                              uint64_t>>
+        out;
+    for (const auto& op : job().operations)
+        out.emplace_back(std::string(core::operation_key(op.id)),
+                         std::string(core::operation_title(op.id)),
+                         std::string(core::op_state_name(op.state)), op_fraction(op), op.bytes_done,
+                         op.bytes_total, op_remaining(op));
+    return out;
+}
+
+std::string JobObject::Current()
+{
+    for (const auto& op : job().operations)
+        if (op.state == core::OpState::Running)
+            return std::string(core::operation_key(op.id));
+    return {};
+}
+
+double JobObject::Progress() { return core::overall_progress(job()); }
+
+uint64_t JobObject::RemainingSeconds()
+{
+    if (core::is_finished(job().state))
+        return 0;
+    uint64_t s = 0;
+    for (const auto& op : job().operations)
+        s += op_remaining(op);
+    return s;
+}
+
+uint64_t JobObject::StartedAt() { return job().started_at_usec; }
+uint64_t JobObject::FinishedAt() { return job().finished_at_usec; }
+
+sdbus::Struct<std::string, std::string, std::string, std::string> JobObject::Error()
+{
+    const auto& j = job();
+    if (!j.error)
+        return {"", "", "", ""};
+    return {std::string(kErrorPrefix) + std::string(core::code_name(j.error->code)),
+            j.error_operation.value_or(""), j.error->message, j.error->remedy};
+}
+
+uint64_t JobObject::EventSequence() { return job().next_sequence - 1; }
+std::map<std::string, sdbus::Variant> JobObject::Options() { return options_to_dict(job().options); }
+uint32_t JobObject::Attempt() { return job().attempt; }
+
+} // namespace ferry::bus

@@ -1,0 +1,60 @@
+// org.ferry.Migration1.Job at /org/ferry/Migration1/job/<id>: a view of
+// the engine's job record. It exists from Start() (or from the journal at
+// start-up) until Acknowledge().
+#pragma once
+
+#include <chrono>
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "bus/authority.hpp"
+#include "engine.hpp"
+#include "job-adaptor.h"
+
+namespace ferry::bus {
+
+inline constexpr const char* kJobPathPrefix = "/org/ferry/Migration1/job/";
+
+class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::Job_adaptor> {
+  public:
+    JobObject(sdbus::IConnection& connection, Engine& engine, Authority& authority,
+              const std::string& id);
+    ~JobObject();
+
+    // Emits PropertiesChanged for what differs from the last emission and a
+    // rate-limited Progress signal.
+    void refresh(const core::JobRecord& job);
+    void event(const core::JobRecord& job, const core::Event& e);
+
+  private:
+    void GetEvents(sdbus::Result<std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
+                                                            std::map<std::string, sdbus::Variant>>>>&&
+                       result,
+                   uint64_t since) override;
+    void Acknowledge(sdbus::Result<>&& result) override;
+    void Resume(sdbus::Result<>&& result) override;
+
+    std::string State() override;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t,
+                              uint64_t>>
+    Operations() override;
+    std::string Current() override;
+    double Progress() override;
+    uint64_t RemainingSeconds() override;
+    uint64_t StartedAt() override;
+    uint64_t FinishedAt() override;
+    sdbus::Struct<std::string, std::string, std::string, std::string> Error() override;
+    uint64_t EventSequence() override;
+    std::map<std::string, sdbus::Variant> Options() override;
+    uint32_t Attempt() override;
+
+    const core::JobRecord& job() const;
+
+    Engine& engine_;
+    Authority& authority_;
+    std::string last_state_;
+    uint64_t last_sequence_ = 0;
+    double last_progress_ = -1;
+    std::chrono::steady_clock::time_point last_progress_emit_{};
+};
+
+} // namespace ferry::bus

@@ -1,0 +1,62 @@
+#include "core/config.hpp"
+
+#include <charconv>
+#include <sstream>
+
+namespace ferry::core {
+namespace {
+
+std::vector<std::string> split_words(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::istringstream in(s);
+    for (std::string w; in >> w;)
+        out.push_back(w);
+    return out;
+}
+
+Error bad(const std::string& what) { return Error{Code::InvalidArgument, "ferry.conf: " + what, {}}; }
+
+} // namespace
+
+Expected<ApplianceConfig> parse_config(const Ini& ini)
+{
+    ApplianceConfig c;
+    for (const auto& [section, keys] : ini) {
+        for (const auto& [key, value] : keys) {
+            if (section == "Appliance") {
+                if (key == "SettingsDirectory" || key == "LicenseFile" ||
+                    key == "CertificateDirectory" || key == "LogDirectory") {
+                    if (value.empty() || value[0] != '/')
+                        return bad(key + " must be an absolute path.");
+                    std::string& dst = key == "SettingsDirectory" ? c.settings_dir
+                                       : key == "LicenseFile"     ? c.license_file
+                                       : key == "CertificateDirectory" ? c.certificate_dir
+                                                                       : c.log_dir;
+                    dst = value;
+                } else if (key == "Databases") {
+                    c.databases = split_words(value);
+                } else if (key == "Services") {
+                    c.services = split_words(value);
+                } else {
+                    return bad("unknown key " + key + " in [Appliance].");
+                }
+            } else if (section == "Migration") {
+                if (key == "ProbeTimeoutSec") {
+                    unsigned v = 0;
+                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 300)
+                        return bad("ProbeTimeoutSec must be 1..300.");
+                    c.probe_timeout_sec = v;
+                } else {
+                    return bad("unknown key " + key + " in [Migration].");
+                }
+            } else {
+                return bad("unknown section [" + section + "].");
+            }
+        }
+    }
+    return c;
+}
+
+} // namespace ferry::core

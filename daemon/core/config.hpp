@@ -1,0 +1,27 @@
+// /etc/ferry/ferry.conf: where this appliance keeps what ferry migrates.
+// Every path is configurable so that several appliances run on one machine.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "core/ini.hpp"
+
+namespace ferry::core {
+
+struct ApplianceConfig {
+    std::string settings_dir = "/var/lib/hotspot/settings"; // one file per section: NAME.conf
+    std::string license_file = "/var/lib/hotspot/license.conf";
+    std::string certificate_dir = "/etc/hotspot/certs";
+    std::string log_dir = "/var/log/hotspot";
+    std::vector<std::string> databases{"hotspot"};
+    std::vector<std::string> services;
+    unsigned probe_timeout_sec = 5;
+};
+
+// Missing keys keep their defaults; unknown sections or keys are refused
+// (a typo in a path must not silently migrate the wrong directory).
+Expected<ApplianceConfig> parse_config(const Ini& ini);
+
+} // namespace ferry::core

@@ -1,0 +1,40 @@
+// The errors ferry reports, as values. core/ never throws transport types:
+// the bus layer maps each Code to its D-Bus name (org.ferry.Migration1.Error.*)
+// exactly once, like systemd's bus-common-errors.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ferry::core {
+
+enum class Code {
+    InvalidArgument,    // a malformed argument (address, string too long, wrong type)
+    UnknownOption,      // an option or flag key ferry does not know
+    NotProbed,          // Plan/Start/GetOptions before a successful Probe
+    ProbeExpired,       // the token from Probe timed out
+    Unreachable,        // the source does not answer (names the closed ports)
+    AuthenticationFailed,
+    RateLimited,        // too many attempts
+    OptionUnavailable,  // an option that the wizard rules forbid here
+    SameSystem,         // the source address is this system
+    IncompatibleSource, // the source speaks another protocol version
+    Busy,               // a job exists already / another request is in flight
+    NoJob,
+    NotFinished,        // Acknowledge of a running job
+    NotFailed,          // Resume of a job that did not fail
+    NotAuthorized,
+    JournalCorrupt,
+    Internal,
+};
+
+// The D-Bus error name suffix, e.g. "NotProbed".
+std::string_view code_name(Code c);
+
+struct Error {
+    Code code;
+    std::string message; // a sentence a person can act on
+    std::string remedy;  // optional: what to do about it
+};
+
+} // namespace ferry::core

@@ -1,0 +1,164 @@
+#include "core/plan.hpp"
+
+#include <cmath>
+
+namespace ferry::core {
+namespace {
+
+struct Descriptor {
+    OperationId id;
+    std::string_view key;
+    std::string_view title;
+    std::string_view condition;
+};
+
+constexpr std::array<Descriptor, kOperationCount> kCatalogue{{
+    {OperationId::CopySettings, "copy-settings", "Copy the System Settings", "always"},
+    {OperationId::SourceMaintenance, "source-maintenance", "Place the source under maintenance",
+     "always"},
+    {OperationId::DeactivateReplica, "deactivate-replica", "Deactivate the replica on the source",
+     "HA only"},
+    {OperationId::CopyData, "copy-data", "Copy data", "standalone only"},
+    {OperationId::ModifySource, "modify-source", "Modify the source configuration", "always"},
+    {OperationId::Reboot, "reboot", "Reboot this system and the source",
+     "Swap Configuration only"},
+    {OperationId::CopyDataActivateReplica, "copy-data-activate-replica",
+     "Copy data and activate the replica", "HA only"},
+    {OperationId::UpdateCertificates, "update-certificates", "Update the certificates", "always"},
+    {OperationId::RestartServices, "restart-services", "Restart the services", "always"},
+    {OperationId::CopySyslog, "copy-syslog", "Copy the syslog user-traffic data",
+     "Copy User Traffic Logs only"},
+    {OperationId::Final, "final", "Final operations", "always"},
+}};
+
+const Descriptor& descriptor(OperationId id) { return kCatalogue[static_cast<std::size_t>(id)]; }
+
+bool runs(OperationId id, const PlanInput& in)
+{
+    const bool ha = in.high_availability;
+    switch (id) {
+    case OperationId::DeactivateReplica:
+    case OperationId::CopyDataActivateReplica: return ha;
+    case OperationId::CopyData: return !ha;
+    case OperationId::Reboot: return in.options.swap;
+    case OperationId::CopySyslog: return in.options.logs;
+    default: return true;
+    }
+}
+
+std::string detail(OperationId id, const PlanInput& in)
+{
+    const bool ha = in.high_availability;
+    const bool swap = in.options.swap;
+    switch (id) {
+    case OperationId::CopySettings:
+        return swap ? "Exchange the System Settings: this system takes the source's identity."
+                    : "Copy the basic System Settings; Network, DNS, Web server, round-robin "
+                      "hosts, load-balancing domain, remote data exchange and FTP data backup "
+                      "stay as they are.";
+    case OperationId::SourceMaintenance:
+        return ha ? "Put the source under maintenance and temporarily remove the round-robin "
+                    "hosts from the ring's Master."
+                  : "Put the source under maintenance.";
+    case OperationId::DeactivateReplica:
+        return "Stop the source's replica and record its GTID position.";
+    case OperationId::CopyData:
+        return "Copy a consistent snapshot of the source's databases and verify every table.";
+    case OperationId::ModifySource:
+        return swap ? "Stage this system's former System Settings on the source (applied at "
+                      "its reboot) and record the migration on the source."
+                    : "Keep the source in maintenance with its user-facing services stopped and "
+                      "record the migration on the source.";
+    case OperationId::Reboot:
+        return "Reboot both systems so that the exchanged network settings take effect.";
+    case OperationId::CopyDataActivateReplica:
+        return "Copy the data and join the replication ring at the source's position.";
+    case OperationId::UpdateCertificates: return "Install the source's certificates.";
+    case OperationId::RestartServices: return "Restart the services of this system.";
+    case OperationId::CopySyslog: return "Copy and verify the user-traffic log files.";
+    case OperationId::Final: {
+        std::string d = "Remove temporary accounts and tokens";
+        if (in.options.license)
+            d += "; move the license to this system and invalidate it on the source";
+        if (ha)
+            d += "; restore the round-robin hosts on the Master";
+        return d + ".";
+    }
+    }
+    return {};
+}
+
+uint64_t seconds_for(uint64_t bytes, double rate)
+{
+    if (bytes == 0 || rate <= 0)
+        return 0;
+    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / rate));
+}
+
+} // namespace
+
+std::string_view operation_key(OperationId id) { return descriptor(id).key; }
+std::string_view operation_title(OperationId id) { return descriptor(id).title; }
+
+std::optional<OperationId> operation_from_key(std::string_view key)
+{
+    for (const auto& d : kCatalogue)
+        if (d.key == key)
+            return d.id;
+    return std::nullopt;
+}
+
+const std::array<OperationId, kOperationCount>& all_operations()
+{
+    static const std::array<OperationId, kOperationCount> ids = [] {
+        std::array<OperationId, kOperationCount> a{};
+        for (std::size_t i = 0; i < kOperationCount; ++i)
+            a[i] = kCatalogue[i].id;
+        return a;
+    }();
+    return ids;
+}
+
+std::vector<PlannedOperation> build_plan(const PlanInput& in)
+{
+    std::vector<PlannedOperation> plan;
+    plan.reserve(kOperationCount);
+    const auto& r = in.rates;
+    for (const auto& d : kCatalogue) {
+        PlannedOperation op{d.id, std::string(d.key), std::string(d.title), runs(d.id, in),
+                            std::string(d.condition), {}, 0, 0};
+        if (op.runs) {
+            op.detail = detail(d.id, in);
+            switch (d.id) {
+            case OperationId::CopySettings:
+                op.bytes = in.settings_bytes;
+                op.estimated_seconds = r.step_seconds + seconds_for(op.bytes, r.settings_bytes_per_second);
+                break;
+            case OperationId::CopyData:
+            case OperationId::CopyDataActivateReplica:
+                op.bytes = in.data_bytes;
+                op.estimated_seconds = r.step_seconds + seconds_for(op.bytes, r.data_bytes_per_second);
+                break;
+            case OperationId::CopySyslog:
+                op.bytes = in.log_bytes;
+                op.estimated_seconds = r.step_seconds + seconds_for(op.bytes, r.log_bytes_per_second);
+                break;
+            case OperationId::Reboot: op.estimated_seconds = r.reboot_seconds; break;
+            case OperationId::RestartServices: op.estimated_seconds = r.services_seconds; break;
+            default: op.estimated_seconds = r.step_seconds; break;
+            }
+        }
+        plan.push_back(std::move(op));
+    }
+    return plan;
+}
+
+uint64_t plan_total_seconds(const std::vector<PlannedOperation>& plan)
+{
+    uint64_t s = 0;
+    for (const auto& op : plan)
+        s += op.estimated_seconds;
+    return s;
+}
+
+} // namespace ferry::core

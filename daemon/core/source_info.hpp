@@ -1,0 +1,43 @@
+// What Probe returns about the source (brief §1 step 3, §8 Source Info keys).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/options.hpp"
+
+namespace ferry::core {
+
+struct PortCheck {
+    uint16_t port = 0;
+    std::string service; // "HTTP", "HTTPS", "MariaDB"
+    bool open = false;
+    std::string detail; // e.g. "connection refused"
+};
+
+struct SourceInfo {
+    std::string license_guid;
+    std::string host_name;
+    std::string domain_name;
+    std::string address;
+    std::string server_role; // "Main" | "Additional"
+    bool high_availability = false;
+    bool licensed = false;
+    bool maintenance_contract_active = false;
+    std::vector<std::string> ring_members;
+    std::vector<std::string> dns_advice;
+    uint64_t data_bytes = 0;
+    uint64_t log_bytes = 0;
+    uint64_t settings_bytes = 0;
+    std::string certificate_sha256;
+    std::vector<PortCheck> ports;
+
+    SourceFacts facts() const { return {high_availability, licensed, maintenance_contract_active}; }
+};
+
+// Unreachable naming each closed port, or nullopt when all are open.
+std::optional<Error> closed_ports_error(const std::string& address,
+                                        const std::vector<PortCheck>& ports);
+
+} // namespace ferry::core

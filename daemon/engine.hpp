@@ -1,0 +1,99 @@
+// The migration engine: every rule and state of ferryd with no D-Bus in it
+// (fwupd's FuEngine shape). bus/ is a thin transport over it. All methods
+// run on the main loop thread; blocking work (network) runs on a worker
+// and its result comes back through `post`.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/address.hpp"
+#include "core/job.hpp"
+#include "core/options.hpp"
+#include "core/plan.hpp"
+#include "core/source_info.hpp"
+#include "local/appliance.hpp"
+#include "local/journal_store.hpp"
+#include "source/source_client.hpp"
+
+namespace ferry {
+
+inline constexpr std::size_t kMaxPasswordLength = 1024;
+inline constexpr auto kProbeValidity = std::chrono::minutes(30);
+
+// Who is notified of changes (the bus layer emits signals from these).
+class EngineObserver {
+  public:
+    virtual ~EngineObserver() = default;
+    virtual void manager_changed() = 0;               // State or Job changed
+    virtual void job_changed(const core::JobRecord&) = 0; // any job property
+    virtual void job_event(const core::JobRecord&, const core::Event&) = 0;
+};
+
+struct Plan {
+    core::Options options;
+    std::vector<core::PlannedOperation> operations;
+};
+
+class Engine {
+  public:
+    using Post = std::function<void(std::function<void()>)>;
+    using Clock = std::chrono::steady_clock;
+
+    Engine(local::Appliance& appliance, local::JournalStore& journal,
+           std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id);
+    ~Engine();
+
+    void set_observer(EngineObserver* o) { observer_ = o; }
+
+    // At start-up: loads the journal; an unfinished job is resumed.
+    core::Expected<bool> load();
+
+    // idle | probed | running | rebooting | finished
+    std::string state() const;
+    const core::JobRecord* job() const { return job_ ? &*job_ : nullptr; }
+
+    // Argument checks of probe(), usable before authorization.
+    std::optional<core::Error> check_probe_args(const std::string& address,
+                                                const std::string& password) const;
+
+    // Validates at once (the error comes back synchronously), then checks
+    // the source on a worker and calls `done` on the main thread.
+    std::optional<core::Error>
+    probe(const std::string& address, std::string password,
+          std::function<void(core::Expected<core::SourceInfo>)> done);
+
+    core::Expected<std::vector<core::OptionRule>> options() const;
+    core::Expected<Plan> plan(const core::RequestedOptions& req) const;
+    core::Expected<std::string> start(const core::RequestedOptions& req); // the job id
+    core::Expected<bool> acknowledge();
+    core::Expected<bool> resume();
+
+  private:
+    const core::SourceInfo* probed() const;
+    core::Expected<bool> persist();
+    void run_next();
+    uint64_t now_usec() const;
+    void emit_events_from(uint64_t first_seq);
+
+    local::Appliance& appliance_;
+    local::JournalStore& journal_;
+    std::unique_ptr<source::SourceClient> source_;
+    Post post_;
+    std::string boot_id_;
+    EngineObserver* observer_ = nullptr;
+
+    std::optional<core::SourceInfo> source_info_;
+    Clock::time_point probed_at_{};
+    bool probe_in_flight_ = false;
+    std::thread worker_;
+
+    std::optional<core::JobRecord> job_;
+};
+
+} // namespace ferry

@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+
+#include "core/job.hpp"
+
+using namespace ferry::core;
+
+namespace {
+
+JobRecord sample_job()
+{
+    PlanInput in{Options{true, false, true}, false, 5000, 700, 10, {}};
+    return new_job("0123456789abcdef", in.options, build_plan(in),
+                   SourceIdentity{"192.0.2.10", "192.0.2.10", "hs-old", "example.net", "GUID-1",
+                                  "ab:cd", false, 5000, 700},
+                   TargetIdentity{"192.0.2.20", "hs-new"}, "boot-a", 1000);
+}
+
+} // namespace
+
+TEST(Job, NewJobSkipsOperationsThatDoNotRun)
+{
+    auto job = sample_job();
+    ASSERT_EQ(job.operations.size(), 11u);
+    EXPECT_EQ(find_operation(job, OperationId::DeactivateReplica)->state, OpState::Skipped);
+    EXPECT_EQ(find_operation(job, OperationId::CopyData)->state, OpState::Pending);
+    EXPECT_EQ(find_operation(job, OperationId::Reboot)->state, OpState::Pending);
+    EXPECT_EQ(next_operation(job)->id, OperationId::CopySettings);
+    ASSERT_EQ(job.events.size(), 1u);
+    EXPECT_EQ(job.events[0].type, "job-started");
+    EXPECT_EQ(job.events[0].sequence, 1u);
+}
+
+TEST(Job, SerializeParseRoundTrip)
+{
+    auto job = sample_job();
+    set_operation_state(job, OperationId::CopySettings, OpState::Done, 2000);
+    set_operation_state(job, OperationId::SourceMaintenance, OpState::Running, 2100);
+    find_operation(job, OperationId::CopyData)->checkpoint = {{"tables_done", {"users"}}};
+    fail_job(job, OperationId::SourceMaintenance,
+             Error{Code::Unreachable, "gone", "check it"}, 3000);
+    auto text = serialize_job(job);
+    auto back = parse_job(text);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(serialize_job(*back), text);
+    EXPECT_EQ(back->state, JobState::Failed);
+    EXPECT_EQ(back->error->code, Code::Unreachable);
+    EXPECT_EQ(*back->error_operation, "source-maintenance");
+    EXPECT_EQ(back->finished_at_usec, 3000u);
+    EXPECT_EQ(find_operation(*back, OperationId::CopyData)->checkpoint["tables_done"][0], "users");
+}
+
+TEST(Job, ParseRefusesCorruptOrNewer)
+{
+    auto text = serialize_job(sample_job());
+    EXPECT_EQ(parse_job("").error().code, Code::JournalCorrupt);
+    EXPECT_EQ(parse_job(text.substr(0, text.size() / 2)).error().code, Code::JournalCorrupt);
+    auto j = nlohmann::json::parse(text);
+    j["version"] = kJournalVersion + 1;
+    auto newer = parse_job(j.dump());
+    ASSERT_FALSE(newer.ok());
+    EXPECT_NE(newer.error().message.find("newer"), std::string::npos);
+    j = nlohmann::json::parse(text);
+    j["operations"].erase(3);
+    EXPECT_FALSE(parse_job(j.dump()).ok());
+    j = nlohmann::json::parse(text);
+    j["id"] = "../../etc";
+    EXPECT_FALSE(parse_job(j.dump()).ok());
+    j = nlohmann::json::parse(text);
+    j["state"] = "exploded";
+    EXPECT_FALSE(parse_job(j.dump()).ok());
+}
+
+TEST(Job, ResumeAfterRebootAndAfterRestart)
+{
+    auto job = sample_job();
+    set_operation_state(job, OperationId::CopySettings, OpState::Running, 2000);
+    resume_job(job, "boot-a", 3000);
+    EXPECT_EQ(job.attempt, 2u);
+    EXPECT_EQ(find_operation(job, OperationId::CopySettings)->state, OpState::Pending);
+    auto ev = events_since(job, 0);
+    auto resumed = std::find_if(ev.begin(), ev.end(), [](auto& e) { return e.type == "resumed"; });
+    ASSERT_NE(resumed, ev.end());
+    EXPECT_FALSE(resumed->data["rebooted"].get<bool>());
+
+    resume_job(job, "boot-b", 4000);
+    EXPECT_EQ(job.boot_id, "boot-b");
+    EXPECT_TRUE(job.events[job.events.size() - 1].type == "resumed" ||
+                job.events[job.events.size() - 2].type == "resumed");
+    bool rebooted = false;
+    for (auto& e : events_since(job, 0))
+        if (e.type == "resumed" && e.data["attempt"] == 3)
+            rebooted = e.data["rebooted"].get<bool>();
+    EXPECT_TRUE(rebooted);
+}
+
+TEST(Job, ResumeOfFailedClearsError)
+{
+    auto job = sample_job();
+    fail_job(job, OperationId::CopySettings, Error{Code::Unreachable, "x", ""}, 2000);
+    resume_job(job, "boot-a", 3000);
+    EXPECT_EQ(job.state, JobState::Running);
+    EXPECT_FALSE(job.error.has_value());
+    EXPECT_EQ(job.finished_at_usec, 0u);
+    EXPECT_EQ(find_operation(job, OperationId::CopySettings)->state, OpState::Pending);
+}
+
+TEST(Job, EventsSinceHasNoGaps)
+{
+    auto job = sample_job();
+    for (auto id : all_operations())
+        if (find_operation(job, id)->state == OpState::Pending) {
+            set_operation_state(job, id, OpState::Running, 1);
+            set_operation_state(job, id, OpState::Done, 2);
+        }
+    succeed_job(job, 5);
+    auto all = events_since(job, 0);
+    for (std::size_t i = 0; i < all.size(); ++i)
+        EXPECT_EQ(all[i].sequence, i + 1);
+    auto tail = events_since(job, 5);
+    ASSERT_FALSE(tail.empty());
+    EXPECT_EQ(tail.front().sequence, 6u);
+    EXPECT_EQ(tail.back().type, "finished");
+    EXPECT_TRUE(events_since(job, job.next_sequence - 1).empty());
+    EXPECT_DOUBLE_EQ(overall_progress(job), 1.0);
+}
+
+TEST(Job, EventLogIsBounded)
+{
+    auto job = sample_job();
+    for (std::size_t i = 0; i < kMaxEvents + 50; ++i)
+        append_event(job, i, "resumed", {{"attempt", i}});
+    EXPECT_EQ(job.events.size(), kMaxEvents);
+    EXPECT_EQ(job.events.back().sequence, job.next_sequence - 1);
+}
+
+TEST(Job, ProgressIsWeightedByEstimates)
+{
+    auto job = sample_job();
+    EXPECT_DOUBLE_EQ(overall_progress(job), 0.0);
+    auto* data = find_operation(job, OperationId::CopyData);
+    data->bytes_done = data->bytes_total / 2;
+    const double half = overall_progress(job);
+    EXPECT_GT(half, 0.0);
+    EXPECT_LT(half, 0.5);
+}
