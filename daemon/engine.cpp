@@ -28,9 +28,10 @@ core::Error busy_with_job()
 } // namespace
 
 Engine::Engine(local::Appliance& appliance, local::JournalStore& journal,
-               std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id)
+               std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id,
+               std::chrono::milliseconds probe_timeout)
     : appliance_(appliance), journal_(journal), source_(std::move(source)), post_(std::move(post)),
-      boot_id_(std::move(boot_id))
+      boot_id_(std::move(boot_id)), probe_timeout_(probe_timeout)
 {
 }
 
@@ -125,7 +126,7 @@ Engine::probe(const std::string& address, std::string password,
     probe_in_flight_ = true;
     if (worker_.joinable())
         worker_.join();
-    const auto timeout = std::chrono::milliseconds(5000);
+    const auto timeout = probe_timeout_;
     worker_ = std::thread([this, a = *addr, pw = std::move(password), timeout,
                            done = std::move(done)]() mutable {
         auto result = source_->probe(a, pw, timeout);

@@ -46,7 +46,8 @@ class Engine {
     using Clock = std::chrono::steady_clock;
 
     Engine(local::Appliance& appliance, local::JournalStore& journal,
-           std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id);
+           std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id,
+           std::chrono::milliseconds probe_timeout);
     ~Engine();
 
     void set_observer(EngineObserver* o) { observer_ = o; }
@@ -86,6 +87,7 @@ class Engine {
     std::unique_ptr<source::SourceClient> source_;
     Post post_;
     std::string boot_id_;
+    std::chrono::milliseconds probe_timeout_;
     EngineObserver* observer_ = nullptr;
 
     std::optional<core::SourceInfo> source_info_;

@@ -120,7 +120,8 @@ int run(const Args& args)
     auto post = [&loop](std::function<void()> f) { loop.post(std::move(f)); };
 
     ferry::Engine engine(appliance, journal, std::make_unique<ferry::source::NetworkSourceClient>(),
-                         post, ferry::local::current_boot_id());
+                         post, ferry::local::current_boot_id(),
+                         std::chrono::seconds(config->probe_timeout_sec));
     if (auto r = engine.load(); !r) {
         // A journal we cannot read is a job we must not forget: refuse to
         // start rather than offer a fresh wizard over it.

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 #include "bus/errors.hpp"
 #include "config.h"
@@ -77,6 +78,7 @@ void ManagerObject::manager_changed()
     if (const auto s = engine_.state(); s != last_state_) {
         last_state_ = s;
         changed.push_back("State");
+        sd_notifyf(0, "STATUS=%s", s.c_str());
     }
     if (const std::string j = Job(); j != last_job_) {
         last_job_ = j;
