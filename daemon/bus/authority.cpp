@@ -23,7 +23,7 @@ Caller current_caller(sdbus::IObject& object)
     if (const auto* msg = object.getCurrentlyProcessedMessage()) {
         c.bus_name = msg->getSender();
         try {
-            c.uid = msg->getCredsUid();
+            c.uid = msg->getCredsEuid(); // the uid the bus verified, as polkit sees it
         } catch (const sdbus::Error&) {
             c.uid = UINT32_MAX; // unknown: polkit decides
         }
