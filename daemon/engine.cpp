@@ -58,6 +58,8 @@ core::Expected<bool> Engine::load()
     job_ = std::move(**loaded);
     spdlog::info("Found job {} in state {} (attempt {}).", job_->id,
                  core::job_state_name(job_->state), job_->attempt);
+    if (auto r = journal_.sync_marker(*job_); !r)
+        return r;
     if (!core::is_finished(job_->state)) {
         const uint64_t first = job_->next_sequence;
         core::resume_job(*job_, boot_id_, now_usec());

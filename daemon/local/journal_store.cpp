@@ -111,6 +111,11 @@ core::Expected<bool> JournalStore::save(const core::JobRecord& job)
     // that ferryd finds on its next (activated) start either way.
     if (auto r = write_file_atomic(journal_path(), core::serialize_job(job)); !r)
         return r;
+    return sync_marker(job);
+}
+
+core::Expected<bool> JournalStore::sync_marker(const core::JobRecord& job)
+{
     const bool active = !core::is_finished(job.state);
     if (active && !fs::exists(marker_path()))
         return write_file_atomic(marker_path(), job.id + "\n");

@@ -28,6 +28,10 @@ class JournalStore {
     // Atomic replace; also creates/removes the marker by the job's state.
     core::Expected<bool> save(const core::JobRecord& job);
 
+    // The marker exists exactly while the job is unfinished (a crash
+    // between journal and marker writes can leave either state behind).
+    core::Expected<bool> sync_marker(const core::JobRecord& job);
+
     // Acknowledge: the journal and the marker go.
     core::Expected<bool> remove();
 
