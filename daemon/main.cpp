@@ -46,7 +46,7 @@ void help()
                 FERRY_STATE_DIR, FERRY_CONFIG_FILE);
 }
 
-// 0 to continue, >0 exit code + 1 to exit with.
+// 0 to continue, otherwise the exit code + 1.
 int parse_args(int argc, char** argv, Args& a)
 {
     enum { ARG_VERSION = 0x100, ARG_STATE_DIR, ARG_CONFIG, ARG_LOG_LEVEL };
@@ -69,13 +69,19 @@ int parse_args(int argc, char** argv, Args& a)
         case ARG_VERSION: std::printf("ferryd %s\n", FERRY_VERSION); return 1;
         case ARG_STATE_DIR: a.state_dir = optarg; break;
         case ARG_CONFIG: a.config = optarg; break;
-        case ARG_LOG_LEVEL: a.log_level = optarg; break;
-        default: return 2;
+        case ARG_LOG_LEVEL:
+            a.log_level = optarg;
+            if (spdlog::level::from_str(a.log_level) == spdlog::level::off && a.log_level != "off") {
+                std::fprintf(stderr, "Unknown log level '%s'.\n", optarg);
+                return 2 + 1;
+            }
+            break;
+        default: return 2 + 1;
         }
     }
     if (optind < argc) {
         std::fprintf(stderr, "ferryd takes no positional arguments.\n");
-        return 2;
+        return 2 + 1;
     }
     return 0;
 }

@@ -51,6 +51,8 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }
+            } else if (section == "Peer" || section == "Database") {
+                // Read by ferry-peer (the source side) from the same file.
             } else {
                 return bad("unknown section [" + section + "].");
             }

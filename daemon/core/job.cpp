@@ -31,7 +31,7 @@ std::optional<Code> code_from_name(std::string_view name)
 Error corrupt(const std::string& why)
 {
     return Error{Code::JournalCorrupt, "The job journal is unreadable: " + why + ".",
-                 "Inspect /var/lib/ferry/job.json; the previous copy is job.json.bak if present."};
+                 "Inspect job.json in the state directory (/var/lib/ferry); ferryd does not start over an unreadable job."};
 }
 
 json source_to_json(const SourceIdentity& s)
