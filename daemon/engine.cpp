@@ -136,7 +136,8 @@ Engine::probe(const std::string& address, std::string password,
         post_([this, result = std::move(result), done = std::move(done)]() mutable {
             probe_in_flight_ = false;
             if (result) {
-                source_info_ = result.value();
+                source_info_ = result->info;
+                token_ = result->token;
                 probed_at_ = Clock::now();
                 spdlog::info("Probed source {} ({}).", source_info_->address,
                              source_info_->high_availability ? "high availability" : "standalone");
@@ -145,7 +146,10 @@ Engine::probe(const std::string& address, std::string password,
             }
             if (observer_)
                 observer_->manager_changed();
-            done(std::move(result));
+            if (result)
+                done(core::Expected<core::SourceInfo>(result->info));
+            else
+                done(core::Expected<core::SourceInfo>(result.error()));
         });
     });
     return std::nullopt;

@@ -91,6 +91,7 @@ class Engine {
     EngineObserver* observer_ = nullptr;
 
     std::optional<core::SourceInfo> source_info_;
+    std::string token_; // the peer token from Probe, kept in memory only until Start
     Clock::time_point probed_at_{};
     bool probe_in_flight_ = false;
     std::thread worker_;

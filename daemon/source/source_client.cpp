@@ -1,21 +1,73 @@
 #include "source/source_client.hpp"
 
+#include "source/peer_client.hpp"
 #include "source/port_check.hpp"
 
 namespace ferry::source {
 
-core::Expected<core::SourceInfo> NetworkSourceClient::probe(const core::Address& address,
-                                                            const std::string& /*password*/,
-                                                            std::chrono::milliseconds timeout)
+core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& d)
+{
+    try {
+        if (d.at("protocol").get<int>() != 1)
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source speaks another version of the ferry peer protocol.",
+                               "Update ferry on both systems to the same version."};
+        core::SourceInfo s;
+        s.license_guid = d.at("license_guid").get<std::string>();
+        s.licensed = d.at("licensed").get<bool>();
+        s.maintenance_contract_active = d.at("maintenance_contract_active").get<bool>();
+        s.host_name = d.at("host_name").get<std::string>();
+        s.domain_name = d.at("domain_name").get<std::string>();
+        s.address = d.at("address").get<std::string>();
+        s.server_role = d.at("server_role").get<std::string>();
+        s.high_availability = d.at("high_availability").get<bool>();
+        s.ring_members = d.value("ring_members", std::vector<std::string>{});
+        s.dns_advice = d.value("dns_advice", std::vector<std::string>{});
+        s.data_bytes = d.at("data_bytes").get<uint64_t>();
+        s.log_bytes = d.at("log_bytes").get<uint64_t>();
+        s.settings_bytes = d.at("settings_bytes").get<uint64_t>();
+        if (s.server_role != "Main" && s.server_role != "Additional")
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source reports an unknown server role '" +
+                                   s.server_role.substr(0, 32) + "'.",
+                               {}};
+        return s;
+    } catch (const nlohmann::json::exception& e) {
+        return core::Error{core::Code::IncompatibleSource,
+                           std::string("The source's description is incomplete (") + e.what() + ").",
+                           "Update ferry on both systems to the same version."};
+    }
+}
+
+core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& address,
+                                                        const std::string& password,
+                                                        std::chrono::milliseconds timeout)
 {
     auto ports = check_ports(address, timeout);
     if (auto err = core::closed_ports_error(address.text, ports))
         return *err;
-    return core::Error{core::Code::IncompatibleSource,
-                       "The source " + address.text +
-                           " answers on ports 80, 443 and 3306 but this version of ferry cannot "
-                           "log in to it yet (the peer API client is not part of this build).",
-                       "Use a ferry build with source-side support."};
+
+    PeerClient peer(PeerEndpoint{address.text, peer_port_, {}}, timeout);
+    // The pin first, on a connection that carries nothing: the password
+    // then goes only to the key we will pin for the whole job.
+    auto pin = peer.fetch_pin();
+    if (!pin)
+        return pin.error();
+    PeerClient pinned(PeerEndpoint{address.text, peer_port_, *pin}, timeout);
+    if (auto r = pinned.login(password); !r)
+        return r.error();
+    auto described = pinned.get("/describe");
+    if (!described)
+        return described.error();
+    auto info = source_info_from_describe(*described);
+    if (!info)
+        return info.error();
+    info->certificate_sha256 = *pin;
+    info->ports = std::move(ports);
+    // The address the target reaches the source at wins over what the
+    // source believes its address is (NAT, several interfaces).
+    info->address = address.text;
+    return ProbeSession{std::move(*info), pinned.token()};
 }
 
 } // namespace ferry::source

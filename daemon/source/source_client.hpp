@@ -1,10 +1,10 @@
-// The client of the source appliance (brief §5): reachability, login with
-// the Admin password, description. The peer API it talks to arrives with
-// the source-side work; until then a source that answers on all three
-// ports is reported as not offering the ferry peer API.
+// The client of the source appliance (brief §5): reachability of
+// 80/443/3306, then the peer API (docs/peer-api.md): the key pin, the login
+// with the Admin password, the description.
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/address.hpp"
@@ -13,20 +13,36 @@
 
 namespace ferry::source {
 
+// What a successful Probe yields: the Source Info (with the key pin in
+// certificate_sha256) and the peer token. Never the password.
+struct ProbeSession {
+    core::SourceInfo info;
+    std::string token;
+};
+
 class SourceClient {
   public:
     virtual ~SourceClient() = default;
     // Blocking; runs on a worker thread. The password is used for the
     // login only and never kept.
-    virtual core::Expected<core::SourceInfo> probe(const core::Address& address,
-                                                   const std::string& password,
-                                                   std::chrono::milliseconds timeout) = 0;
+    virtual core::Expected<ProbeSession> probe(const core::Address& address,
+                                               const std::string& password,
+                                               std::chrono::milliseconds timeout) = 0;
 };
 
 class NetworkSourceClient final : public SourceClient {
   public:
-    core::Expected<core::SourceInfo> probe(const core::Address& address, const std::string& password,
-                                           std::chrono::milliseconds timeout) override;
+    // The peer API port; 443 on an appliance, another one in some rigs.
+    explicit NetworkSourceClient(uint16_t peer_port = 443) : peer_port_(peer_port) {}
+    core::Expected<ProbeSession> probe(const core::Address& address, const std::string& password,
+                                       std::chrono::milliseconds timeout) override;
+
+  private:
+    uint16_t peer_port_;
 };
+
+// Source Info from the peer's describe answer; IncompatibleSource when a
+// field is missing or mistyped.
+core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& d);
 
 } // namespace ferry::source

@@ -1,0 +1,334 @@
+#include "source/mariadb_conn.hpp"
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include <mutex>
+#include <utility>
+
+namespace ferry::source {
+
+namespace {
+
+void library_init()
+{
+    // mysql_init() would call it too, but not thread-safely.
+    static std::once_flag once;
+    std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+bool is_connection_error(unsigned e)
+{
+    switch (e) {
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_IPSOCK_ERROR:
+    case CR_UNKNOWN_HOST:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_HANDSHAKE_ERR:
+    case CR_SERVER_LOST:
+    case CR_SSL_CONNECTION_ERROR:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_ERR_NET_READ:
+    case CR_ERR_NET_WRITE:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+    case ER_NET_READ_ERROR:
+    case ER_NET_READ_INTERRUPTED:
+    case ER_NET_ERROR_ON_WRITE:
+    case ER_NET_WRITE_INTERRUPTED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+std::string MariaDbEndpoint::describe() const
+{
+    if (!unix_socket.empty())
+        return "unix:" + unix_socket;
+    if (host.find(':') != std::string::npos)
+        return "[" + host + "]:" + std::to_string(port);
+    return host + ":" + std::to_string(port);
+}
+
+std::string quote_identifier(std::string_view name)
+{
+    std::string out;
+    out.reserve(name.size() + 2);
+    out += '`';
+    for (char c : name) {
+        if (c == '`')
+            out += '`';
+        out += c;
+    }
+    out += '`';
+    return out;
+}
+
+std::string quote_literal(std::string_view value)
+{
+    std::string out;
+    out.reserve(value.size() + 2);
+    out += '\'';
+    for (char c : value) {
+        switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '\'': out += "\\'"; break;
+        case '\0': out += "\\0"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\x1a': out += "\\Z"; break;
+        default: out += c;
+        }
+    }
+    out += '\'';
+    return out;
+}
+
+core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
+                          std::string_view peer, std::string_view what)
+{
+    std::string text = std::string(what) + ": " + std::string(role) + " MariaDB (" + std::string(peer) +
+                       ") error " + std::to_string(errnum) + ": " + std::string(message);
+    if (is_connection_error(errnum))
+        return core::Error{core::Code::Unreachable, std::move(text),
+                           "Check that the " + std::string(role) +
+                               " MariaDB server runs and that port 3306 is open between the two systems, "
+                               "then resume."};
+    if (errnum == ER_ACCESS_DENIED_ERROR || errnum == ER_ACCESS_DENIED_NO_PASSWORD_ERROR ||
+        errnum == ER_DBACCESS_DENIED_ERROR)
+        return core::Error{core::Code::AuthenticationFailed, std::move(text),
+                           "Check the MariaDB account used for the copy and its privileges."};
+    return core::Error{core::Code::Internal, std::move(text), {}};
+}
+
+// --- StreamedResult ---------------------------------------------------------
+
+StreamedResult::StreamedResult(MYSQL* mysql, MYSQL_RES* res)
+    : mysql_(mysql), res_(res), fields_(res ? mysql_num_fields(res) : 0)
+{
+}
+
+StreamedResult::StreamedResult(StreamedResult&& other) noexcept
+    : mysql_(std::exchange(other.mysql_, nullptr)), res_(std::exchange(other.res_, nullptr)),
+      fields_(other.fields_), end_(other.end_)
+{
+}
+
+StreamedResult& StreamedResult::operator=(StreamedResult&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        mysql_ = std::exchange(other.mysql_, nullptr);
+        res_ = std::exchange(other.res_, nullptr);
+        fields_ = other.fields_;
+        end_ = other.end_;
+    }
+    return *this;
+}
+
+StreamedResult::~StreamedResult() { release(); }
+
+void StreamedResult::release()
+{
+    if (!res_)
+        return;
+    // mysql_free_result on an unfinished unbuffered result reads every
+    // remaining row first: for an aborted copy of a big table that is the
+    // rest of the table. Cut the connection instead; it is unusable anyway.
+    if (!end_ && mysql_)
+        mariadb_cancel(mysql_);
+    mysql_free_result(res_);
+    res_ = nullptr;
+}
+
+const MYSQL_FIELD* StreamedResult::fields() const { return res_ ? mysql_fetch_fields(res_) : nullptr; }
+
+MYSQL_ROW StreamedResult::next(unsigned long*& lengths)
+{
+    if (!res_ || end_)
+        return nullptr;
+    MYSQL_ROW row = mysql_fetch_row(res_);
+    if (!row) {
+        if (mysql_errno(mysql_) == 0)
+            end_ = true;
+        return nullptr;
+    }
+    lengths = mysql_fetch_lengths(res_);
+    return row;
+}
+
+bool StreamedResult::finished() const { return end_; }
+
+// --- MariaDbConnection ----------------------------------------------------
+
+MariaDbConnection::MariaDbConnection(MYSQL* mysql, std::string role, std::string peer)
+    : mysql_(mysql), role_(std::move(role)), peer_(std::move(peer))
+{
+}
+
+MariaDbConnection::MariaDbConnection(MariaDbConnection&& other) noexcept
+    : mysql_(std::exchange(other.mysql_, nullptr)), role_(std::move(other.role_)),
+      peer_(std::move(other.peer_))
+{
+}
+
+MariaDbConnection& MariaDbConnection::operator=(MariaDbConnection&& other) noexcept
+{
+    if (this != &other) {
+        close();
+        mysql_ = std::exchange(other.mysql_, nullptr);
+        role_ = std::move(other.role_);
+        peer_ = std::move(other.peer_);
+    }
+    return *this;
+}
+
+MariaDbConnection::~MariaDbConnection() { close(); }
+
+void MariaDbConnection::close()
+{
+    if (mysql_) {
+        mysql_close(mysql_);
+        mysql_ = nullptr;
+    }
+}
+
+void MariaDbConnection::cancel()
+{
+    if (mysql_)
+        mariadb_cancel(mysql_);
+}
+
+core::Expected<MariaDbConnection> MariaDbConnection::connect(const MariaDbEndpoint& ep, const Options& options)
+{
+    library_init();
+    const std::string peer = ep.describe();
+    MYSQL* m = mysql_init(nullptr);
+    if (!m)
+        return core::Error{core::Code::Internal, "out of memory creating a MariaDB connection", {}};
+    MariaDbConnection conn(m, options.role, peer);
+
+    const unsigned connect_timeout = static_cast<unsigned>(ep.connect_timeout.count());
+    const unsigned io_timeout = static_cast<unsigned>(ep.io_timeout.count());
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    if (io_timeout > 0) {
+        mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+        mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    }
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, options.charset.c_str());
+    const unsigned local_infile = options.local_infile ? 1 : 0;
+    mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+    // Never read option files: the daemon's behaviour must not depend on
+    // a [client] section somewhere on the appliance.
+    const unsigned protocol = ep.unix_socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
+    mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
+
+    if (ep.tls.enabled) {
+        const my_bool enforce = 1;
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+        const my_bool verify = ep.tls.verify_server_cert ? 1 : 0;
+        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+        auto opt = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+        mysql_ssl_set(m, opt(ep.tls.key_file), opt(ep.tls.cert_file), opt(ep.tls.ca_file), nullptr, nullptr);
+        if (!ep.tls.peer_fingerprint.empty())
+            mysql_optionsv(m, MARIADB_OPT_TLS_PEER_FP, ep.tls.peer_fingerprint.c_str());
+    }
+
+    const char* host = ep.unix_socket.empty() ? ep.host.c_str() : "localhost";
+    const char* socket = ep.unix_socket.empty() ? nullptr : ep.unix_socket.c_str();
+    if (!mysql_real_connect(m, host, ep.user.c_str(), ep.password.c_str(), nullptr,
+                            ep.unix_socket.empty() ? ep.port : 0, socket, 0))
+        return conn.last_error("connecting");
+    return conn;
+}
+
+core::Error MariaDbConnection::last_error(std::string_view what) const
+{
+    if (!mysql_)
+        return core::Error{core::Code::Internal, std::string(what) + ": no connection", {}};
+    return mariadb_error(mysql_errno(mysql_), mysql_error(mysql_), role_, peer_, what);
+}
+
+unsigned MariaDbConnection::last_errno() const { return mysql_ ? mysql_errno(mysql_) : CR_UNKNOWN_ERROR; }
+
+std::uint64_t MariaDbConnection::affected_rows() const { return mysql_ ? mysql_affected_rows(mysql_) : 0; }
+
+unsigned MariaDbConnection::warning_count() const { return mysql_ ? mysql_warning_count(mysql_) : 0; }
+
+std::string MariaDbConnection::server_version() const
+{
+    const char* v = mysql_ ? mysql_get_server_info(mysql_) : nullptr;
+    return v ? v : "";
+}
+
+core::Expected<bool> MariaDbConnection::execute(std::string_view sql)
+{
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+        return last_error(sql.substr(0, 200));
+    // Drain every result (a statement may return one, e.g. CHECKSUM TABLE).
+    do {
+        MYSQL_RES* res = mysql_store_result(mysql_);
+        if (res)
+            mysql_free_result(res);
+        else if (mysql_field_count(mysql_) != 0)
+            return last_error(sql.substr(0, 200));
+    } while (mysql_next_result(mysql_) == 0);
+    if (mysql_errno(mysql_) != 0)
+        return last_error(sql.substr(0, 200));
+    return true;
+}
+
+core::Expected<std::vector<Row>> MariaDbConnection::query(std::string_view sql)
+{
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+        return last_error(sql.substr(0, 200));
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (!res) {
+        if (mysql_field_count(mysql_) != 0)
+            return last_error(sql.substr(0, 200));
+        return std::vector<Row>{};
+    }
+    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(res, mysql_free_result);
+    const unsigned n = mysql_num_fields(res);
+    std::vector<Row> rows;
+    rows.reserve(mysql_num_rows(res));
+    while (MYSQL_ROW r = mysql_fetch_row(res)) {
+        unsigned long* len = mysql_fetch_lengths(res);
+        Row row;
+        row.reserve(n);
+        for (unsigned i = 0; i < n; ++i) {
+            if (r[i])
+                row.emplace_back(std::string(r[i], len[i]));
+            else
+                row.emplace_back(std::nullopt);
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+core::Expected<std::optional<std::string>> MariaDbConnection::query_value(std::string_view sql)
+{
+    auto rows = query(sql);
+    if (!rows)
+        return rows.error();
+    if (rows->empty() || rows->front().empty())
+        return std::optional<std::string>{};
+    return rows->front().front();
+}
+
+core::Expected<StreamedResult> MariaDbConnection::stream(std::string_view sql)
+{
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+        return last_error(sql.substr(0, 200));
+    MYSQL_RES* res = mysql_use_result(mysql_);
+    if (!res)
+        return last_error(sql.substr(0, 200));
+    return StreamedResult(mysql_, res);
+}
+
+} // namespace ferry::source

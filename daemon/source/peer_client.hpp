@@ -1,0 +1,62 @@
+// The HTTPS client of the source's peer API (docs/peer-api.md), on libcurl.
+// Trust on first use, then pinning: Probe records the SHA-256 of the
+// source's public key (before the password is sent, on a connection that
+// carries no secret), and every later request of the job pins it with
+// CURLOPT_PINNEDPUBLICKEY, so a swapped certificate is refused before a
+// token or a byte of data crosses.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/expected.hpp"
+
+namespace ferry::source {
+
+struct PeerEndpoint {
+    std::string address; // IPv4/IPv6 literal
+    uint16_t port = 443;
+    std::string pin; // "sha256//<base64>" of the public key; empty only before Probe
+};
+
+class PeerClient {
+  public:
+    PeerClient(PeerEndpoint endpoint, std::chrono::milliseconds timeout);
+
+    // Connects without sending anything but a TLS hello and returns the
+    // pin of the presented public key ("sha256//<base64>").
+    core::Expected<std::string> fetch_pin();
+
+    // POST /login; keeps the token. The password is not kept.
+    core::Expected<bool> login(const std::string& password);
+    void set_token(std::string token) { token_ = std::move(token); }
+    const std::string& token() const { return token_; }
+    const PeerEndpoint& endpoint() const { return endpoint_; }
+
+    core::Expected<nlohmann::json> get(const std::string& path);
+    core::Expected<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
+    core::Expected<nlohmann::json> put(const std::string& path, const nlohmann::json& body);
+    core::Expected<nlohmann::json> del(const std::string& path);
+
+    // GET path into `file` from byte `offset` (HTTP Range). `on_bytes` is
+    // called with each chunk's size; returning false aborts.
+    core::Expected<uint64_t> download(const std::string& path, const std::string& file,
+                                      uint64_t offset, std::function<bool(uint64_t)> on_bytes);
+
+  private:
+    core::Expected<nlohmann::json> request(const char* method, const std::string& path,
+                                           const nlohmann::json* body);
+    std::string url(const std::string& path) const;
+
+    PeerEndpoint endpoint_;
+    std::chrono::milliseconds timeout_;
+    std::string token_;
+};
+
+// The error a peer's JSON error body names, mapped to a core::Code.
+core::Error peer_error(long http_status, const nlohmann::json& body);
+
+} // namespace ferry::source
