@@ -1,9 +1,13 @@
 #include "engine.hpp"
 
 #include <cstring>
+#include <future>
 #include <random>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
+
+#include "steps/step.hpp"
 
 namespace ferry {
 namespace {
@@ -27,16 +31,21 @@ core::Error busy_with_job()
 
 } // namespace
 
-Engine::Engine(local::Appliance& appliance, local::JournalStore& journal,
+Engine::Engine(local::FileAppliance& appliance, local::JournalStore& journal,
                std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id,
-               std::chrono::milliseconds probe_timeout)
+               std::chrono::milliseconds probe_timeout, uint16_t peer_port)
     : appliance_(appliance), journal_(journal), source_(std::move(source)), post_(std::move(post)),
-      boot_id_(std::move(boot_id)), probe_timeout_(probe_timeout)
+      boot_id_(std::move(boot_id)), probe_timeout_(probe_timeout), peer_port_(peer_port)
 {
 }
 
 Engine::~Engine()
 {
+    // A running step sees stopping_ and returns; its operation stays
+    // "running" in the journal and is resumed from its checkpoint.
+    stopping_ = true;
+    if (step_worker_.joinable())
+        step_worker_.join();
     if (worker_.joinable())
         worker_.join();
 }
@@ -171,6 +180,8 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
     auto opts = core::resolve_options(req, facts ? &*facts : nullptr, appliance_.facts());
     if (!opts)
         return opts.error();
+    if (!src) // resolve_options answers NotProbed first; kept explicit
+        return core::Error{core::Code::NotProbed, "No source system has been probed yet.", {}};
     core::PlanInput in;
     in.options = *opts;
     in.high_availability = src->high_availability;
@@ -188,9 +199,16 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     if (!p)
         return p.error();
     const auto* src = probed();
-    core::SourceIdentity sid{src->address,       src->address,           src->host_name,
-                             src->domain_name,   src->license_guid,      src->certificate_sha256,
-                             src->high_availability, src->data_bytes, src->log_bytes};
+    core::SourceIdentity sid;
+    sid.address = sid.current_address = src->address;
+    sid.host_name = src->host_name;
+    sid.domain_name = src->domain_name;
+    sid.license_guid = src->license_guid;
+    sid.certificate_sha256 = src->certificate_sha256;
+    sid.token = token_;
+    sid.high_availability = src->high_availability;
+    sid.data_bytes = src->data_bytes;
+    sid.log_bytes = src->log_bytes;
     const auto self = appliance_.identity();
     job_ = core::new_job(new_job_id(), p->options, p->operations, sid,
                          core::TargetIdentity{self.address, self.host_name}, boot_id_, now_usec());
@@ -258,29 +276,139 @@ void Engine::emit_events_from(uint64_t first_seq)
         observer_->job_event(*job_, e);
 }
 
+void Engine::notify_job(bool force)
+{
+    const auto now = Clock::now();
+    if (!force && now - last_notify_ < std::chrono::milliseconds(200))
+        return;
+    last_notify_ = now;
+    if (observer_ && job_)
+        observer_->job_changed(*job_);
+}
+
 void Engine::run_next()
 {
-    if (!job_ || job_->state != core::JobState::Running)
+    if (!job_ || job_->state != core::JobState::Running || step_running_ || stopping_)
         return;
-    auto* op = core::next_operation(*job_);
     const uint64_t first = job_->next_sequence;
+    auto* op = core::next_operation(*job_);
     if (!op) {
         core::succeed_job(*job_, now_usec());
+        persist();
+        spdlog::info("Job {} succeeded.", job_->id);
+        if (observer_)
+            observer_->manager_changed();
+        emit_events_from(first);
+        return;
+    }
+    const auto id = op->id;
+    core::set_operation_state(*job_, id, core::OpState::Running, now_usec());
+    if (auto r = persist(); !r) {
+        core::fail_job(*job_, id, r.error(), now_usec());
+        emit_events_from(first);
+        return;
+    }
+    spdlog::info("Operation {} started.", core::operation_key(id));
+    sd_notifyf(0, "STATUS=Running: %s", std::string(core::operation_title(id)).c_str());
+    emit_events_from(first);
+
+    // Seeded from the plan's estimate, refined by the measured rate.
+    const double seed = op->estimated_seconds > 0 && op->bytes_total > 0
+                            ? static_cast<double>(op->bytes_total) / static_cast<double>(op->estimated_seconds)
+                            : 1.0;
+    eta_.emplace(op->bytes_total, seed);
+    eta_origin_ = Clock::now();
+
+    step_running_ = true;
+    if (step_worker_.joinable())
+        step_worker_.join();
+    step_worker_ = std::thread([this, id, snapshot = *job_]() mutable {
+        const auto& src = snapshot.source;
+        source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_,
+                                                     src.certificate_sha256},
+                                probe_timeout_);
+        peer.set_token(src.token);
+        auto checkpoint = core::find_operation(snapshot, id)->checkpoint;
+        steps::StepContext ctx{
+            std::move(snapshot),
+            id,
+            std::move(checkpoint),
+            peer,
+            appliance_,
+            journal_.dir(),
+            [this, id](uint64_t done, uint64_t total) {
+                post_([this, id, done, total] { on_progress(id, done, total); });
+            },
+            [this, id](const nlohmann::json& cp) {
+                // Wait until the checkpoint is on disk; give up only when
+                // ferryd stops (the step then redoes a little work).
+                auto done = std::make_shared<std::promise<void>>();
+                auto written = done->get_future();
+                post_([this, id, cp, done] {
+                    on_checkpoint(id, cp);
+                    done->set_value();
+                });
+                while (written.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+                    if (stopping_)
+                        return;
+            },
+            stopping_};
+        auto result = steps::step_for(id)(ctx);
+        post_([this, id, result = std::move(result)]() mutable { on_step_done(id, std::move(result)); });
+    });
+}
+
+void Engine::on_progress(core::OperationId id, uint64_t done, uint64_t total)
+{
+    if (!job_)
+        return;
+    auto* op = core::find_operation(*job_, id);
+    if (!op || op->state != core::OpState::Running)
+        return;
+    if (total > 0 && total != op->bytes_total) {
+        op->bytes_total = total;
+        if (eta_)
+            eta_->set_total(total);
+    }
+    op->bytes_done = std::min(done, op->bytes_total);
+    if (eta_) {
+        eta_->update(std::chrono::duration<double>(Clock::now() - eta_origin_).count(), op->bytes_done);
+        op->eta_seconds = eta_->remaining_seconds();
+    }
+    notify_job(false);
+}
+
+void Engine::on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint)
+{
+    if (!job_)
+        return;
+    if (auto* op = core::find_operation(*job_, id)) {
+        op->checkpoint = checkpoint;
+        persist();
+    }
+}
+
+void Engine::on_step_done(core::OperationId id, core::Expected<bool> result)
+{
+    step_running_ = false;
+    if (stopping_ || !job_)
+        return;
+    const uint64_t first = job_->next_sequence;
+    if (auto* op = core::find_operation(*job_, id))
+        op->eta_seconds = -1;
+    if (result) {
+        core::set_operation_state(*job_, id, core::OpState::Done, now_usec());
+        spdlog::info("Operation {} done.", core::operation_key(id));
     } else {
-        // The operations need the source's peer API (the source-side
-        // work); this build fails the job with a named error instead of
-        // pretending to run them. Resume() retries from this checkpoint.
-        core::fail_job(*job_, op->id,
-                       core::Error{core::Code::IncompatibleSource,
-                                   "This version of ferry cannot run the operation '" +
-                                       std::string(core::operation_title(op->id)) + "' yet.",
-                                   "Install a ferry build with source-side support, then Resume()."},
-                       now_usec());
+        spdlog::error("Operation {} failed: {} {}", core::operation_key(id), result.error().message,
+                      result.error().remedy);
+        core::fail_job(*job_, id, result.error(), now_usec());
     }
     persist();
     if (observer_)
         observer_->manager_changed();
     emit_events_from(first);
+    run_next();
 }
 
 } // namespace ferry

@@ -4,6 +4,7 @@
 // and its result comes back through `post`.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "core/address.hpp"
+#include "core/eta.hpp"
 #include "core/job.hpp"
 #include "core/options.hpp"
 #include "core/plan.hpp"
@@ -45,9 +47,9 @@ class Engine {
     using Post = std::function<void(std::function<void()>)>;
     using Clock = std::chrono::steady_clock;
 
-    Engine(local::Appliance& appliance, local::JournalStore& journal,
+    Engine(local::FileAppliance& appliance, local::JournalStore& journal,
            std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id,
-           std::chrono::milliseconds probe_timeout);
+           std::chrono::milliseconds probe_timeout, uint16_t peer_port);
     ~Engine();
 
     void set_observer(EngineObserver* o) { observer_ = o; }
@@ -78,16 +80,23 @@ class Engine {
   private:
     const core::SourceInfo* probed() const;
     core::Expected<bool> persist();
+    // The runner: one operation at a time on step_worker_, results back
+    // on the loop thread.
     void run_next();
+    void on_progress(core::OperationId id, uint64_t done, uint64_t total);
+    void on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint);
+    void on_step_done(core::OperationId id, core::Expected<bool> result);
+    void notify_job(bool force);
     uint64_t now_usec() const;
     void emit_events_from(uint64_t first_seq);
 
-    local::Appliance& appliance_;
+    local::FileAppliance& appliance_;
     local::JournalStore& journal_;
     std::unique_ptr<source::SourceClient> source_;
     Post post_;
     std::string boot_id_;
     std::chrono::milliseconds probe_timeout_;
+    uint16_t peer_port_;
     EngineObserver* observer_ = nullptr;
 
     std::optional<core::SourceInfo> source_info_;
@@ -97,6 +106,12 @@ class Engine {
     std::thread worker_;
 
     std::optional<core::JobRecord> job_;
+    std::thread step_worker_;
+    bool step_running_ = false;
+    std::atomic<bool> stopping_{false};
+    std::optional<core::EtaEstimator> eta_;
+    Clock::time_point eta_origin_{};
+    Clock::time_point last_notify_{};
 };
 
 } // namespace ferry

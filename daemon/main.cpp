@@ -125,9 +125,9 @@ int run(const Args& args)
     loop.attach(*connection);
     auto post = [&loop](std::function<void()> f) { loop.post(std::move(f)); };
 
-    ferry::Engine engine(appliance, journal, std::make_unique<ferry::source::NetworkSourceClient>(),
+    ferry::Engine engine(appliance, journal, std::make_unique<ferry::source::NetworkSourceClient>(config->peer_port),
                          post, ferry::local::current_boot_id(),
-                         std::chrono::seconds(config->probe_timeout_sec));
+                         std::chrono::seconds(config->probe_timeout_sec), config->peer_port);
     if (auto r = engine.load(); !r) {
         // A journal we cannot read is a job we must not forget: refuse to
         // start rather than offer a fresh wizard over it.

@@ -19,6 +19,8 @@ uint64_t op_remaining(const core::OperationRecord& op)
     case core::OpState::Skipped: return 0;
     default: break;
     }
+    if (op.state == core::OpState::Running && op.eta_seconds >= 0)
+        return static_cast<uint64_t>(std::ceil(op.eta_seconds)); // measured
     if (op.bytes_total == 0 || op.bytes_done == 0)
         return op.estimated_seconds;
     const double left = 1.0 - static_cast<double>(std::min(op.bytes_done, op.bytes_total)) /
@@ -40,7 +42,8 @@ double op_fraction(const core::OperationRecord& op)
 
 JobObject::JobObject(sdbus::IConnection& connection, Engine& engine, Authority& authority,
                      const std::string& id)
-    : AdaptorInterfaces(connection, kJobPathPrefix + id), engine_(engine), authority_(authority)
+    : AdaptorInterfaces(connection, kJobPathPrefix + id), engine_(engine), authority_(authority),
+      id_(id)
 {
     const auto& j = job();
     last_state_ = std::string(core::job_state_name(j.state));
@@ -53,8 +56,11 @@ JobObject::~JobObject() { unregisterAdaptor(); }
 
 const core::JobRecord& JobObject::job() const
 {
-    // The engine owns the record; this object lives only while it exists.
-    return *engine_.job();
+    const auto* j = engine_.job();
+    if (!j || j->id != id_)
+        throw sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
+                           "The job " + id_ + " no longer exists.");
+    return *j;
 }
 
 void JobObject::refresh(const core::JobRecord& j)
@@ -77,7 +83,11 @@ void JobObject::refresh(const core::JobRecord& j)
         now - last_progress_emit_ >= kProgressInterval) {
         last_progress_ = p;
         last_progress_emit_ = now;
-        emitProgress(p, RemainingSeconds(), Current(), 0.0);
+        double current_fraction = 0.0;
+        for (const auto& op : j.operations)
+            if (op.state == core::OpState::Running)
+                current_fraction = op_fraction(op);
+        emitProgress(p, RemainingSeconds(), Current(), current_fraction);
     }
 }
 
@@ -99,9 +109,10 @@ void JobObject::GetEvents(
                      [this, r, since](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
-                         if (!engine_.job())
-                             return r->returnError(to_bus_error(
-                                 core::Error{core::Code::NoJob, "The job is gone.", {}}));
+                         if (!engine_.job() || engine_.job()->id != id_)
+                             return r->returnError(sdbus::Error(
+                                 "org.freedesktop.DBus.Error.UnknownObject",
+                                 "The job " + id_ + " no longer exists."));
                          std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
                                                    std::map<std::string, sdbus::Variant>>>
                              out;
@@ -119,6 +130,10 @@ void JobObject::Acknowledge(sdbus::Result<>&& result)
                      [this, r](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
+                         if (!engine_.job() || engine_.job()->id != id_)
+                             return r->returnError(sdbus::Error(
+                                 "org.freedesktop.DBus.Error.UnknownObject",
+                                 "The job " + id_ + " no longer exists."));
                          // The manager destroys this object later, from
                          // the loop, not inside this handler.
                          if (auto ok = engine_.acknowledge(); !ok)
@@ -134,6 +149,10 @@ void JobObject::Resume(sdbus::Result<>&& result)
                      [this, r](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
+                         if (!engine_.job() || engine_.job()->id != id_)
+                             return r->returnError(sdbus::Error(
+                                 "org.freedesktop.DBus.Error.UnknownObject",
+                                 "The job " + id_ + " no longer exists."));
                          if (auto ok = engine_.resume(); !ok)
                              return r->returnError(to_bus_error(ok.error()));
                          r->returnResults();

@@ -47,10 +47,13 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
     std::map<std::string, sdbus::Variant> Options() override;
     uint32_t Attempt() override;
 
+    // The job this object shows; UnknownObject once it is acknowledged (the
+    // object itself goes a little later, from the loop, not mid-dispatch).
     const core::JobRecord& job() const;
 
     Engine& engine_;
     Authority& authority_;
+    std::string id_;
     std::string last_state_;
     uint64_t last_sequence_ = 0;
     double last_progress_ = -1;

@@ -48,10 +48,29 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                     if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 300)
                         return bad("ProbeTimeoutSec must be 1..300.");
                     c.probe_timeout_sec = v;
+                } else if (key == "PeerPort") {
+                    unsigned v = 0;
+                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 65535)
+                        return bad("PeerPort must be 1..65535.");
+                    c.peer_port = static_cast<uint16_t>(v);
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }
-            } else if (section == "Peer" || section == "Database") {
+            } else if (section == "Database") {
+                if (key == "Socket") {
+                    if (value.empty() || value[0] != '/')
+                        return bad("Socket must be an absolute path.");
+                    c.database_socket = value;
+                } else if (key == "CopyThreads") {
+                    unsigned v = 0;
+                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 16)
+                        return bad("CopyThreads must be 1..16.");
+                    c.copy_threads = v;
+                }
+                // Other [Database] keys are ferry-peer's (the source side).
+            } else if (section == "Peer") {
                 // Read by ferry-peer (the source side) from the same file.
             } else {
                 return bad("unknown section [" + section + "].");

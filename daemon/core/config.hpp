@@ -2,6 +2,7 @@
 // Every path is configurable so that several appliances run on one machine.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ApplianceConfig {
     std::vector<std::string> databases{"hotspot"};
     std::vector<std::string> services;
     unsigned probe_timeout_sec = 5;
+    uint16_t peer_port = 443; // the source's peer API (443 on an appliance)
+    std::string database_socket = "/run/mysqld/mysqld.sock"; // this appliance's MariaDB
+    unsigned copy_threads = 2;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

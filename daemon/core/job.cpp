@@ -42,6 +42,7 @@ json source_to_json(const SourceIdentity& s)
                 {"domain_name", s.domain_name},
                 {"license_guid", s.license_guid},
                 {"certificate_sha256", s.certificate_sha256},
+                {"token", s.token},
                 {"high_availability", s.high_availability},
                 {"data_bytes", s.data_bytes},
                 {"log_bytes", s.log_bytes}};
@@ -56,6 +57,7 @@ SourceIdentity source_from_json(const json& j)
     s.domain_name = j.at("domain_name").get<std::string>();
     s.license_guid = j.at("license_guid").get<std::string>();
     s.certificate_sha256 = j.at("certificate_sha256").get<std::string>();
+    s.token = j.value("token", "");
     s.high_availability = j.at("high_availability").get<bool>();
     s.data_bytes = j.at("data_bytes").get<uint64_t>();
     s.log_bytes = j.at("log_bytes").get<uint64_t>();
@@ -99,7 +101,7 @@ JobRecord new_job(std::string id, const Options& options, const std::vector<Plan
     for (const auto& p : plan)
         job.operations.push_back(OperationRecord{p.id, p.runs ? OpState::Pending : OpState::Skipped,
                                                  0, p.bytes, p.estimated_seconds,
-                                                 json::object()});
+                                                 json::object(), -1});
     append_event(job, now_usec, "job-started",
                  json{{"swap", options.swap},
                       {"license", options.license},
@@ -296,7 +298,7 @@ Expected<JobRecord> parse_job(std::string_view text)
             job.operations.push_back(OperationRecord{*id, *os, jo.at("bytes_done").get<uint64_t>(),
                                                      jo.at("bytes_total").get<uint64_t>(),
                                                      jo.at("estimated_seconds").get<uint64_t>(),
-                                                     jo.at("checkpoint")});
+                                                     jo.at("checkpoint"), -1});
         }
         for (const auto& je : j.at("events")) {
             Event e{je.at("seq").get<uint64_t>(), je.at("time").get<uint64_t>(),

@@ -43,6 +43,7 @@ struct OperationRecord {
     uint64_t bytes_total = 0;
     uint64_t estimated_seconds = 0;
     nlohmann::json checkpoint = nlohmann::json::object(); // operation-specific resume point
+    double eta_seconds = -1; // measured remaining time while running; not journalled
 };
 
 // Who the source is. After a swap the source answers at the target's
@@ -53,10 +54,14 @@ struct SourceIdentity {
     std::string host_name;
     std::string domain_name;
     std::string license_guid;
-    std::string certificate_sha256; // pinned at Probe
+    std::string certificate_sha256; // key pin taken at Probe ("sha256//...")
     bool high_availability = false;
     uint64_t data_bytes = 0;
     uint64_t log_bytes = 0;
+    // The peer API token from Probe: a scoped, expiring credential (never
+    // the password), revoked by the final operation. The journal is 0600
+    // in a 0700 directory.
+    std::string token;
 };
 
 struct TargetIdentity {

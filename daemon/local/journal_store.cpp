@@ -50,7 +50,7 @@ constexpr const char* kTempPrefix = ".tmp-";
 
 } // namespace
 
-core::Expected<bool> write_file_atomic(const fs::path& path, std::string_view content)
+core::Expected<bool> write_file_atomic(const fs::path& path, std::string_view content, mode_t mode)
 {
     const fs::path dir = path.parent_path();
     std::string tmpl = (dir / (std::string(kTempPrefix) + path.filename().string() + ".XXXXXX")).string();
@@ -62,7 +62,7 @@ core::Expected<bool> write_file_atomic(const fs::path& path, std::string_view co
         ::unlink(tmp.c_str());
         return e;
     };
-    if (::fchmod(fd.get(), 0600) < 0)
+    if (::fchmod(fd.get(), mode) < 0)
         return fail(io_error("Cannot chmod", tmp, errno));
     if (auto r = write_all(fd.get(), content, tmp); !r)
         return fail(r.error());

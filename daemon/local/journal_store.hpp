@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 
 #include "core/expected.hpp"
 #include "core/job.hpp"
@@ -43,8 +44,9 @@ class JournalStore {
     std::filesystem::path dir_;
 };
 
-// Writes `content` to `path` atomically with mode 0600 (temp in the same
-// directory, fsync, rename, fsync of the directory).
-core::Expected<bool> write_file_atomic(const std::filesystem::path& path, std::string_view content);
+// Writes `content` to `path` atomically (temp in the same directory, fsync,
+// rename, fsync of the directory) with the given mode.
+core::Expected<bool> write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                                       mode_t mode = 0600);
 
 } // namespace ferry::local

@@ -79,7 +79,9 @@ struct TableResult {
     std::string schema;
     std::string name;
     std::uint64_t rows = 0;            // equal on both sides
-    std::uint64_t checksum = 0;        // CHECKSUM TABLE, equal on both sides
+    std::uint64_t checksum = 0;        // equal on both sides, computed per verify_method
+    std::string verify_method;         // "checksum-table" (CHECKSUM TABLE), "row-hash" (see
+                                       // docs/data-copy.md), "none" (engine without local rows)
     std::uint64_t bytes = 0;           // bytes streamed (LOAD DATA text)
     double seconds = 0;                // load + verify, summed over chunks
     unsigned chunks = 1;

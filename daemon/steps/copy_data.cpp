@@ -1,0 +1,62 @@
+// Operation 4 (standalone): a consistent snapshot of the source's schemas,
+// streamed over 3306 with a temporary account the source creates for this
+// system's address, loaded with binary logging off, verified table by
+// table (row count and checksum). The checkpoint lists verified tables
+// and the snapshot they belong to; a re-run copies only the others, or
+// everything again if the source changed (source/data_copy.*).
+#include "source/data_copy.hpp"
+#include "steps/steps.hpp"
+
+namespace ferry::steps {
+namespace {
+
+class StepProgress final : public source::DataCopyProgress {
+  public:
+    explicit StepProgress(StepContext& ctx) : ctx_(ctx) {}
+    void on_bytes(uint64_t done, uint64_t total) override { ctx_.progress(done, total); }
+    void on_table_done(const source::TableResult&, const source::DataCopyCheckpoint& cp) override
+    {
+        ctx_.save_checkpoint({{"snapshot", cp.snapshot_id}, {"done", cp.done}});
+    }
+    bool cancelled() override { return ctx_.stopping; }
+
+  private:
+    StepContext& ctx_;
+};
+
+} // namespace
+
+core::Expected<bool> copy_data(StepContext& ctx)
+{
+    auto account = ctx.peer.post("/db-account", {{"target_address", ctx.job.target.address}});
+    if (!account)
+        return account.error();
+    source::DataCopyRequest req;
+    try {
+        req.source.host = ctx.job.source.current_address;
+        req.source.port = account->value("port", 3306u);
+        req.source.user = account->at("user").get<std::string>();
+        req.source.password = account->at("password").get<std::string>();
+        req.source.tls.enabled = account->value("tls", false);
+        req.source.tls.verify_server_cert = false; // appliance certificates are self-signed
+        req.schemas = account->at("databases").get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+        return core::Error{core::Code::IncompatibleSource,
+                           "The source's temporary database account answer is malformed.", {}};
+    }
+    const auto& config = ctx.appliance.config();
+    req.target.unix_socket = config.database_socket;
+    req.target.user = "root"; // unix_socket authentication: ferryd runs as root
+    req.parallelism = config.copy_threads;
+    req.checkpoint.snapshot_id = ctx.checkpoint.value("snapshot", "");
+    req.checkpoint.done = ctx.checkpoint.value("done", std::set<std::string>{});
+
+    StepProgress progress(ctx);
+    auto result = source::copy_databases(req, progress);
+    explicit_bzero(req.source.password.data(), req.source.password.size());
+    if (!result)
+        return ctx.stopping ? stopped_error() : result.error();
+    return true;
+}
+
+} // namespace ferry::steps

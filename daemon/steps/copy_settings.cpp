@@ -1,0 +1,66 @@
+// Operation 1: the System Settings. This system's own settings are saved
+// in the state directory before the first write, and every attempt
+// computes its result from that saved copy, so a re-run after a crash
+// writes the same files (and modify-source can stage them on the source
+// for a swap).
+#include <filesystem>
+#include <fstream>
+
+#include "core/settings.hpp"
+#include "local/journal_store.hpp"
+#include "local/target_store.hpp"
+#include "steps/steps.hpp"
+
+namespace ferry::steps {
+namespace {
+
+core::Expected<core::Sections> saved_former(const std::filesystem::path& file)
+{
+    std::ifstream in(file);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return core::Error{core::Code::Internal, "The saved settings of this system are unreadable.",
+                           "Restore this system from its backup and start again."};
+    return j.get<core::Sections>();
+}
+
+} // namespace
+
+core::Expected<bool> copy_settings(StepContext& ctx)
+{
+    auto answer = ctx.peer.get("/settings");
+    if (!answer)
+        return answer.error();
+    core::Sections source;
+    try {
+        source = answer->at("sections").get<core::Sections>();
+    } catch (const nlohmann::json::exception&) {
+        return core::Error{core::Code::IncompatibleSource, "The source sent malformed settings.", {}};
+    }
+    for (const auto& [name, _] : source)
+        if (!core::is_valid_section_name(name))
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source sent an invalid settings section name.", {}};
+    ctx.progress(1, 3);
+
+    const auto former_file = ctx.state_dir / "former-settings.json";
+    if (!std::filesystem::exists(former_file)) {
+        auto mine = local::read_settings(ctx.appliance.config());
+        if (!mine)
+            return mine.error();
+        if (auto w = local::write_file_atomic(former_file, nlohmann::json(*mine).dump()); !w)
+            return w.error();
+    }
+    auto former = saved_former(former_file);
+    if (!former)
+        return former.error();
+    ctx.progress(2, 3);
+
+    const auto out = core::partition_settings(source, *former, ctx.job.options.swap);
+    if (auto w = local::write_settings(ctx.appliance.config(), out.target); !w)
+        return w.error();
+    ctx.progress(3, 3);
+    return true;
+}
+
+} // namespace ferry::steps

@@ -1,0 +1,42 @@
+// Operation 11: the license (when chosen), then nothing temporary is left:
+// the MariaDB account on the source is dropped and every token revoked.
+// Order matters for a resume: the license is installed here before the
+// source is told to forget us, and each request is idempotent on the peer.
+#include "local/target_store.hpp"
+#include "steps/steps.hpp"
+
+namespace ferry::steps {
+
+core::Expected<bool> final_operations(StepContext& ctx)
+{
+    if (ctx.job.options.license && !ctx.checkpoint.value("license_installed", false)) {
+        auto lic = ctx.peer.post("/license/release", {{"to", ctx.job.target.address}});
+        if (!lic)
+            return lic.error();
+        if (!lic->contains("license") || !(*lic)["license"].is_string())
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source did not return its license.", {}};
+        if (auto w = local::write_license(ctx.appliance.config(), (*lic)["license"].get<std::string>()); !w)
+            return w.error();
+        ctx.save_checkpoint({{"license_installed", true}});
+    }
+    const bool finish_sent = ctx.checkpoint.value("finish_sent", false);
+    if (!finish_sent) {
+        if (auto r = ctx.peer.del("/db-account"); !r)
+            return r.error();
+        ctx.progress(1, 2);
+        auto cp = ctx.checkpoint;
+        cp["license_installed"] = ctx.job.options.license;
+        cp["finish_sent"] = true;
+        ctx.save_checkpoint(cp);
+    }
+    // Revokes the token: nothing may call the peer after this. A resume
+    // after a crash right here finds the token already revoked: done.
+    if (auto r = ctx.peer.post("/finish", nlohmann::json::object());
+        !r && !(finish_sent && r.error().code == core::Code::ProbeExpired))
+        return r.error();
+    ctx.progress(2, 2);
+    return true;
+}
+
+} // namespace ferry::steps

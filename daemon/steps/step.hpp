@@ -1,0 +1,43 @@
+// One operation of the Execution step. A step runs on a worker thread,
+// talks to the source through the peer client and to this appliance
+// through local::, reports bytes through `progress` and records its resume
+// point through `checkpoint` (written to the journal before it returns).
+// Every step is idempotent: run again after a crash, from its checkpoint,
+// it finishes the same work without doing any of it twice.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "core/expected.hpp"
+#include "core/job.hpp"
+#include "local/appliance.hpp"
+#include "source/peer_client.hpp"
+
+namespace ferry::steps {
+
+struct StepContext {
+    core::JobRecord job;           // snapshot when the step started
+    core::OperationId operation{};
+    nlohmann::json checkpoint;     // this operation's last recorded checkpoint
+    source::PeerClient& peer;
+    local::FileAppliance& appliance;
+    std::filesystem::path state_dir;
+    std::function<void(uint64_t done, uint64_t total)> progress;
+    // Persists a new checkpoint; returns when it is on disk.
+    std::function<void(const nlohmann::json&)> save_checkpoint;
+    const std::atomic<bool>& stopping; // ferryd is shutting down: return early
+};
+
+using StepFn = std::function<core::Expected<bool>(StepContext&)>;
+
+// The implementation of an operation.
+StepFn step_for(core::OperationId id);
+
+// The error a step returns when ferryd stops under it; the operation is
+// resumed from its checkpoint at the next start.
+core::Error stopped_error();
+
+} // namespace ferry::steps
