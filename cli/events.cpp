@@ -1,0 +1,103 @@
+#include "events.hpp"
+
+#include <array>
+
+namespace ferryctl {
+namespace {
+
+std::string text(const nlohmann::json& j, const char* key)
+{
+    if (!j.is_object() || !j.contains(key))
+        return {};
+    const auto& v = j.at(key);
+    if (v.is_string())
+        return v.get<std::string>();
+    if (v.is_boolean())
+        return v.get<bool>() ? "yes" : "no";
+    return v.dump();
+}
+
+bool flag(const nlohmann::json& j, const char* key)
+{
+    return j.is_object() && j.contains(key) && j.at(key).is_boolean() && j.at(key).get<bool>();
+}
+
+std::string title_for(const Titles& titles, const std::string& id)
+{
+    auto it = titles.find(id);
+    return it != titles.end() && !it->second.empty() ? it->second : id;
+}
+
+} // namespace
+
+Titles titles_of(const JobStatus& job)
+{
+    Titles t;
+    for (const auto& op : job.operations)
+        t[op.id] = op.title;
+    return t;
+}
+
+std::string describe_options(const nlohmann::json& o)
+{
+    static constexpr std::array<std::pair<const char*, const char*>, 3> kNames{{
+        {"SwapConfiguration", "Swap Configuration"},
+        {"MigrateLicense", "Migrate License"},
+        {"CopyUserTrafficLogs", "Copy User Traffic Logs"},
+    }};
+    std::string out;
+    for (const auto& [key, name] : kNames) {
+        if (!o.is_object() || !o.contains(key))
+            continue;
+        if (!out.empty())
+            out += ", ";
+        out += std::string(name) + ": " + text(o, key);
+    }
+    return out;
+}
+
+std::string describe_event(const Event& e, const Titles& titles)
+{
+    const auto& d = e.data;
+    if (e.type == "job-started") {
+        const nlohmann::json opts{{"SwapConfiguration", flag(d, "swap")},
+                                  {"MigrateLicense", flag(d, "license")},
+                                  {"CopyUserTrafficLogs", flag(d, "logs")}};
+        return "Migration started from " + text(d, "source") + " (" + describe_options(opts) + ")";
+    }
+    if (e.type == "operation-changed")
+        return title_for(titles, text(d, "id")) + ": " + text(d, "state");
+    if (e.type == "state-changed")
+        return "Job " + text(d, "state");
+    if (e.type == "resumed")
+        return "Job resumed, attempt " + text(d, "attempt") +
+               (flag(d, "rebooted") ? " (after a reboot)" : "");
+    if (e.type == "finished") {
+        if (text(d, "state") == "succeeded")
+            return "Migration finished: succeeded";
+        std::string s = "Migration failed";
+        if (auto op = text(d, "operation"); !op.empty())
+            s += " in '" + title_for(titles, op) + "'";
+        if (auto code = text(d, "code"); !code.empty())
+            s += " (" + code + ")";
+        if (auto msg = text(d, "message"); !msg.empty())
+            s += ": " + msg;
+        return s;
+    }
+    return e.type + (event_data_text(e).empty() ? "" : " " + event_data_text(e));
+}
+
+std::string event_data_text(const Event& e)
+{
+    std::string out;
+    if (!e.data.is_object())
+        return out;
+    for (const auto& [k, v] : e.data.items()) {
+        if (!out.empty())
+            out += " ";
+        out += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    return out;
+}
+
+} // namespace ferryctl

@@ -1,0 +1,122 @@
+// options, plan, start: the wizard's Options, Confirmation and Execute.
+#include <cstdio>
+#include <unistd.h>
+
+#include "events.hpp"
+#include "output.hpp"
+#include "polkit_agent.hpp"
+#include "verbs.hpp"
+
+namespace ferryctl {
+namespace {
+
+struct OptionName {
+    const char* key;
+    const char* title;
+    const char* flag;
+};
+constexpr OptionName kOptionNames[] = {
+    {"SwapConfiguration", "Swap Configuration", "--swap"},
+    {"MigrateLicense", "Migrate License", "--license"},
+    {"CopyUserTrafficLogs", "Copy User Traffic Logs", "--logs"},
+};
+
+const OptionName* option_name(const std::string& key)
+{
+    for (const auto& o : kOptionNames)
+        if (key == o.key)
+            return &o;
+    return nullptr;
+}
+
+} // namespace
+
+int verb_options(Context& c, const Verbs&)
+{
+    const auto options = c.bus.manager().GetOptions();
+    if (c.args.json != JsonMode::Off) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& o : options)
+            out.push_back({{"Key", o.get<0>()},
+                           {"Available", o.get<1>()},
+                           {"Forced", o.get<2>()},
+                           {"Default", o.get<3>()},
+                           {"Reason", o.get<4>()}});
+        print_json(out, c.args.json);
+        return kExitOk;
+    }
+    Table t({{"OPTION"}, {"FLAG"}, {"AVAILABLE"}, {"FORCED"}, {"DEFAULT"}, {"REASON"}});
+    for (const auto& o : options) {
+        const auto* n = option_name(o.get<0>());
+        t.add({n ? n->title : o.get<0>(), n ? n->flag : "", yes_no(o.get<1>()), yes_no(o.get<2>()),
+               yes_no(o.get<3>()), o.get<4>()});
+    }
+    t.print();
+    return kExitOk;
+}
+
+int verb_plan(Context& c, const Verbs&)
+{
+    PolkitAgent agent(c.interactive());
+    const auto [effective, operations] = c.bus.manager().Plan(c.request_options(true));
+
+    uint64_t bytes = 0, seconds = 0;
+    std::size_t runs = 0;
+    for (const auto& op : operations)
+        if (op.get<2>()) {
+            ++runs;
+            bytes += op.get<5>();
+            seconds += op.get<6>();
+        }
+
+    if (c.args.json != JsonMode::Off) {
+        nlohmann::json ops = nlohmann::json::array();
+        for (const auto& op : operations)
+            ops.push_back({{"Id", op.get<0>()},
+                           {"Title", op.get<1>()},
+                           {"Runs", op.get<2>()},
+                           {"Condition", op.get<3>()},
+                           {"Detail", op.get<4>()},
+                           {"Bytes", op.get<5>()},
+                           {"EstimatedSeconds", op.get<6>()}});
+        print_json({{"Options", dict_to_json(effective)},
+                    {"Operations", ops},
+                    {"TotalBytes", bytes},
+                    {"EstimatedSeconds", seconds}},
+                   c.args.json);
+        return kExitOk;
+    }
+
+    std::printf("Options: %s\n\n", describe_options(dict_to_json(effective)).c_str());
+    Table t({{"#", true}, {"OPERATION"}, {"RUN"}, {"CONDITION"}, {"SIZE", true}, {"TIME", true},
+             {"DETAIL"}});
+    int n = 0;
+    for (const auto& op : operations) {
+        const bool run = op.get<2>();
+        t.add({std::to_string(++n), op.get<1>(), run ? "run" : "skip", op.get<3>(),
+               run && op.get<5>() ? format_bytes(op.get<5>()) : "-",
+               run ? format_duration(op.get<6>()) : "-", op.get<4>()});
+    }
+    t.print();
+    std::printf("\n%zu of %zu operations run: %s, about %s.\n", runs, operations.size(),
+                format_bytes(bytes).c_str(), format_duration(seconds).c_str());
+    std::printf("The procedure is irreversible and cannot be interrupted once started; "
+                "'ferryctl start' with the same options executes it.\n");
+    return kExitOk;
+}
+
+int verb_start(Context& c, const Verbs&)
+{
+    PolkitAgent agent(c.interactive());
+    const std::string job = c.bus.manager().Start(c.request_options(true));
+    if (c.args.json != JsonMode::Off) {
+        print_json({{"Job", job}}, c.args.json);
+        return kExitOk;
+    }
+    std::printf("%s\n", job.c_str());
+    if (isatty(STDERR_FILENO))
+        std::fprintf(stderr, "Follow the migration with 'ferryctl watch'.\n");
+    return kExitOk;
+}
+
+} // namespace ferryctl

@@ -1,0 +1,112 @@
+// probe ADDRESS: the wizard's Source and Source Info steps. The Admin
+// password comes from the terminal (echo off) or --password-file, never
+// from the command line.
+
+#include "output.hpp"
+#include "password.hpp"
+#include "polkit_agent.hpp"
+#include "verbs.hpp"
+
+namespace ferryctl {
+namespace {
+
+using PortTuple = sdbus::Struct<uint16_t, std::string, bool, std::string>;
+
+std::string join_lines(const std::vector<std::string>& v)
+{
+    std::string out;
+    for (const auto& s : v)
+        out += (out.empty() ? "" : "\n") + s;
+    return out;
+}
+
+std::string port_lines(const std::vector<PortTuple>& ports)
+{
+    std::vector<std::string> lines;
+    for (const auto& p : ports) {
+        std::string l = std::to_string(p.get<0>()) + " (" + p.get<1>() + "): " +
+                        (p.get<2>() ? "open" : "closed");
+        if (!p.get<3>().empty())
+            l += ", " + p.get<3>();
+        lines.push_back(l);
+    }
+    return join_lines(lines);
+}
+
+nlohmann::json info_to_json(const VariantMap& info)
+{
+    auto j = dict_to_json(info);
+    nlohmann::json ports = nlohmann::json::array();
+    for (const auto& p : get_or<std::vector<PortTuple>>(info, "PortChecks"))
+        ports.push_back(
+            {{"Port", p.get<0>()}, {"Service", p.get<1>()}, {"Open", p.get<2>()}, {"Detail", p.get<3>()}});
+    j["PortChecks"] = ports;
+    return j;
+}
+
+void print_info(const VariantMap& info)
+{
+    const bool ha = get_or<bool>(info, "HighAvailability");
+    KeyValueTable t;
+    t.add("License GUID", get_or<std::string>(info, "LicenseGuid"));
+    t.add("Host Name", get_or<std::string>(info, "HostName"));
+    t.add("Domain Name", get_or<std::string>(info, "DomainName"));
+    t.add("IP Address", get_or<std::string>(info, "Address"));
+    t.add("Server Role", get_or<std::string>(info, "ServerRole"));
+    t.add("Message", get_or<std::string>(info, "Message"));
+    if (ha)
+        t.add("Ring Members", join_lines(get_or<std::vector<std::string>>(info, "RingMembers")));
+    t.add("DNS Advice", join_lines(get_or<std::vector<std::string>>(info, "DnsAdvice")));
+    t.add("License", get_or<bool>(info, "Licensed") ? "active" : "none");
+    t.add("Maintenance", get_or<bool>(info, "MaintenanceContractActive")
+                             ? "Maintenance Contract active"
+                             : "no active Maintenance Contract");
+    t.add("Settings Size", format_bytes(get_or<uint64_t>(info, "SettingsBytes")));
+    t.add("Data Size", format_bytes(get_or<uint64_t>(info, "DataBytes")));
+    t.add("Log Size", format_bytes(get_or<uint64_t>(info, "LogBytes")));
+    t.add("Certificate", get_or<std::string>(info, "CertificateSha256").empty()
+                             ? ""
+                             : "SHA-256 " + get_or<std::string>(info, "CertificateSha256"));
+    t.add("Ports", port_lines(get_or<std::vector<PortTuple>>(info, "PortChecks")));
+    t.print();
+}
+
+Secret read_password(const Context& c, const std::string& address)
+{
+    if (c.args.password_file)
+        return read_password_file(*c.args.password_file);
+    if (!c.args.ask_password)
+        throw UsageError("The Admin password of the source is needed and --no-ask-password "
+                         "forbids asking for it: use --password-file=PATH.");
+    // The wizard's Source step warning, shown where the password is typed.
+    return read_password_tty("All local data on this system will be deleted and overwritten by "
+                             "the migration.\nThe copy uses port 3306; ports 80, 443 and 3306 "
+                             "must be open between the two systems.\nAdmin password of " +
+                             address + ": ");
+}
+
+} // namespace
+
+int verb_probe(Context& c, const Verbs& args)
+{
+    const std::string& address = args.at(1);
+    // Reach ferryd before asking for the password: no point typing it in
+    // when the daemon is not there (this also activates it).
+    (void)c.bus.manager().State();
+
+    VariantMap info;
+    {
+        Secret password = read_password(c, address);
+        PolkitAgent agent(c.interactive());
+        info = c.bus.manager().probe_sensitive(address, password,
+                                               {{"Interactive", sdbus::Variant(c.interactive())}});
+    } // the password page is wiped here
+
+    if (c.args.json != JsonMode::Off)
+        print_json(info_to_json(info), c.args.json);
+    else
+        print_info(info);
+    return kExitOk;
+}
+
+} // namespace ferryctl
