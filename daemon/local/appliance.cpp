@@ -1,9 +1,240 @@
 #include "local/appliance.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "local/digest.hpp"
+#include "local/services.hpp"
 
 namespace ferry::local {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kTempPrefix = ".tmp-";
+constexpr auto kServiceStopTimeout = std::chrono::seconds(90);
+
+core::Error io_error(const std::string& what, const std::string& path, int err)
+{
+    return core::Error{core::Code::Internal, what + " " + path + ": " + std::strerror(err) + ".",
+                       "Check free space and permissions of the appliance's directories."};
+}
+
+core::Expected<bool> sync_dir(const std::string& dir)
+{
+    Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!d)
+        return io_error("Cannot open", dir, errno);
+    if (::fsync(d.get()) < 0)
+        return io_error("Cannot sync", dir, errno);
+    return true;
+}
+
+core::Expected<bool> write_all(int fd, std::string_view data, const std::string& path)
+{
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return io_error("Cannot write", path, errno);
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+core::Expected<std::string> read_fd(int fd, const std::string& path)
+{
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return io_error("Cannot read", path, errno);
+        }
+        if (n == 0)
+            return out;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+// A regular file's content; nullopt when it does not exist. Files found by
+// listing a directory are read with `follow` false, so that a symlink
+// placed there never leads elsewhere.
+core::Expected<std::optional<std::string>> read_file(const std::string& path, bool follow)
+{
+    Fd fd(::open(path.c_str(),
+                 O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW)));
+    if (!fd) {
+        if (errno == ENOENT)
+            return std::optional<std::string>{};
+        return io_error("Cannot open", path, errno);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) < 0)
+        return io_error("Cannot stat", path, errno);
+    if (!S_ISREG(st.st_mode))
+        return io_error("Cannot read", path, EINVAL);
+    auto text = read_fd(fd.get(), path);
+    if (!text)
+        return text.error();
+    return std::optional<std::string>(std::move(*text));
+}
+
+struct Entry {
+    std::string name;
+    struct stat st;
+};
+
+// The regular files of `dir` (not following symlinks) whose name passes
+// `accept`; empty when the directory does not exist.
+template <typename Accept>
+core::Expected<std::vector<Entry>> regular_files(const std::string& dir, Accept accept)
+{
+    std::vector<Entry> out;
+    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd) {
+        if (errno == ENOENT)
+            return out;
+        return io_error("Cannot open", dir, errno);
+    }
+    DIR* d = ::fdopendir(dfd.get());
+    if (!d)
+        return io_error("Cannot list", dir, errno);
+    dfd.release();
+    std::unique_ptr<DIR, int (*)(DIR*)> guard(d, ::closedir);
+    errno = 0;
+    while (const dirent* de = ::readdir(d)) {
+        const std::string name = de->d_name;
+        if (!is_visible_file_name(name) || !accept(name))
+            continue;
+        struct stat st {};
+        if (::fstatat(::dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        out.push_back(Entry{name, st});
+    }
+    return out;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix)
+{
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string etag_of(const struct stat& st)
+{
+    return std::to_string(st.st_ino) + "-" + std::to_string(st.st_size) + "-" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+// Replaces `path` atomically (temp file in the same directory, fsync,
+// rename, fsync of the directory). The new file keeps the owner and mode of
+// the one it replaces; a new file gets `mode` and the directory's owner.
+core::Expected<bool> replace_file(const std::string& path, std::string_view content, mode_t mode)
+{
+    const fs::path p(path);
+    const std::string dir = p.parent_path().string();
+    struct stat old {};
+    uid_t uid;
+    gid_t gid;
+    if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+        mode = old.st_mode & 07777;
+        uid = old.st_uid;
+        gid = old.st_gid;
+    } else {
+        struct stat ds {};
+        if (::stat(dir.c_str(), &ds) < 0)
+            return io_error("Cannot stat", dir, errno);
+        uid = ds.st_uid;
+        gid = ds.st_gid;
+    }
+    std::string tmpl = dir + "/" + kTempPrefix + p.filename().string() + ".XXXXXX";
+    Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
+    if (!fd)
+        return io_error("Cannot create a temporary file in", dir, errno);
+    auto fail = [&](core::Error e) -> core::Expected<bool> {
+        ::unlink(tmpl.c_str());
+        return e;
+    };
+    if (::fchmod(fd.get(), mode) < 0)
+        return fail(io_error("Cannot chmod", tmpl, errno));
+    // Root keeps the owner; an unprivileged test run cannot and need not.
+    if ((uid != ::geteuid() || gid != ::getegid()) && ::fchown(fd.get(), uid, gid) < 0 &&
+        errno != EPERM)
+        return fail(io_error("Cannot chown", tmpl, errno));
+    if (auto r = write_all(fd.get(), content, tmpl); !r)
+        return fail(r.error());
+    if (::fsync(fd.get()) < 0)
+        return fail(io_error("Cannot sync", tmpl, errno));
+    fd.reset();
+    if (::rename(tmpl.c_str(), path.c_str()) < 0)
+        return fail(io_error("Cannot replace", path, errno));
+    return sync_dir(dir);
+}
+
+core::Expected<bool> remove_file(const std::string& path)
+{
+    if (::unlink(path.c_str()) < 0) {
+        if (errno == ENOENT)
+            return true;
+        return io_error("Cannot remove", path, errno);
+    }
+    return sync_dir(fs::path(path).parent_path().string());
+}
+
+std::string section_path(const std::string& dir, const std::string& name)
+{
+    return dir + "/" + name + ".conf";
+}
+
+core::Expected<core::Sections> read_sections(const std::string& dir)
+{
+    auto files = regular_files(dir, [](const std::string& n) {
+        return ends_with(n, ".conf") && core::is_valid_section_name(n.substr(0, n.size() - 5));
+    });
+    if (!files)
+        return files.error();
+    core::Sections out;
+    for (const auto& f : *files) {
+        auto text = read_file(dir + "/" + f.name, false);
+        if (!text)
+            return text.error();
+        if (*text) // gone in between: not a section any more
+            out.emplace(f.name.substr(0, f.name.size() - 5), std::move(**text));
+    }
+    return out;
+}
+
+bool is_certificate_name(const std::string& name)
+{
+    return is_visible_file_name(name) && ends_with(name, ".pem") && name.size() > 4;
+}
+
+} // namespace
+
+ApplianceLayout default_layout(const core::ApplianceConfig& config)
+{
+    fs::path settings(config.settings_dir);
+    if (!settings.has_filename()) // a trailing slash
+        settings = settings.parent_path();
+    const fs::path parent = settings.parent_path();
+    return ApplianceLayout{settings.string() + ".staged", (parent / "maintenance").string(),
+                           (parent / "migrated.conf").string()};
+}
 
 core::Expected<core::Ini> read_ini_file(const std::string& path)
 {
@@ -18,7 +249,15 @@ core::Expected<core::Ini> read_ini_file(const std::string& path)
     return ini;
 }
 
-FileAppliance::FileAppliance(core::ApplianceConfig config) : config_(std::move(config)) {}
+FileAppliance::FileAppliance(core::ApplianceConfig config)
+    : FileAppliance(config, default_layout(config))
+{
+}
+
+FileAppliance::FileAppliance(core::ApplianceConfig config, ApplianceLayout layout)
+    : config_(std::move(config)), layout_(std::move(layout))
+{
+}
 
 Identity FileAppliance::identity() const
 {
@@ -36,6 +275,344 @@ core::TargetFacts FileAppliance::facts() const
     core::TargetFacts f;
     f.licensed = ini && core::ini_get(*ini, "License", "State") == "active";
     return f;
+}
+
+// ------------------------------------------------------------------ settings
+
+core::Expected<core::Sections> FileAppliance::read_settings() const
+{
+    return read_sections(config_.settings_dir);
+}
+
+core::Expected<bool> FileAppliance::write_settings(const core::Sections& sections,
+                                                   bool remove_others)
+{
+    if (auto e = check_section_names(sections))
+        return *e;
+    std::lock_guard lock(write_mutex_);
+    auto current = read_sections(config_.settings_dir);
+    if (!current)
+        return current.error();
+    const SettingsChange change = settings_change(*current, sections, remove_others);
+    for (const auto& [name, content] : change.write)
+        if (auto r = replace_file(section_path(config_.settings_dir, name), content, 0600); !r)
+            return r;
+    for (const auto& name : change.remove)
+        if (auto r = remove_file(section_path(config_.settings_dir, name)); !r)
+            return r;
+    return true;
+}
+
+core::Expected<bool> FileAppliance::stage_settings(const core::Sections& sections)
+{
+    if (auto e = check_section_names(sections))
+        return *e;
+    std::lock_guard lock(write_mutex_);
+    const fs::path staged(layout_.staged_settings_dir);
+    const std::string parent = staged.parent_path().string();
+    const std::string prefix = staged.filename().string() + ".new-";
+
+    // Left over by an interrupted call.
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parent, ec))
+        if (e.path().filename().string().rfind(prefix, 0) == 0)
+            fs::remove_all(e.path(), ec);
+
+    std::string tmpl = parent + "/" + prefix + "XXXXXX";
+    if (!::mkdtemp(tmpl.data()))
+        return io_error("Cannot create a directory in", parent, errno);
+    auto fail = [&](core::Error e) -> core::Expected<bool> {
+        std::error_code ignored;
+        fs::remove_all(tmpl, ignored);
+        return e;
+    };
+    for (const auto& [name, content] : sections) {
+        const std::string path = section_path(tmpl, name);
+        Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!fd)
+            return fail(io_error("Cannot create", path, errno));
+        if (auto r = write_all(fd.get(), content, path); !r)
+            return fail(r.error());
+        if (::fsync(fd.get()) < 0)
+            return fail(io_error("Cannot sync", path, errno));
+    }
+    if (auto r = sync_dir(tmpl); !r)
+        return fail(r.error());
+
+    // Swap the new set in as a whole: a crash leaves the old or the new set.
+    if (::renameat2(AT_FDCWD, tmpl.c_str(), AT_FDCWD, staged.c_str(), RENAME_EXCHANGE) == 0) {
+        fs::remove_all(tmpl, ec); // now the previous set
+    } else if (errno == ENOENT) {
+        if (::rename(tmpl.c_str(), staged.c_str()) < 0)
+            return fail(io_error("Cannot rename to", staged.string(), errno));
+    } else {
+        return fail(io_error("Cannot replace", staged.string(), errno));
+    }
+    return sync_dir(parent);
+}
+
+core::Expected<std::optional<core::Sections>> FileAppliance::staged_settings() const
+{
+    struct stat st {};
+    if (::stat(layout_.staged_settings_dir.c_str(), &st) < 0) {
+        if (errno == ENOENT)
+            return std::optional<core::Sections>{};
+        return io_error("Cannot stat", layout_.staged_settings_dir, errno);
+    }
+    auto s = read_sections(layout_.staged_settings_dir);
+    if (!s)
+        return s.error();
+    return std::optional<core::Sections>(std::move(*s));
+}
+
+core::Expected<bool> FileAppliance::apply_staged_settings()
+{
+    auto staged = staged_settings();
+    if (!staged)
+        return staged.error();
+    if (!*staged)
+        return false;
+    if (auto r = write_settings(**staged, true); !r)
+        return r;
+    std::lock_guard lock(write_mutex_);
+    std::error_code ec;
+    fs::remove_all(layout_.staged_settings_dir, ec);
+    if (ec)
+        return io_error("Cannot remove", layout_.staged_settings_dir, ec.value());
+    return sync_dir(fs::path(layout_.staged_settings_dir).parent_path().string());
+}
+
+uint64_t FileAppliance::settings_bytes() const
+{
+    auto files = regular_files(config_.settings_dir,
+                               [](const std::string& n) { return ends_with(n, ".conf"); });
+    uint64_t total = 0;
+    if (files)
+        for (const auto& f : *files)
+            total += static_cast<uint64_t>(f.st.st_size);
+    return total;
+}
+
+// ------------------------------------------------------------------- license
+
+std::string FileAppliance::today() const
+{
+    if (today_)
+        return today_();
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&now, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+void FileAppliance::set_today(std::function<std::string()> today)
+{
+    today_ = std::move(today);
+}
+
+LicenseFacts FileAppliance::license() const
+{
+    auto ini = read_ini_file(config_.license_file);
+    return ini ? license_facts(*ini, today()) : LicenseFacts{};
+}
+
+core::Expected<std::optional<std::string>> FileAppliance::read_license() const
+{
+    return read_file(config_.license_file, true);
+}
+
+core::Expected<bool> FileAppliance::install_license(const std::string& text)
+{
+    auto ini = core::parse_ini(text);
+    if (!ini)
+        return core::Error{core::Code::InvalidArgument,
+                           "The license is not a valid license file: " + ini.error().message,
+                           {}};
+    if (core::ini_get(*ini, "License", "Guid").empty())
+        return core::Error{
+            core::Code::InvalidArgument, "The license file has no [License] Guid=.", {}};
+    std::lock_guard lock(write_mutex_);
+    return replace_file(config_.license_file, text, 0600);
+}
+
+core::Expected<std::string> FileAppliance::release_license(const std::string& to)
+{
+    std::lock_guard lock(write_mutex_);
+    auto text = read_file(config_.license_file, true);
+    if (!text)
+        return text.error();
+    auto ini = core::parse_ini(text->value_or(""));
+    if (!ini)
+        return core::Error{core::Code::Internal, config_.license_file + ": " + ini.error().message,
+                           "Repair the license file of the source."};
+    auto decision = decide_license_release(*ini, to, today());
+    if (!decision)
+        return decision.error();
+    if (decision->changed)
+        if (auto r = replace_file(config_.license_file, core::format_ini(decision->source), 0600);
+            !r)
+            return r.error();
+    return std::move(decision->target_text);
+}
+
+// -------------------------------------------------------------- certificates
+
+core::Expected<std::map<std::string, std::string>> FileAppliance::read_certificates() const
+{
+    auto files = regular_files(config_.certificate_dir, is_certificate_name);
+    if (!files)
+        return files.error();
+    std::map<std::string, std::string> out;
+    for (const auto& f : *files) {
+        auto text = read_file(config_.certificate_dir + "/" + f.name, false);
+        if (!text)
+            return text.error();
+        if (*text)
+            out.emplace(f.name, std::move(**text));
+    }
+    return out;
+}
+
+core::Expected<bool>
+FileAppliance::write_certificates(const std::map<std::string, std::string>& files)
+{
+    for (const auto& [name, pem] : files) {
+        if (!is_certificate_name(name))
+            return core::Error{core::Code::InvalidArgument,
+                               "Invalid certificate file name \"" + name.substr(0, 64) +
+                                   "\": a plain file name ending in .pem is expected.",
+                               {}};
+        if (pem.find("-----BEGIN ") == std::string::npos)
+            return core::Error{core::Code::InvalidArgument, name + " is not a PEM file.", {}};
+    }
+    std::lock_guard lock(write_mutex_);
+    for (const auto& [name, pem] : files)
+        if (auto r = replace_file(config_.certificate_dir + "/" + name, pem, 0600); !r)
+            return r;
+    return true;
+}
+
+// ---------------------------------------------------------------------- logs
+
+core::Expected<std::vector<LogFile>> FileAppliance::list_logs(bool checksums) const
+{
+    auto files = regular_files(config_.log_dir, [](const std::string&) { return true; });
+    if (!files)
+        return files.error();
+    std::vector<LogFile> out;
+    for (const auto& f : *files) {
+        if (!checksums) {
+            out.push_back(LogFile{f.name, static_cast<uint64_t>(f.st.st_size), {}});
+            continue;
+        }
+        auto file = open_log(f.name);
+        if (!file)
+            return file.error();
+        if (!*file) // rotated away in between
+            continue;
+        LogFile lf{f.name, (*file)->size, {}};
+        {
+            std::lock_guard lock(sums_mutex_);
+            if (auto it = sums_.find(f.name); it != sums_.end() && it->second.etag == (*file)->etag)
+                lf.sha256 = it->second.sha256;
+        }
+        if (lf.sha256.empty()) {
+            auto sum = sha256_fd((*file)->fd.get(), config_.log_dir + "/" + f.name);
+            if (!sum)
+                return sum.error();
+            lf.sha256 = *sum;
+            std::lock_guard lock(sums_mutex_);
+            sums_[f.name] = CachedSum{(*file)->etag, *sum};
+        }
+        out.push_back(std::move(lf));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const LogFile& a, const LogFile& b) { return a.name < b.name; });
+    return out;
+}
+
+core::Expected<std::optional<OpenFile>> FileAppliance::open_log(const std::string& name) const
+{
+    if (!is_visible_file_name(name))
+        return std::optional<OpenFile>{};
+    const std::string path = config_.log_dir + "/" + name;
+    // O_NOFOLLOW: a symlink never leads out of the log directory;
+    // O_NONBLOCK: a FIFO does not hang the caller (it is refused below).
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    if (!fd) {
+        if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR || errno == ENXIO)
+            return std::optional<OpenFile>{};
+        return io_error("Cannot open", path, errno);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) < 0)
+        return io_error("Cannot stat", path, errno);
+    if (!S_ISREG(st.st_mode))
+        return std::optional<OpenFile>{};
+    const int flags = ::fcntl(fd.get(), F_GETFL);
+    if (flags >= 0)
+        ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+    return std::optional<OpenFile>(
+        OpenFile{std::move(fd), static_cast<uint64_t>(st.st_size), etag_of(st)});
+}
+
+// ------------------------------------------------- maintenance and migration
+
+bool FileAppliance::maintenance() const
+{
+    struct stat st {};
+    return ::lstat(layout_.maintenance_file.c_str(), &st) == 0;
+}
+
+core::Expected<bool> FileAppliance::set_maintenance(bool on)
+{
+    std::lock_guard lock(write_mutex_);
+    if (!on)
+        return remove_file(layout_.maintenance_file);
+    if (maintenance())
+        return true;
+    return replace_file(layout_.maintenance_file, "[Maintenance]\nSetBy=ferry\n", 0644);
+}
+
+std::optional<MigratedRecord> FileAppliance::migrated() const
+{
+    auto ini = read_ini_file(layout_.migrated_file);
+    return ini ? parse_migrated(*ini) : std::nullopt;
+}
+
+core::Expected<bool> FileAppliance::record_migrated(const MigratedRecord& record)
+{
+    std::lock_guard lock(write_mutex_);
+    return replace_file(layout_.migrated_file, core::format_ini(migrated_ini(record)), 0644);
+}
+
+core::Expected<bool> FileAppliance::stop_user_services()
+{
+    return stop_and_mask_units(config_.services, kServiceStopTimeout);
+}
+
+// ------------------------------------------------------------ role and sizes
+
+HaFacts FileAppliance::ha_facts() const
+{
+    auto replication = read_ini_file(config_.settings_dir + "/replication.conf");
+    auto lb = read_ini_file(config_.settings_dir + "/load_balancing.conf");
+    return decide_ha_facts(replication ? *replication : core::Ini{}, lb ? *lb : core::Ini{},
+                           identity());
+}
+
+void FileAppliance::set_data_size_probe(std::function<std::optional<uint64_t>()> probe)
+{
+    data_probe_ = std::move(probe);
+}
+
+uint64_t FileAppliance::data_bytes() const
+{
+    if (!data_probe_)
+        return 0;
+    return data_probe_().value_or(0);
 }
 
 } // namespace ferry::local

@@ -42,7 +42,11 @@ struct DataCopyRequest {
     MariaDbEndpoint target;            // e.g. this system's unix socket, root
     std::vector<std::string> schemas;  // copied whole: dropped and re-created on the target
     unsigned parallelism = 2;          // tables (or chunks) loaded at once; 1..16
-    std::uint64_t chunk_rows = 250000; // split tables above ~1.5x this on an integer primary key; 0: never
+    // Split tables above ~1.5x this many rows into ranges of an integer
+    // primary key; 0 (the default): never. Measured: it does not pay with
+    // LOAD DATA, see docs/data-copy.md (a chunk cannot load beside the
+    // first chunk's bulk insert, and later chunks lose the bulk path).
+    std::uint64_t chunk_rows = 0;
     DataCopyCheckpoint checkpoint;     // empty: a fresh copy
     // How long FLUSH TABLES WITH READ LOCK may wait for running statements
     // on the source before the copy fails (the source's writes wait too).

@@ -1,8 +1,9 @@
 // TEST DOUBLE of systemd's manager interface (org.freedesktop.systemd1) for
 // the one-machine rig, where no systemd runs as PID 1. It implements only
-// what ferry's restart-services operation calls: Subscribe(), and
-// RestartUnit(name, mode) -> job path, followed by the JobRemoved signal
-// with result "done" (or "failed" for units named in --fail). Each call is
+// what ferry calls: Subscribe(); RestartUnit and StopUnit(name, mode) ->
+// job path, followed by the JobRemoved signal with result "done" (or
+// "failed" for units named in --fail); MaskUnitFiles, Reload, and GetUnit
+// (every unit counts as stopped: NoSuchUnit). Each call is
 // appended to the --record file, so a test can assert which units were
 // restarted. The container rig (tests/containers) runs the real systemd.
 #include <atomic>
@@ -42,6 +43,39 @@ int main(int argc, char** argv)
                 .onInterface(iface)
                 .withArguments(id, job, name, std::string(failing.count(name) ? "failed" : "done"));
             return job;
+        });
+    obj->registerMethod("StopUnit")
+        .onInterface(iface)
+        .withInputParamNames("name", "mode")
+        .withOutputParamNames("job")
+        .implementedAs([&](const std::string& name, const std::string& mode) {
+            const uint32_t id = next_id++;
+            sdbus::ObjectPath job("/org/freedesktop/systemd1/job/" + std::to_string(id));
+            std::ofstream(record, std::ios::app) << "StopUnit " << name << " " << mode << "\n";
+            obj->emitSignal("JobRemoved").onInterface(iface).withArguments(id, job, name, std::string("done"));
+            return job;
+        });
+    obj->registerMethod("MaskUnitFiles")
+        .onInterface(iface)
+        .withInputParamNames("files", "runtime", "force")
+        .withOutputParamNames("changes")
+        .implementedAs([&](const std::vector<std::string>& files, bool runtime, bool) {
+            std::vector<sdbus::Struct<std::string, std::string, std::string>> changes;
+            for (const auto& f : files) {
+                std::ofstream(record, std::ios::app) << "MaskUnitFiles " << f << (runtime ? " runtime" : " persistent") << "\n";
+                changes.emplace_back("symlink", "/etc/systemd/system/" + f, "/dev/null");
+            }
+            return changes;
+        });
+    obj->registerMethod("Reload").onInterface(iface).implementedAs([&] {
+        std::ofstream(record, std::ios::app) << "Reload\n";
+    });
+    obj->registerMethod("GetUnit")
+        .onInterface(iface)
+        .withInputParamNames("name")
+        .withOutputParamNames("unit")
+        .implementedAs([](const std::string& name) -> sdbus::ObjectPath {
+            throw sdbus::Error("org.freedesktop.systemd1.NoSuchUnit", "Unit " + name + " not loaded.");
         });
     obj->registerSignal("JobRemoved").onInterface(iface).withParameters<uint32_t, sdbus::ObjectPath, std::string, std::string>();
     obj->finishRegistration();

@@ -1,0 +1,525 @@
+#include "peer/api.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/address.hpp"
+#include "peer/http.hpp"
+
+namespace ferry::peer {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxSections = 1024;
+
+std::string dump(const json& j)
+{
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Response ok(const json& j = json::object())
+{
+    Response r;
+    r.body = dump(j);
+    return r;
+}
+
+Response invalid(const std::string& message)
+{
+    return error_response(400, "InvalidArgument", message);
+}
+
+Response not_found()
+{
+    return error_response(404, "NotFound", "No such resource.",
+                          "Check the path against docs/peer-api.md.");
+}
+
+// The body as a JSON object, or the 400 answer.
+std::variant<json, Response> body_object(const Request& r)
+{
+    json j = json::parse(r.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return invalid("The request body must be a JSON object.");
+    return j;
+}
+
+// An IP address field of the body.
+std::variant<core::Address, Response> address_field(const json& body, const char* key)
+{
+    const auto it = body.find(key);
+    if (it == body.end() || !it->is_string())
+        return invalid(std::string("\"") + key + "\" must be an IP address.");
+    auto a = core::parse_address(it->get<std::string>());
+    if (!a)
+        return invalid(std::string("\"") + key + "\": " + a.error().message);
+    return *a;
+}
+
+std::optional<bool> bool_field(const json& body, const char* key)
+{
+    const auto it = body.find(key);
+    if (it == body.end() || !it->is_boolean())
+        return std::nullopt;
+    return it->get<bool>();
+}
+
+unsigned status_of(core::Code c)
+{
+    switch (c) {
+    case core::Code::InvalidArgument:
+    case core::Code::UnknownOption: return 400;
+    case core::Code::AuthenticationFailed: return 401;
+    case core::Code::OptionUnavailable:
+    case core::Code::Busy: return 409;
+    case core::Code::RateLimited: return 429;
+    default: return 500;
+    }
+}
+
+// Every text must be UTF-8 to travel in JSON; name the offender instead of
+// sending it mangled.
+std::optional<Response> check_utf8(const std::map<std::string, std::string>& files,
+                                   const std::string& what)
+{
+    for (const auto& [name, text] : files)
+        if (!is_utf8(name) || !is_utf8(text))
+            return error_response(500, "Internal", what + " " + name + " is not UTF-8 text.",
+                                  "Convert the file to UTF-8 on the source.");
+    return std::nullopt;
+}
+
+} // namespace
+
+Response error_response(unsigned status, std::string_view name, const std::string& message,
+                        const std::string& remedy)
+{
+    Response r;
+    r.status = status;
+    r.error = std::string(name);
+    json j{{"error", name}, {"message", message}};
+    if (!remedy.empty())
+        j["remedy"] = remedy;
+    r.body = dump(j);
+    return r;
+}
+
+Response error_response(const core::Error& e)
+{
+    return error_response(status_of(e.code), core::code_name(e.code), e.message, e.remedy);
+}
+
+Api::Api(local::Appliance& appliance, DatabaseAdmin& database, AdminHash admin_hash)
+    : appliance_(appliance), database_(database), admin_hash_(std::move(admin_hash)),
+      now_([] { return Clock::now(); })
+{
+}
+
+Response Api::handle(Request& request)
+{
+    struct WipeBody {
+        std::string& s;
+        ~WipeBody() { wipe(s); }
+    } wipe_body{request.body};
+
+    if (request.path.rfind(kPrefix, 0) != 0)
+        return not_found();
+    const std::string_view resource = std::string_view(request.path).substr(kPrefix.size());
+    if (resource == "login") {
+        if (request.method != "POST") {
+            Response r = error_response(405, "InvalidArgument", "Use POST for login.");
+            r.headers.emplace_back("Allow", "POST");
+            return r;
+        }
+        return login(request);
+    }
+    if (!authorized(request)) {
+        Response r = error_response(401, "InvalidToken",
+                                    "The request carries no valid token for this address.",
+                                    "Log in again with the Admin password.");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+    }
+    try {
+        return route(request, resource);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {}: {}", request.method, request.path, e.what());
+        return error_response(500, "Internal", "The peer API failed to answer.",
+                              "See the source's system log (ferry-peer.service).");
+    }
+}
+
+// ----------------------------------------------------------- authentication
+
+Response Api::login(Request& r)
+{
+    const Clock::time_point now = now_();
+    Clock::duration wait;
+    {
+        std::lock_guard lock(mutex_);
+        wait = limiter_.begin(r.client, now);
+    }
+    if (wait != Clock::duration::zero()) {
+        const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+        spdlog::warn("Login from {} refused: too many failed attempts.", r.client);
+        Response resp =
+            error_response(429, "RateLimited",
+                           "Too many failed logins from " + r.client + "; try again in " +
+                               std::to_string((seconds + 59) / 60) + " minute(s).",
+                           "Wait, then log in with the correct Admin password of the source.");
+        resp.headers.emplace_back("Retry-After", std::to_string(seconds));
+        return resp;
+    }
+    // From here on the attempt counts as in flight until finish().
+    auto finish = [&](bool failed) {
+        std::lock_guard lock(mutex_);
+        limiter_.finish(r.client, now_(), failed);
+    };
+
+    json body = json::parse(r.body, nullptr, false);
+    std::string* password = nullptr;
+    if (body.is_object())
+        if (auto it = body.find("password"); it != body.end() && it->is_string())
+            password = &it->get_ref<std::string&>();
+    struct WipePassword {
+        std::string* p;
+        ~WipePassword()
+        {
+            if (p)
+                wipe(*p);
+        }
+    } wipe_password{password};
+    if (!password || password->size() > kMaxPasswordLength) {
+        finish(false);
+        return invalid("The body must be {\"password\": \"...\"} (at most 1024 bytes).");
+    }
+
+    auto hash = admin_hash_();
+    if (!hash) {
+        finish(false);
+        spdlog::error("{}", hash.error().message);
+        return error_response(500, "Internal", "The source has no Admin password configured.",
+                              hash.error().remedy);
+    }
+    if (!verify_password(*password, *hash)) {
+        finish(true);
+        spdlog::warn("Login from {} failed: wrong password.", r.client);
+        return error_response(401, "AuthenticationFailed",
+                              "The Admin password of the source is not correct.",
+                              "Type the Admin user password of the source system.");
+    }
+    finish(false);
+
+    core::Expected<std::string> token = core::Error{core::Code::Internal, {}, {}};
+    {
+        std::lock_guard lock(mutex_);
+        token = tokens_.issue(r.client, now_());
+    }
+    if (!token)
+        return error_response(token.error());
+    spdlog::info("Login from {}.", r.client);
+    const json j{
+        {"token", *token},
+        {"expires_in", std::chrono::duration_cast<std::chrono::seconds>(kTokenLifetime).count()},
+        {"protocol", kProtocol}};
+    Response resp = ok(j);
+    wipe(*token);
+    return resp;
+}
+
+bool Api::authorized(const Request& r)
+{
+    const std::string token = bearer_token(r.authorization);
+    if (token.empty())
+        return false;
+    std::lock_guard lock(mutex_);
+    return tokens_.valid(token, r.client, now_());
+}
+
+// ------------------------------------------------------------------ routing
+
+Response Api::route(Request& r, std::string_view resource)
+{
+    struct Route {
+        std::string_view resource;
+        std::string_view method;
+        std::function<Response()> handler;
+    };
+    const std::vector<Route> routes{
+        {"describe", "GET", [&] { return describe(); }},
+        {"settings", "GET", [&] { return settings(); }},
+        {"staged-settings", "PUT", [&] { return staged_settings(r); }},
+        {"maintenance", "POST", [&] { return maintenance(r); }},
+        {"migrated", "POST", [&] { return migrated(r); }},
+        {"db-account", "POST", [&] { return create_db_account(r); }},
+        {"db-account", "DELETE", [&] { return drop_db_accounts(); }},
+        {"certificates", "GET", [&] { return certificates(); }},
+        {"license/release", "POST", [&] { return release_license(r); }},
+        {"logs", "GET", [&] { return logs(); }},
+        {"finish", "POST", [&] { return finish(); }},
+    };
+
+    if (resource.rfind("logs/", 0) == 0) {
+        if (r.method != "GET" && r.method != "HEAD") {
+            Response resp = error_response(405, "InvalidArgument", "Use GET for a log file.");
+            resp.headers.emplace_back("Allow", "GET, HEAD");
+            return resp;
+        }
+        return log_file(r, std::string(resource.substr(5)));
+    }
+
+    std::string allow;
+    for (const auto& route : routes) {
+        if (route.resource != resource)
+            continue;
+        if (route.method == r.method)
+            return route.handler();
+        allow += (allow.empty() ? "" : ", ") + std::string(route.method);
+    }
+    if (allow.empty())
+        return not_found();
+    Response resp = error_response(405, "InvalidArgument", "Use " + allow + " for " + r.path + ".");
+    resp.headers.emplace_back("Allow", allow);
+    return resp;
+}
+
+// ---------------------------------------------------------------- resources
+
+Response Api::describe()
+{
+    const local::Identity id = appliance_.identity();
+    const local::LicenseFacts lic = appliance_.license();
+    const local::HaFacts ha = appliance_.ha_facts();
+    auto logs = appliance_.list_logs(false);
+    if (!logs)
+        return error_response(logs.error());
+    uint64_t log_bytes = 0;
+    for (const auto& f : *logs)
+        log_bytes += f.size;
+    return ok(json{
+        {"protocol", kProtocol},
+        {"license_guid", lic.guid},
+        {"licensed", lic.licensed},
+        {"maintenance_contract_active", lic.contract_active},
+        {"host_name", id.host_name},
+        {"domain_name", id.domain_name},
+        {"address", id.address},
+        {"server_role", ha.server_role},
+        {"high_availability", ha.high_availability},
+        {"ring_members", ha.ring_members},
+        {"dns_advice", ha.dns_advice},
+        {"data_bytes", appliance_.data_bytes()},
+        {"log_bytes", log_bytes},
+        {"settings_bytes", appliance_.settings_bytes()},
+        {"databases", appliance_.databases()},
+    });
+}
+
+Response Api::settings()
+{
+    auto s = appliance_.read_settings();
+    if (!s)
+        return error_response(s.error());
+    if (auto bad = check_utf8(*s, "The settings section"))
+        return std::move(*bad);
+    return ok(json{{"sections", *s}});
+}
+
+Response Api::staged_settings(const Request& r)
+{
+    auto parsed = body_object(r);
+    if (auto* resp = std::get_if<Response>(&parsed))
+        return std::move(*resp);
+    const json& body = std::get<json>(parsed);
+    const auto it = body.find("sections");
+    if (it == body.end() || !it->is_object() || it->empty() || it->size() > kMaxSections)
+        return invalid("\"sections\" must be an object of 1 to 1024 sections.");
+    core::Sections sections;
+    for (const auto& [name, text] : it->items()) {
+        if (!text.is_string())
+            return invalid("The section \"" + name.substr(0, 64) + "\" must be a string.");
+        sections.emplace(name, text.get<std::string>());
+    }
+    if (auto e = local::check_section_names(sections))
+        return error_response(*e);
+    if (auto res = appliance_.stage_settings(sections); !res)
+        return error_response(res.error());
+    spdlog::info("Staged {} settings sections for the next boot.", sections.size());
+    return ok();
+}
+
+Response Api::maintenance(const Request& r)
+{
+    auto parsed = body_object(r);
+    if (auto* resp = std::get_if<Response>(&parsed))
+        return std::move(*resp);
+    const auto on = bool_field(std::get<json>(parsed), "on");
+    if (!on)
+        return invalid("The body must be {\"on\": true|false}.");
+    if (auto res = appliance_.set_maintenance(*on); !res)
+        return error_response(res.error());
+    spdlog::info("Maintenance {}.", *on ? "on" : "off");
+    return ok();
+}
+
+Response Api::migrated(const Request& r)
+{
+    auto parsed = body_object(r);
+    if (auto* resp = std::get_if<Response>(&parsed))
+        return std::move(*resp);
+    const json& body = std::get<json>(parsed);
+    auto to = address_field(body, "to");
+    if (auto* resp = std::get_if<Response>(&to))
+        return std::move(*resp);
+    const auto at = body.find("at");
+    const auto swap = bool_field(body, "swap");
+    if (at == body.end() || !at->is_number_unsigned() || !swap)
+        return invalid("The body must be {\"to\": ADDRESS, \"at\": MICROSECONDS, \"swap\": BOOL}.");
+    const local::MigratedRecord record{std::get<core::Address>(to).text, at->get<uint64_t>(),
+                                       *swap};
+    if (auto res = appliance_.record_migrated(record); !res)
+        return error_response(res.error());
+    if (!record.swap) {
+        // Without Swap the source stays in maintenance with its user-facing
+        // services down: two systems never serve the same users.
+        if (auto res = appliance_.set_maintenance(true); !res)
+            return error_response(res.error());
+        if (auto res = appliance_.stop_user_services(); !res)
+            return error_response(res.error());
+    }
+    spdlog::info("Recorded the migration to {} ({}).", record.to,
+                 record.swap ? "with Swap" : "without Swap: maintenance kept, services stopped");
+    return ok();
+}
+
+Response Api::create_db_account(const Request& r)
+{
+    auto parsed = body_object(r);
+    if (auto* resp = std::get_if<Response>(&parsed))
+        return std::move(*resp);
+    auto target = address_field(std::get<json>(parsed), "target_address");
+    if (auto* resp = std::get_if<Response>(&target))
+        return std::move(*resp);
+    // The account is limited to the address the target's connections
+    // really come from (the one its token is bound to), not the address it
+    // believes it has: behind NAT, or on a host with several addresses,
+    // the two differ and MariaDB would refuse the login.
+    const std::vector<std::string> schemas = appliance_.databases();
+    auto a = database_.create_account(r.client, schemas);
+    if (!a)
+        return error_response(a.error());
+    Response resp = ok(json{{"user", a->user},
+                            {"password", a->password},
+                            {"port", a->port},
+                            {"databases", schemas},
+                            {"tls", a->tls}});
+    wipe(a->password);
+    return resp;
+}
+
+Response Api::drop_db_accounts()
+{
+    if (auto res = database_.drop_accounts(); !res)
+        return error_response(res.error());
+    return ok();
+}
+
+Response Api::certificates()
+{
+    auto files = appliance_.read_certificates();
+    if (!files)
+        return error_response(files.error());
+    if (auto bad = check_utf8(*files, "The certificate file"))
+        return std::move(*bad);
+    return ok(json{{"files", *files}});
+}
+
+Response Api::release_license(const Request& r)
+{
+    auto parsed = body_object(r);
+    if (auto* resp = std::get_if<Response>(&parsed))
+        return std::move(*resp);
+    auto to = address_field(std::get<json>(parsed), "to");
+    if (auto* resp = std::get_if<Response>(&to))
+        return std::move(*resp);
+    auto text = appliance_.release_license(std::get<core::Address>(to).text);
+    if (!text)
+        return error_response(text.error());
+    spdlog::info("License released to {}.", std::get<core::Address>(to).text);
+    return ok(json{{"license", *text}});
+}
+
+Response Api::logs()
+{
+    auto files = appliance_.list_logs(true);
+    if (!files)
+        return error_response(files.error());
+    json list = json::array();
+    for (const auto& f : *files) {
+        if (!is_utf8(f.name)) {
+            spdlog::warn("Log file name is not UTF-8, left out: {}", f.name);
+            continue;
+        }
+        list.push_back(json{{"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
+    }
+    return ok(json{{"files", list}});
+}
+
+Response Api::log_file(const Request& r, const std::string& name)
+{
+    auto file = appliance_.open_log(name);
+    if (!file)
+        return error_response(file.error());
+    if (!*file)
+        return not_found();
+    local::OpenFile f = std::move(**file);
+    const std::string etag = "\"" + f.etag + "\"";
+
+    RangeAnswer range = parse_range(r.range, f.size);
+    // If-Range: resume only the very file the client started with.
+    if (!r.if_range.empty() && r.if_range != etag)
+        range = RangeAnswer{};
+
+    if (range.kind == RangeAnswer::Unsatisfiable) {
+        Response resp = error_response(416, "InvalidArgument",
+                                       "The range is beyond the end of " + name + " (" +
+                                           std::to_string(f.size) + " bytes).");
+        resp.headers.emplace_back("Accept-Ranges", "bytes");
+        resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(f.size));
+        return resp;
+    }
+    Response resp;
+    resp.headers.emplace_back("Accept-Ranges", "bytes");
+    resp.headers.emplace_back("ETag", etag);
+    resp.content_type = "application/octet-stream";
+    if (range.kind == RangeAnswer::Partial) {
+        resp.status = 206;
+        resp.offset = range.first;
+        resp.length = range.last - range.first + 1;
+        resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                       std::to_string(range.last) + "/" +
+                                                       std::to_string(f.size));
+    } else {
+        resp.offset = 0;
+        resp.length = f.size;
+    }
+    resp.file = std::move(f);
+    return resp;
+}
+
+Response Api::finish()
+{
+    // Accounts first: if they cannot be dropped the target may retry, which
+    // needs its token.
+    if (auto res = database_.drop_accounts(); !res)
+        return error_response(res.error());
+    {
+        std::lock_guard lock(mutex_);
+        tokens_.revoke_all();
+    }
+    spdlog::info("Migration finished: temporary accounts dropped, every token revoked.");
+    return ok();
+}
+
+} // namespace ferry::peer

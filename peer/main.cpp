@@ -1,0 +1,359 @@
+// ferry-peer: the source side of a ferry migration (docs/peer.md). A short
+// start-up: arguments, logging, configuration, the appliance and MariaDB,
+// the sockets (systemd's or --listen), the servers, READY=1, wait for
+// SIGTERM.
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <getopt.h>
+#include <iostream>
+#include <memory>
+#include <mysql.h>
+#include <netinet/in.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "local/appliance.hpp"
+#include "peer/api.hpp"
+#include "peer/auth.hpp"
+#include "peer/config.hpp"
+#include "peer/database.hpp"
+#include "peer/http.hpp"
+#include "peer/server.hpp"
+
+namespace {
+
+using namespace ferry;
+
+struct Args {
+    std::string config = FERRY_CONFIG_FILE;
+    std::string listen;
+    std::string redirect_listen;
+    std::string log_level = "info";
+    bool hash_password = false;
+    bool apply_staged = false;
+};
+
+void help()
+{
+    std::printf("ferry-peer [OPTIONS...]\n\n"
+                "The source side of a ferry migration: the peer API over HTTPS that the\n"
+                "target's ferryd talks to (docs/peer-api.md). Started by ferry-peer.socket\n"
+                "(port 443) and ferry-peer-redirect.socket (port 80).\n\n"
+                "  -h --help                   Show this help\n"
+                "     --version                Show the version\n"
+                "     --config=FILE            Configuration (default: %s)\n"
+                "     --listen=ADDR:PORT       Serve HTTPS here when not socket-activated\n"
+                "     --redirect-listen=ADDR:PORT\n"
+                "                              Redirect plain HTTP from here to HTTPS\n"
+                "     --log-level=LEVEL        trace, debug, info, warn, error (default: info)\n"
+                "     --hash-password          Read a password on stdin, print its crypt(3)\n"
+                "                              hash for AdminPasswordHash=, and exit\n"
+                "     --apply-staged           Apply staged settings (at boot) and exit\n",
+                FERRY_CONFIG_FILE);
+}
+
+// 0 to continue, >0 exit code + 1 to exit with.
+int parse_args(int argc, char** argv, Args& a)
+{
+    enum {
+        ARG_VERSION = 0x100,
+        ARG_CONFIG,
+        ARG_LISTEN,
+        ARG_REDIRECT,
+        ARG_LOG_LEVEL,
+        ARG_HASH,
+        ARG_APPLY
+    };
+    static const option options[] = {
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, ARG_VERSION},
+        {"config", required_argument, nullptr, ARG_CONFIG},
+        {"listen", required_argument, nullptr, ARG_LISTEN},
+        {"redirect-listen", required_argument, nullptr, ARG_REDIRECT},
+        {"log-level", required_argument, nullptr, ARG_LOG_LEVEL},
+        {"hash-password", no_argument, nullptr, ARG_HASH},
+        {"apply-staged", no_argument, nullptr, ARG_APPLY},
+        {},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", options, nullptr)) >= 0) {
+        switch (c) {
+        case 'h': help(); return 1;
+        case ARG_VERSION: std::printf("ferry-peer %s\n", FERRY_VERSION); return 1;
+        case ARG_CONFIG: a.config = optarg; break;
+        case ARG_LISTEN: a.listen = optarg; break;
+        case ARG_REDIRECT: a.redirect_listen = optarg; break;
+        case ARG_LOG_LEVEL: a.log_level = optarg; break;
+        case ARG_HASH: a.hash_password = true; break;
+        case ARG_APPLY: a.apply_staged = true; break;
+        default: return 2;
+        }
+    }
+    if (optind < argc) {
+        std::fprintf(stderr, "ferry-peer takes no positional arguments.\n");
+        return 2;
+    }
+    if (spdlog::level::from_str(a.log_level) == spdlog::level::off && a.log_level != "off") {
+        std::fprintf(stderr, "Unknown log level %s.\n", a.log_level.c_str());
+        return 2;
+    }
+    return 0;
+}
+
+void setup_logging(const std::string& level)
+{
+    std::shared_ptr<spdlog::logger> logger;
+    if (std::getenv("JOURNAL_STREAM"))
+        logger = std::make_shared<spdlog::logger>(
+            "ferry-peer", std::make_shared<spdlog::sinks::systemd_sink_mt>("ferry-peer"));
+    else
+        logger = spdlog::stderr_color_mt("ferry-peer");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// --hash-password: one line from stdin (without echo on a terminal).
+int run_hash_password()
+{
+    const bool tty = ::isatty(STDIN_FILENO);
+    termios saved{};
+    if (tty) {
+        std::fprintf(stderr, "Admin password: ");
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string password;
+    const bool got = static_cast<bool>(std::getline(std::cin, password));
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fprintf(stderr, "\n");
+    }
+    if (!password.empty() && password.back() == '\r')
+        password.pop_back();
+    if (!got || password.empty()) {
+        std::fprintf(stderr, "No password on standard input.\n");
+        return EXIT_FAILURE;
+    }
+    auto hash = peer::hash_password(password);
+    peer::wipe(password);
+    if (!hash) {
+        std::fprintf(stderr, "%s\n", hash.error().message.c_str());
+        return EXIT_FAILURE;
+    }
+    std::printf("%s\n", hash->c_str());
+    return EXIT_SUCCESS;
+}
+
+core::Expected<std::string> read_whole(const std::string& path, const char* what)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return core::Error{core::Code::Internal,
+                           std::string("Cannot read the ") + what + " " + path + ": " +
+                               std::strerror(errno) + ".",
+                           "Check Certificate= and Key= in [Peer] of ferry.conf."};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+struct Sockets {
+    int https = -1;
+    int http = -1;
+};
+
+// Sockets passed by systemd: FileDescriptorName=https / http (an unnamed
+// first socket is the HTTPS one).
+core::Expected<Sockets> systemd_sockets()
+{
+    Sockets s;
+    char** names = nullptr;
+    const int n = sd_listen_fds_with_names(1, &names);
+    if (n < 0)
+        return core::Error{core::Code::Internal,
+                           std::string("Cannot take the sockets from systemd: ") +
+                               std::strerror(-n),
+                           {}};
+    std::string error;
+    for (int i = 0; i < n; ++i) {
+        const int fd = SD_LISTEN_FDS_START + i;
+        const std::string name = names && names[i] ? names[i] : "";
+        if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+            error =
+                "socket " + std::to_string(i) + " (" + name + ") is not a listening stream socket";
+        else if (name == "http")
+            s.http = fd;
+        else if (name == "https" || s.https < 0)
+            s.https = fd;
+        else
+            error = "unexpected socket " + name;
+    }
+    if (names) {
+        for (int i = 0; i < n; ++i)
+            free(names[i]);
+        free(names);
+    }
+    if (!error.empty())
+        return core::Error{core::Code::Internal, "systemd passed a bad socket: " + error + ".",
+                           "Check ferry-peer.socket and ferry-peer-redirect.socket."};
+    return s;
+}
+
+core::Expected<int> listen_on(const std::string& text)
+{
+    auto a = peer::parse_listen_address(text);
+    if (!a)
+        return core::Error{core::Code::InvalidArgument,
+                           "Invalid listen address " + text + " (ADDR:PORT or [ADDR]:PORT).",
+                           {}};
+    const int family = a->addr.ss_family;
+    local::Fd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd)
+        return core::Error{
+            core::Code::Internal, std::string("socket: ") + std::strerror(errno), {}};
+    const int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET6)
+        ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a->addr), a->len) < 0 ||
+        ::listen(fd.get(), SOMAXCONN) < 0)
+        return core::Error{core::Code::Internal,
+                           "Cannot listen on " + text + ": " + std::strerror(errno) + ".",
+                           {}};
+    return fd.release();
+}
+
+int run(const Args& args)
+{
+    auto config = peer::load_peer_config(args.config);
+    if (!config) {
+        spdlog::critical("{}", config.error().message);
+        return EXIT_FAILURE;
+    }
+    local::FileAppliance appliance(config->appliance, config->layout);
+
+    if (args.apply_staged) {
+        auto r = appliance.apply_staged_settings();
+        if (!r) {
+            spdlog::critical("{}", r.error().message);
+            return EXIT_FAILURE;
+        }
+        spdlog::info("{}", *r ? "Applied the staged settings." : "No staged settings.");
+        return EXIT_SUCCESS;
+    }
+
+    if (auto h = peer::resolve_admin_hash(config->admin_password_hash); !h) {
+        spdlog::critical("{} {}", h.error().message, h.error().remedy);
+        return EXIT_FAILURE;
+    }
+    auto cert = read_whole(config->certificate, "certificate");
+    auto key = read_whole(config->key, "key");
+    if (!cert || !key) {
+        spdlog::critical("{}", (!cert ? cert : key).error().message);
+        return EXIT_FAILURE;
+    }
+
+    auto sockets = systemd_sockets();
+    if (!sockets) {
+        spdlog::critical("{}", sockets.error().message);
+        return EXIT_FAILURE;
+    }
+    for (auto [text, slot] : {std::pair{&args.listen, &sockets->https},
+                              std::pair{&args.redirect_listen, &sockets->http}}) {
+        if (text->empty() || *slot >= 0)
+            continue;
+        auto fd = listen_on(*text);
+        if (!fd) {
+            spdlog::critical("{}", fd.error().message);
+            return EXIT_FAILURE;
+        }
+        *slot = *fd;
+    }
+    if (sockets->https < 0) {
+        spdlog::critical("No HTTPS socket: start ferry-peer through ferry-peer.socket or pass "
+                         "--listen=ADDR:PORT.");
+        return EXIT_FAILURE;
+    }
+
+    if (mysql_library_init(0, nullptr, nullptr) != 0) {
+        spdlog::critical("Cannot initialise MariaDB Connector/C.");
+        return EXIT_FAILURE;
+    }
+    peer::MariaDbAdmin database(config->database);
+    const std::vector<std::string> schemas = config->appliance.databases;
+    appliance.set_data_size_probe([&database, schemas] { return database.data_bytes(schemas); });
+
+    const std::string hash_setting = config->admin_password_hash;
+    peer::Api api(appliance, database,
+                  [hash_setting] { return peer::resolve_admin_hash(hash_setting); });
+    peer::Server server(api);
+    if (auto r = server.start_https(sockets->https, std::move(*cert), std::move(*key)); !r) {
+        spdlog::critical("{} {}", r.error().message, r.error().remedy);
+        return EXIT_FAILURE;
+    }
+    if (sockets->http >= 0)
+        if (auto r = server.start_redirect(sockets->http, server.https_port()); !r) {
+            spdlog::critical("{}", r.error().message);
+            return EXIT_FAILURE;
+        }
+
+    sd_notifyf(0, "READY=1\nSTATUS=Serving the peer API on port %u.", server.https_port());
+    spdlog::info("ferry-peer {} ready: HTTPS on port {}{}.", FERRY_VERSION, server.https_port(),
+                 sockets->http >= 0 ? ", redirect from plain HTTP" : "");
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    sd_notify(0, "STOPPING=1");
+    spdlog::info("Stopping on signal {}.", sig);
+    server.stop();
+    mysql_library_end();
+    return EXIT_SUCCESS;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Args args;
+    if (int r = parse_args(argc, argv, args); r)
+        return r - 1;
+    umask(0077);
+    if (args.hash_password)
+        return run_hash_password();
+    setup_logging(args.log_level);
+
+    // Before any thread starts: the signals are taken by sigwait() only,
+    // and a closed connection is an error code, not SIGPIPE.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        return run(args);
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+    }
+    return EXIT_FAILURE;
+}

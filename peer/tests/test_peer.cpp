@@ -1,0 +1,658 @@
+// The peer API's rules without a network: the reference appliance's pure
+// decisions, authentication (rate limit, tokens, crypt), HTTP helpers, the
+// configuration, and the Api router against a FileAppliance in a temporary
+// directory with a fake database.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include "local/appliance.hpp"
+#include "local/appliance_rules.hpp"
+#include "local/digest.hpp"
+#include "peer/api.hpp"
+#include "peer/auth.hpp"
+#include "peer/config.hpp"
+#include "peer/database.hpp"
+#include "peer/http.hpp"
+
+using namespace ferry;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+core::Ini ini(const std::string& text)
+{
+    return *core::parse_ini(text);
+}
+
+std::string read(const fs::path& p)
+{
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write(const fs::path& p, const std::string& s)
+{
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << s;
+}
+
+} // namespace
+
+// ------------------------------------------------------------ appliance rules
+
+TEST(ApplianceRules, IsoDate)
+{
+    EXPECT_TRUE(local::is_iso_date("2024-02-29"));
+    EXPECT_FALSE(local::is_iso_date("2023-02-29"));
+    EXPECT_FALSE(local::is_iso_date("2023-13-01"));
+    EXPECT_FALSE(local::is_iso_date("2023-1-01"));
+    EXPECT_FALSE(local::is_iso_date("tomorrow"));
+    EXPECT_FALSE(local::is_iso_date(""));
+}
+
+TEST(ApplianceRules, PlainFileName)
+{
+    EXPECT_TRUE(local::is_visible_file_name("traffic.log.1"));
+    EXPECT_FALSE(local::is_visible_file_name(""));
+    EXPECT_FALSE(local::is_visible_file_name("."));
+    EXPECT_FALSE(local::is_visible_file_name(".."));
+    EXPECT_FALSE(local::is_visible_file_name("../etc/passwd"));
+    EXPECT_FALSE(local::is_visible_file_name("a/b"));
+    EXPECT_FALSE(local::is_visible_file_name(".hidden"));
+    EXPECT_FALSE(local::is_visible_file_name(std::string("a\0b", 3)));
+    EXPECT_FALSE(local::is_visible_file_name(std::string(256, 'a')));
+}
+
+TEST(ApplianceRules, LicenseFacts)
+{
+    const auto f = local::license_facts(
+        ini("[License]\nGuid=G\nState=active\nContractEnd=2030-01-01\n"), "2030-01-01");
+    EXPECT_EQ(f.guid, "G");
+    EXPECT_TRUE(f.licensed);
+    EXPECT_TRUE(f.contract_active); // the last day counts
+    EXPECT_FALSE(local::license_facts(
+                     ini("[License]\nGuid=G\nState=active\nContractEnd=2029-12-31\n"), "2030-01-01")
+                     .contract_active);
+    EXPECT_FALSE(local::license_facts(ini("[License]\nGuid=G\nState=active\n"), "2030-01-01")
+                     .contract_active);
+    EXPECT_FALSE(
+        local::license_facts(ini("[License]\nGuid=G\nState=released\n"), "2030-01-01").licensed);
+    EXPECT_FALSE(local::license_facts({}, "2030-01-01").licensed);
+}
+
+TEST(ApplianceRules, LicenseRelease)
+{
+    const auto active = ini("[License]\nGuid=G\nState=active\nContractEnd=2030-06-30\n");
+    auto r = local::decide_license_release(active, "192.0.2.2", "2030-01-01");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->changed);
+    EXPECT_EQ(core::ini_get(r->source, "License", "State"), "released");
+    EXPECT_EQ(core::ini_get(r->source, "License", "ReleasedTo"), "192.0.2.2");
+    auto target = ini(r->target_text);
+    EXPECT_EQ(core::ini_get(target, "License", "State"), "active");
+    EXPECT_EQ(core::ini_get(target, "License", "Guid"), "G");
+    EXPECT_EQ(core::ini_get(target, "License", "ReleasedTo", "none"), "none");
+
+    // A retry for the same target: the same content, nothing changes.
+    auto again = local::decide_license_release(r->source, "192.0.2.2", "2031-01-01");
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(again->changed);
+    EXPECT_EQ(again->target_text, r->target_text);
+    // Another target: refused.
+    auto other = local::decide_license_release(r->source, "192.0.2.3", "2030-01-01");
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().code, core::Code::OptionUnavailable);
+    // Expired contract, no license.
+    EXPECT_FALSE(local::decide_license_release(active, "192.0.2.2", "2030-07-01").ok());
+    EXPECT_FALSE(local::decide_license_release({}, "192.0.2.2", "2030-01-01").ok());
+}
+
+TEST(ApplianceRules, SettingsChange)
+{
+    const core::Sections current{{"a", "1"}, {"b", "2"}, {"c", "3"}};
+    const core::Sections wanted{{"a", "1"}, {"b", "x"}, {"d", "4"}};
+    auto keep = local::settings_change(current, wanted, false);
+    EXPECT_EQ(keep.write, (core::Sections{{"b", "x"}, {"d", "4"}}));
+    EXPECT_TRUE(keep.remove.empty());
+    auto exact = local::settings_change(current, wanted, true);
+    EXPECT_EQ(exact.remove, std::vector<std::string>{"c"});
+    EXPECT_TRUE(local::check_section_names({{"ok_1", ""}}) == std::nullopt);
+    EXPECT_TRUE(local::check_section_names({{"../x", ""}}).has_value());
+}
+
+TEST(ApplianceRules, HaFacts)
+{
+    const local::Identity self{"hs1", "example.test", "192.0.2.10"};
+    auto standalone = local::decide_ha_facts({}, {}, self);
+    EXPECT_FALSE(standalone.high_availability);
+    EXPECT_EQ(standalone.server_role, "Main");
+    EXPECT_TRUE(standalone.dns_advice.empty());
+    // Only itself in the ring: still standalone.
+    EXPECT_FALSE(local::decide_ha_facts(ini("[Replication]\nRingMembers=192.0.2.10\n"), {}, self)
+                     .high_availability);
+
+    auto ha = local::decide_ha_facts(
+        ini("[Replication]\nRole=Additional\nRingMembers=192.0.2.10 192.0.2.11 192.0.2.12\n"),
+        ini("[LoadBalancing]\nDomain=lb.example.test\n"), self);
+    EXPECT_TRUE(ha.high_availability);
+    EXPECT_EQ(ha.server_role, "Additional");
+    EXPECT_EQ(ha.ring_members.size(), 3u);
+    ASSERT_EQ(ha.dns_advice.size(), 3u);
+    EXPECT_NE(ha.dns_advice[0].find("example.test at 192.0.2.11"), std::string::npos);
+    EXPECT_NE(ha.dns_advice[1].find("192.0.2.10 from the load-balancing domain lb.example.test"),
+              std::string::npos);
+}
+
+TEST(ApplianceRules, Migrated)
+{
+    const local::MigratedRecord r{"192.0.2.2", 1700000000000000, true};
+    EXPECT_EQ(local::parse_migrated(local::migrated_ini(r)), r);
+    EXPECT_EQ(local::parse_migrated(ini("[Migrated]\nTo=x\nAt=1\nSwap=maybe\n")), std::nullopt);
+}
+
+// ----------------------------------------------------------------------- auth
+
+TEST(Auth, ConstantTimeEqual)
+{
+    EXPECT_TRUE(peer::constant_time_equal("abc", "abc"));
+    EXPECT_FALSE(peer::constant_time_equal("abc", "abd"));
+    EXPECT_FALSE(peer::constant_time_equal("abc", "abcd"));
+    EXPECT_FALSE(peer::constant_time_equal("", "a"));
+    EXPECT_TRUE(peer::constant_time_equal("", ""));
+}
+
+TEST(Auth, Wipe)
+{
+    std::string s = "a longer secret than the small-string buffer";
+    s.resize(3);
+    const char* buffer = s.data();
+    const std::size_t capacity = s.capacity();
+    peer::wipe(s);
+    EXPECT_TRUE(s.empty());
+    EXPECT_EQ(s.data(), buffer); // the same buffer, now all zeros
+    for (std::size_t i = 0; i < capacity; ++i)
+        ASSERT_EQ(buffer[i], '\0') << i;
+}
+
+TEST(Auth, Password)
+{
+    auto hash = peer::hash_password("s3cret pass");
+    ASSERT_TRUE(hash.ok());
+    EXPECT_EQ(hash->rfind("$y$", 0), 0u);
+    EXPECT_TRUE(peer::verify_password("s3cret pass", *hash));
+    EXPECT_FALSE(peer::verify_password("s3cret pas", *hash));
+    EXPECT_FALSE(peer::verify_password("", *hash));
+    EXPECT_FALSE(peer::verify_password(std::string("s3cret pass\0x", 13), *hash));
+    EXPECT_FALSE(peer::verify_password("x", "*"));
+    EXPECT_FALSE(peer::verify_password("x", ""));
+    EXPECT_FALSE(peer::hash_password("").ok());
+}
+
+TEST(Auth, RateLimit)
+{
+    peer::RateLimiter l;
+    const auto t0 = peer::Clock::time_point{} + 1h;
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_EQ(l.begin("192.0.2.1", t0 + i * 1s), peer::Clock::duration::zero());
+        l.finish("192.0.2.1", t0 + i * 1s, true);
+    }
+    // The 6th attempt is refused, also with the right password, until the
+    // first failure leaves the 10-minute window.
+    EXPECT_GT(l.begin("192.0.2.1", t0 + 5s), peer::Clock::duration::zero());
+    EXPECT_GT(l.begin("192.0.2.1", t0 + 9min + 59s), peer::Clock::duration::zero());
+    EXPECT_EQ(l.begin("192.0.2.9", t0 + 5s), peer::Clock::duration::zero()); // others unaffected
+    l.finish("192.0.2.9", t0 + 5s, false);
+    // Only the first failure has left the window.
+    EXPECT_EQ(l.begin("192.0.2.1", t0 + 10min + 100ms), peer::Clock::duration::zero());
+    l.finish("192.0.2.1", t0 + 10min + 100ms, false);
+    // A success did not forgive the other four: one more failure blocks.
+    EXPECT_EQ(l.begin("192.0.2.1", t0 + 10min + 200ms), peer::Clock::duration::zero());
+    l.finish("192.0.2.1", t0 + 10min + 200ms, true);
+    EXPECT_GT(l.begin("192.0.2.1", t0 + 10min + 300ms), peer::Clock::duration::zero());
+}
+
+TEST(Auth, RateLimitInFlightAndIpv6Prefix)
+{
+    peer::RateLimiter l(2, 10min, 2);
+    const auto t = peer::Clock::time_point{} + 1h;
+    EXPECT_EQ(l.begin("2001:db8::1", t), peer::Clock::duration::zero());
+    EXPECT_EQ(l.begin("2001:db8::2", t), peer::Clock::duration::zero()); // same /64: in flight
+    EXPECT_GT(l.begin("2001:db8::3", t), peer::Clock::duration::zero()); // 2 in flight = limit
+    l.finish("2001:db8::1", t, true);
+    l.finish("2001:db8::2", t, true);
+    EXPECT_GT(l.begin("2001:db8::4", t), peer::Clock::duration::zero());
+    // The table is full (2 clients): unknown addresses are refused too.
+    EXPECT_EQ(l.begin("192.0.2.1", t), peer::Clock::duration::zero());
+    l.finish("192.0.2.1", t, true);
+    EXPECT_GT(l.begin("192.0.2.2", t), peer::Clock::duration::zero());
+}
+
+TEST(Auth, Tokens)
+{
+    peer::TokenStore s;
+    const auto t = peer::Clock::time_point{} + 1h;
+    auto tok = s.issue("192.0.2.2", t);
+    ASSERT_TRUE(tok.ok());
+    EXPECT_EQ(tok->size(), 64u);
+    EXPECT_TRUE(s.valid(*tok, "192.0.2.2", t + 59min));
+    EXPECT_FALSE(s.valid(*tok, "192.0.2.3", t));      // bound to the address
+    EXPECT_FALSE(s.valid(*tok, "192.0.2.2", t + 1h)); // expired
+    auto tok2 = s.issue("192.0.2.2", t);
+    EXPECT_NE(*tok, *tok2);
+    s.revoke_all();
+    EXPECT_FALSE(s.valid(*tok2, "192.0.2.2", t));
+    EXPECT_FALSE(s.valid("zz", "192.0.2.2", t));
+}
+
+TEST(Auth, Bearer)
+{
+    const std::string tok(64, 'a');
+    EXPECT_EQ(peer::bearer_token("Bearer " + tok), tok);
+    EXPECT_EQ(peer::bearer_token("bearer  " + tok + " "), tok);
+    EXPECT_EQ(peer::bearer_token("Basic " + tok), "");
+    EXPECT_EQ(peer::bearer_token("Bearer " + tok.substr(1)), "");
+    EXPECT_EQ(peer::bearer_token("Bearer " + std::string(64, 'G')), "");
+    EXPECT_EQ(peer::bearer_token(""), "");
+}
+
+// ----------------------------------------------------------------------- http
+
+TEST(Http, Range)
+{
+    using R = peer::RangeAnswer;
+    auto check = [](std::string_view h, uint64_t size, R::Kind k, uint64_t first = 0,
+                    uint64_t last = 0) {
+        const R r = peer::parse_range(h, size);
+        EXPECT_EQ(r.kind, k) << h;
+        if (k == R::Partial) {
+            EXPECT_EQ(r.first, first) << h;
+            EXPECT_EQ(r.last, last) << h;
+        }
+    };
+    check("", 100, R::Full);
+    check("bytes=0-", 100, R::Partial, 0, 99);
+    check("bytes=10-", 100, R::Partial, 10, 99);
+    check("bytes=10-19", 100, R::Partial, 10, 19);
+    check("bytes=10-1000", 100, R::Partial, 10, 99);
+    check("bytes=-10", 100, R::Partial, 90, 99);
+    check("bytes=-1000", 100, R::Partial, 0, 99);
+    check("BYTES = 99-", 100, R::Partial, 99, 99);
+    check("bytes=100-", 100, R::Unsatisfiable);
+    check("bytes=0-", 0, R::Unsatisfiable);
+    check("bytes=-0", 100, R::Unsatisfiable);
+    check("bytes=20-10", 100, R::Full);
+    check("bytes=0-1,5-6", 100, R::Full);
+    check("items=0-1", 100, R::Full);
+    check("bytes=x-", 100, R::Full);
+    check("bytes=99999999999999999999999-", 100, R::Full);
+}
+
+TEST(Http, ListenAddress)
+{
+    auto a = peer::parse_listen_address("127.0.0.2:8443");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(peer::address_text(reinterpret_cast<sockaddr*>(&a->addr)), "127.0.0.2");
+    EXPECT_EQ(peer::address_port(reinterpret_cast<sockaddr*>(&a->addr)), 8443);
+    auto b = peer::parse_listen_address("[::1]:443");
+    ASSERT_TRUE(b.has_value());
+    EXPECT_EQ(peer::address_text(reinterpret_cast<sockaddr*>(&b->addr)), "::1");
+    EXPECT_FALSE(peer::parse_listen_address("::1:443").has_value());
+    EXPECT_FALSE(peer::parse_listen_address("host:443").has_value());
+    EXPECT_FALSE(peer::parse_listen_address("127.0.0.1:0").has_value());
+    EXPECT_FALSE(peer::parse_listen_address("127.0.0.1:65536").has_value());
+    EXPECT_FALSE(peer::parse_listen_address("127.0.0.1").has_value());
+}
+
+TEST(Http, Redirect)
+{
+    EXPECT_EQ(peer::redirect_location("hs.example.test", "192.0.2.1", 443, "/"),
+              "https://hs.example.test/");
+    EXPECT_EQ(peer::redirect_location("hs.example.test:80", "192.0.2.1", 8443, "/admin/x"),
+              "https://hs.example.test:8443/admin/x");
+    EXPECT_EQ(peer::redirect_location("", "192.0.2.1", 443, "/"), "https://192.0.2.1/");
+    EXPECT_EQ(peer::redirect_location("", "::1", 443, "/"), "https://[::1]/");
+    EXPECT_EQ(peer::redirect_location("[2001:db8::1]:80", "x", 443, "/"), "https://[2001:db8::1]/");
+    EXPECT_EQ(peer::redirect_location("evil\r\nX: y", "192.0.2.1", 443, "/"), "https://192.0.2.1/");
+    EXPECT_EQ(peer::redirect_location("h", "x", 443, "/a b\r\n"), "https://h/");
+}
+
+TEST(Http, Utf8)
+{
+    EXPECT_TRUE(peer::is_utf8("plain ascii"));
+    EXPECT_TRUE(peer::is_utf8("gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80"));
+    EXPECT_FALSE(peer::is_utf8("\xc3"));
+    EXPECT_FALSE(peer::is_utf8("\xff"));
+    EXPECT_FALSE(peer::is_utf8("\xc0\xaf"));         // overlong
+    EXPECT_FALSE(peer::is_utf8("\xed\xa0\x80"));     // surrogate
+    EXPECT_FALSE(peer::is_utf8("\xf4\x90\x80\x80")); // > U+10FFFF
+}
+
+// --------------------------------------------------------------------- config
+
+TEST(Config, PeerKeys)
+{
+    auto c =
+        peer::parse_peer_config(ini("[Appliance]\nSettingsDirectory=/srv/a/settings\n"
+                                    "MaintenanceFile=/run/a/maint\n"
+                                    "[Peer]\nAdminPasswordHash=/etc/ferry/admin.hash\n"
+                                    "Certificate=/etc/c.pem\nKey=/etc/k.pem\n"
+                                    "[Database]\nSocket=/run/m.sock\nPort=3307\nRequireTLS=no\n"));
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->appliance.settings_dir, "/srv/a/settings");
+    EXPECT_EQ(c->layout.staged_settings_dir, "/srv/a/settings.staged");
+    EXPECT_EQ(c->layout.maintenance_file, "/run/a/maint");
+    EXPECT_EQ(c->layout.migrated_file, "/srv/a/migrated.conf");
+    EXPECT_EQ(c->admin_password_hash, "/etc/ferry/admin.hash");
+    EXPECT_EQ(c->certificate, "/etc/c.pem");
+    EXPECT_EQ(c->database.socket, "/run/m.sock");
+    EXPECT_EQ(c->database.port, 3307);
+    EXPECT_FALSE(c->database.require_tls);
+
+    EXPECT_FALSE(peer::parse_peer_config(ini("[Peer]\nAdminPassword=x\n")).ok());
+    EXPECT_FALSE(peer::parse_peer_config(ini("[Peer]\nKey=relative\n")).ok());
+    EXPECT_FALSE(peer::parse_peer_config(ini("[Database]\nPort=0\n")).ok());
+    EXPECT_FALSE(peer::parse_peer_config(ini("[Appliance]\nMigratedFile=x\n")).ok());
+    EXPECT_FALSE(peer::parse_peer_config(ini("[Appliance]\nTypo=/x\n")).ok());
+    EXPECT_TRUE(peer::parse_peer_config({}).ok());
+}
+
+TEST(Config, AdminHash)
+{
+    EXPECT_EQ(*peer::resolve_admin_hash("$y$abc"), "$y$abc");
+    EXPECT_FALSE(peer::resolve_admin_hash("plain-password").ok());
+    EXPECT_FALSE(peer::resolve_admin_hash("").ok());
+    EXPECT_FALSE(peer::resolve_admin_hash("/nonexistent/hash").ok());
+}
+
+// ------------------------------------------------------------------- database
+
+TEST(Database, Statements)
+{
+    EXPECT_TRUE(peer::is_temporary_account_name("ferry_0123456789abcdef"));
+    EXPECT_FALSE(peer::is_temporary_account_name("ferry_admin"));
+    EXPECT_FALSE(peer::is_temporary_account_name("ferry_0123456789ABCDEF"));
+    EXPECT_FALSE(peer::is_temporary_account_name("root"));
+    // MariaDB's PASSWORD('password').
+    EXPECT_EQ(peer::native_password_hash("password"), "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
+    auto s = peer::create_account_statements("ferry_0123456789abcdef", "192.0.2.2", "*AB",
+                                             {"hotspot", "we`ird"}, true);
+    ASSERT_EQ(s.size(), 4u);
+    EXPECT_EQ(s[0], "CREATE USER 'ferry_0123456789abcdef'@'192.0.2.2' IDENTIFIED BY PASSWORD '*AB' "
+                    "REQUIRE SSL");
+    EXPECT_EQ(s[1],
+              "GRANT RELOAD, REPLICATION CLIENT ON *.* TO 'ferry_0123456789abcdef'@'192.0.2.2'");
+    EXPECT_EQ(s[3], "GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON `we``ird`.* TO "
+                    "'ferry_0123456789abcdef'@'192.0.2.2'");
+}
+
+// ------------------------------------------------- appliance and Api on files
+
+namespace {
+
+class FakeDatabase final : public peer::DatabaseAdmin {
+  public:
+    core::Expected<peer::DbAccount> create_account(const std::string& host,
+                                                   const std::vector<std::string>& schemas) override
+    {
+        hosts.push_back(host);
+        last_schemas = schemas;
+        return peer::DbAccount{"ferry_0123456789abcdef", "pw", 3306, true};
+    }
+    core::Expected<bool> drop_accounts() override
+    {
+        ++drops;
+        if (fail_drop)
+            return core::Error{core::Code::Internal, "MariaDB is down.", {}};
+        return true;
+    }
+    std::optional<uint64_t> data_bytes(const std::vector<std::string>&) override { return 12345; }
+
+    std::vector<std::string> hosts;
+    std::vector<std::string> last_schemas;
+    int drops = 0;
+    bool fail_drop = false;
+};
+
+class ApiTest : public ::testing::Test {
+  protected:
+    void SetUp() override
+    {
+        char tmpl[] = "/tmp/ferry-peer-test-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        root_ = tmpl;
+        core::ApplianceConfig c;
+        c.settings_dir = (root_ / "settings").string();
+        c.license_file = (root_ / "license.conf").string();
+        c.certificate_dir = (root_ / "certs").string();
+        c.log_dir = (root_ / "logs").string();
+        c.databases = {"hotspot"};
+        write(root_ / "settings/network.conf",
+              "[Network]\nHostName=src\nDomain=example.test\nAddress=192.0.2.1\n");
+        write(root_ / "settings/general.conf", "[General]\nName=x\n");
+        write(root_ / "license.conf",
+              "[License]\nGuid=G-1\nState=active\nContractEnd=2030-12-31\n");
+        write(root_ / "certs/web.pem",
+              "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n");
+        write(root_ / "certs/readme.txt", "not a certificate");
+        write(root_ / "logs/traffic.log", "0123456789");
+        fs::create_symlink("/etc/passwd", root_ / "logs/passwd");
+        appliance_ = std::make_unique<local::FileAppliance>(c);
+        appliance_->set_today([] { return std::string("2030-01-01"); });
+        appliance_->set_data_size_probe([] { return std::optional<uint64_t>(777); });
+        hash_ = *peer::hash_password("right");
+        api_ = std::make_unique<peer::Api>(*appliance_, db_,
+                                           [this] { return core::Expected<std::string>(hash_); });
+        api_->set_clock([this] { return now_; });
+    }
+    void TearDown() override { fs::remove_all(root_); }
+
+    peer::Response call(const std::string& method, const std::string& path,
+                        const std::string& body = {}, const std::string& client = "192.0.2.2",
+                        const std::string& range = {})
+    {
+        peer::Request r{method, path, client, token_.empty() ? "" : "Bearer " + token_,
+                        range,  {},   body};
+        return api_->handle(r);
+    }
+    json body(const peer::Response& r) { return json::parse(r.body); }
+    void login()
+    {
+        auto r = call("POST", "/ferry/v1/login", R"({"password":"right"})");
+        ASSERT_EQ(r.status, 200u) << r.body;
+        token_ = body(r)["token"];
+    }
+
+    fs::path root_;
+    std::unique_ptr<local::FileAppliance> appliance_;
+    FakeDatabase db_;
+    std::string hash_;
+    std::unique_ptr<peer::Api> api_;
+    peer::Clock::time_point now_ = peer::Clock::time_point{} + 24h;
+    std::string token_;
+};
+
+} // namespace
+
+TEST_F(ApiTest, LoginAndTokens)
+{
+    EXPECT_EQ(call("GET", "/ferry/v1/describe").status, 401u);
+    auto bad = call("POST", "/ferry/v1/login", R"({"password":"wrong"})");
+    EXPECT_EQ(bad.status, 401u);
+    EXPECT_EQ(body(bad)["error"], "AuthenticationFailed");
+    EXPECT_EQ(call("POST", "/ferry/v1/login", "not json").status, 400u);
+    EXPECT_EQ(call("GET", "/ferry/v1/login").status, 405u);
+    login();
+    auto d = call("GET", "/ferry/v1/describe");
+    EXPECT_EQ(d.status, 200u);
+    // The token is bound to the address that logged in.
+    EXPECT_EQ(call("GET", "/ferry/v1/describe", {}, "192.0.2.3").status, 401u);
+    now_ += 1h;
+    EXPECT_EQ(body(call("GET", "/ferry/v1/describe"))["error"], "InvalidToken");
+}
+
+TEST_F(ApiTest, RateLimited)
+{
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(call("POST", "/ferry/v1/login", R"({"password":"wrong"})").status, 401u);
+    auto r = call("POST", "/ferry/v1/login", R"({"password":"right"})");
+    EXPECT_EQ(r.status, 429u);
+    EXPECT_EQ(body(r)["error"], "RateLimited");
+    EXPECT_EQ(call("POST", "/ferry/v1/login", R"({"password":"right"})", "192.0.2.7").status, 200u);
+    now_ += 10min;
+    EXPECT_EQ(call("POST", "/ferry/v1/login", R"({"password":"right"})").status, 200u);
+}
+
+TEST_F(ApiTest, Describe)
+{
+    login();
+    const json d = body(call("GET", "/ferry/v1/describe"));
+    EXPECT_EQ(d["protocol"], 1);
+    EXPECT_EQ(d["license_guid"], "G-1");
+    EXPECT_EQ(d["licensed"], true);
+    EXPECT_EQ(d["maintenance_contract_active"], true);
+    EXPECT_EQ(d["host_name"], "src");
+    EXPECT_EQ(d["domain_name"], "example.test");
+    EXPECT_EQ(d["address"], "192.0.2.1");
+    EXPECT_EQ(d["server_role"], "Main");
+    EXPECT_EQ(d["high_availability"], false);
+    EXPECT_EQ(d["data_bytes"], 777);
+    EXPECT_EQ(d["log_bytes"], 10); // the symlink is not a log
+    EXPECT_EQ(d["databases"], json::array({"hotspot"}));
+    EXPECT_GT(d["settings_bytes"].get<uint64_t>(), 0u);
+    for (const char* k : {"ring_members", "dns_advice"})
+        EXPECT_TRUE(d[k].is_array()) << k;
+}
+
+TEST_F(ApiTest, SettingsAndStaging)
+{
+    login();
+    const json s = body(call("GET", "/ferry/v1/settings"));
+    EXPECT_EQ(s["sections"].size(), 2u);
+    EXPECT_EQ(s["sections"]["general"], "[General]\nName=x\n");
+
+    EXPECT_EQ(call("PUT", "/ferry/v1/staged-settings", R"({"sections":{"../x":"a"}})").status,
+              400u);
+    EXPECT_EQ(call("PUT", "/ferry/v1/staged-settings", R"({"sections":{}})").status, 400u);
+    EXPECT_EQ(call("PUT", "/ferry/v1/staged-settings", R"({"sections":{"a":1}})").status, 400u);
+    ASSERT_EQ(
+        call("PUT", "/ferry/v1/staged-settings", R"({"sections":{"network":"N1","dns":"D1"}})")
+            .status,
+        200u);
+    ASSERT_EQ(call("PUT", "/ferry/v1/staged-settings", R"({"sections":{"network":"N2"}})").status,
+              200u);
+    EXPECT_EQ(read(root_ / "settings.staged/network.conf"), "N2");
+    EXPECT_FALSE(fs::exists(root_ / "settings.staged/dns.conf")); // replaced as a whole
+    // Applied at boot: the settings become exactly the staged set.
+    ASSERT_TRUE(appliance_->apply_staged_settings().ok());
+    EXPECT_EQ(read(root_ / "settings/network.conf"), "N2");
+    EXPECT_FALSE(fs::exists(root_ / "settings/general.conf"));
+    EXPECT_FALSE(fs::exists(root_ / "settings.staged"));
+    EXPECT_FALSE(*appliance_->apply_staged_settings());
+}
+
+TEST_F(ApiTest, MaintenanceMigratedLicense)
+{
+    login();
+    EXPECT_EQ(call("POST", "/ferry/v1/maintenance", R"({"on":"yes"})").status, 400u);
+    EXPECT_EQ(call("POST", "/ferry/v1/maintenance", R"({"on":true})").status, 200u);
+    EXPECT_TRUE(fs::exists(root_ / "maintenance"));
+    EXPECT_EQ(call("POST", "/ferry/v1/maintenance", R"({"on":true})").status, 200u);
+    EXPECT_EQ(call("POST", "/ferry/v1/maintenance", R"({"on":false})").status, 200u);
+    EXPECT_FALSE(fs::exists(root_ / "maintenance"));
+    EXPECT_EQ(call("POST", "/ferry/v1/maintenance", R"({"on":false})").status, 200u);
+
+    EXPECT_EQ(call("POST", "/ferry/v1/migrated", R"({"to":"nohost","at":1,"swap":true})").status,
+              400u);
+    EXPECT_EQ(
+        call("POST", "/ferry/v1/migrated", R"({"to":"192.0.2.2","at":-1,"swap":true})").status,
+        400u);
+    EXPECT_EQ(
+        call("POST", "/ferry/v1/migrated", R"({"to":"192.0.2.2","at":5,"swap":false})").status,
+        200u);
+    EXPECT_TRUE(fs::exists(root_ / "maintenance")); // without Swap: kept in maintenance
+    EXPECT_EQ(appliance_->migrated(), (local::MigratedRecord{"192.0.2.2", 5, false}));
+
+    auto lic = call("POST", "/ferry/v1/license/release", R"({"to":"192.0.2.2"})");
+    ASSERT_EQ(lic.status, 200u) << lic.body;
+    EXPECT_NE(body(lic)["license"].get<std::string>().find("State=active"), std::string::npos);
+    EXPECT_NE(read(root_ / "license.conf").find("State=released"), std::string::npos);
+    EXPECT_EQ(call("POST", "/ferry/v1/license/release", R"({"to":"192.0.2.2"})").status, 200u);
+    auto other = call("POST", "/ferry/v1/license/release", R"({"to":"192.0.2.9"})");
+    EXPECT_EQ(other.status, 409u);
+    EXPECT_EQ(body(other)["error"], "OptionUnavailable");
+}
+
+TEST_F(ApiTest, CertificatesAndLogs)
+{
+    login();
+    const json c = body(call("GET", "/ferry/v1/certificates"));
+    ASSERT_EQ(c["files"].size(), 1u);
+    EXPECT_TRUE(c["files"].contains("web.pem"));
+
+    const json l = body(call("GET", "/ferry/v1/logs"));
+    ASSERT_EQ(l["files"].size(), 1u);
+    EXPECT_EQ(l["files"][0]["name"], "traffic.log");
+    EXPECT_EQ(l["files"][0]["size"], 10);
+    EXPECT_EQ(l["files"][0]["sha256"], local::sha256_hex("0123456789"));
+
+    auto full = call("GET", "/ferry/v1/logs/traffic.log");
+    EXPECT_EQ(full.status, 200u);
+    ASSERT_TRUE(full.file.has_value());
+    EXPECT_EQ(full.length, 10u);
+    auto part = call("GET", "/ferry/v1/logs/traffic.log", {}, "192.0.2.2", "bytes=4-");
+    EXPECT_EQ(part.status, 206u);
+    EXPECT_EQ(part.offset, 4u);
+    EXPECT_EQ(part.length, 6u);
+    EXPECT_EQ(call("GET", "/ferry/v1/logs/traffic.log", {}, "192.0.2.2", "bytes=10-").status, 416u);
+    for (const char* p :
+         {"/ferry/v1/logs/passwd", "/ferry/v1/logs/../license.conf", "/ferry/v1/logs/",
+          "/ferry/v1/logs/..", "/ferry/v1/logs/a/b", "/ferry/v1/nothing", "/other"})
+        EXPECT_EQ(call("GET", p).status, 404u) << p;
+    EXPECT_EQ(call("POST", "/ferry/v1/logs/traffic.log").status, 405u);
+}
+
+TEST_F(ApiTest, DbAccountAndFinish)
+{
+    login();
+    EXPECT_EQ(call("POST", "/ferry/v1/db-account", R"({"target_address":"x"})").status, 400u);
+    auto a = call("POST", "/ferry/v1/db-account", R"({"target_address":"192.0.2.2"})");
+    ASSERT_EQ(a.status, 200u);
+    EXPECT_EQ(body(a)["user"], "ferry_0123456789abcdef");
+    EXPECT_EQ(body(a)["port"], 3306);
+    EXPECT_EQ(body(a)["databases"], json::array({"hotspot"}));
+    EXPECT_EQ(body(a)["tls"], true);
+    EXPECT_EQ(db_.hosts, std::vector<std::string>{"192.0.2.2"});
+    EXPECT_EQ(db_.last_schemas, std::vector<std::string>{"hotspot"});
+    EXPECT_EQ(call("DELETE", "/ferry/v1/db-account").status, 200u);
+
+    db_.fail_drop = true;
+    EXPECT_EQ(call("POST", "/ferry/v1/finish").status, 500u);
+    EXPECT_EQ(call("GET", "/ferry/v1/describe").status, 200u); // the token survives a failed finish
+    db_.fail_drop = false;
+    EXPECT_EQ(call("POST", "/ferry/v1/finish").status, 200u);
+    EXPECT_EQ(call("GET", "/ferry/v1/describe").status, 401u);
+}
+
+TEST_F(ApiTest, WritesKeepModes)
+{
+    ASSERT_EQ(::chmod((root_ / "settings/general.conf").c_str(), 0640), 0);
+    ASSERT_TRUE(
+        appliance_->write_settings({{"general", "[General]\nName=y\n"}, {"smtp", "S"}}, false)
+            .ok());
+    struct stat st {};
+    ASSERT_EQ(::stat((root_ / "settings/general.conf").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640u);
+    ASSERT_EQ(::stat((root_ / "settings/smtp.conf").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_TRUE(fs::exists(root_ / "settings/network.conf"));
+    EXPECT_FALSE(appliance_->write_certificates({{"x.pem", "no pem"}}).ok());
+    EXPECT_FALSE(appliance_->write_certificates({{"../x.pem", "-----BEGIN X"}}).ok());
+    EXPECT_TRUE(appliance_->write_certificates({{"new.pem", "-----BEGIN X"}}).ok());
+    EXPECT_FALSE(appliance_->install_license("garbage without section").ok());
+}

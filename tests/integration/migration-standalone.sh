@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# A standalone migration end to end on real parts: two appliances on this
+# machine (source 127.0.0.2, target 127.0.0.3, or other free 127.0.0.x), each with its own mariadbd;
+# the real ferry-peer on the source; the real ferryd on a private system
+# bus on the target, driven by ferryctl. systemd's manager is a TEST DOUBLE
+# here (no systemd as PID 1 on this machine: tests/integration/
+# systemd_double.cpp records the RestartUnit calls); the container rig
+# proves that part against real systemd.
+set -uo pipefail
+source "$1/tests/integration/lib/rig.sh"
+rig_init "$1" "$2"
+source "$SRC/tests/rig/mariadb.sh"
+source "$SRC/tests/rig/appliance.sh"
+trap 'mdb_kill_all; rig_cleanup' EXIT
+
+ROWS=${FERRY_TEST_ROWS:-200000}
+FAILS=0
+ok() { rig_log "ok: $*"; }
+bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"
+printf 'wrong-%s' "$RANDOM" > "$RIG/wrong"; chmod 600 "$RIG/wrong"
+
+# Free loopback addresses (other rigs may run on this machine at once).
+SRC_ADDR=$(mdb_pick_address 127.0.0.2 127.0.0.12 127.0.0.22) || rig_fail "no free address"
+TGT_ADDR=$(mdb_pick_address 127.0.0.3 127.0.0.13 127.0.0.23 | grep -vx "$SRC_ADDR") || rig_fail "no free address"
+rig_log "source $SRC_ADDR, target $TGT_ADDR"
+
+rig_start_bus
+"$BUILD/tests/integration/systemd-double" --record="$RIG/restarts.log" >"$RIG/systemd-double.log" 2>&1 &
+RIG_PIDS+=($!)
+rig_wait_for 10 busctl --system status org.freedesktop.systemd1 --no-pager || rig_fail "systemd double"
+
+app_make source "$SRC_ADDR" yes active
+app_make target "$TGT_ADDR" no
+app_fill_logs source 8
+app_start_mariadb_tls source
+app_start_mariadb target
+python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$ROWS" \
+    >"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed"
+app_start_peer source "$RIG/password"
+rig_start_ferryd target
+
+cp -a "$RIG/target/settings" "$RIG/target-settings-before"
+cp -a "$RIG/source/settings" "$RIG/source-settings-before"
+cp "$RIG/source/license.conf" "$RIG/source-license-before"
+app_table_sums source > "$RIG/sums-source"
+
+# --- Source step: a wrong password changes nothing on either side ----------
+snapshot() { (cd "$RIG" && find source/settings source/license.conf target/settings target/state -type f -exec sha256sum {} + | sort); }
+snapshot > "$RIG/snap-before"
+out=$("$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/wrong" 2>&1); rc=$?
+check "wrong password: exit 3" [ $rc -eq 3 ]
+check "wrong password: AuthenticationFailed in words" grep -qi "password" <<<"$out"
+snapshot > "$RIG/snap-after"
+check "wrong password changed nothing" cmp -s "$RIG/snap-before" "$RIG/snap-after"
+
+# --- Source Info -----------------------------------------------------------
+"$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" > "$RIG/probe.json" 2>"$RIG/probe.err"
+check "probe succeeded" [ $? -eq 0 ]
+py() { python3 -c "import json,sys; d=json.load(open('$RIG/probe.json')); $1"; }
+check "Source Info: HostName source" py "sys.exit(d.get('HostName')!='source')"
+check "Source Info: standalone message" py "sys.exit(d.get('Message')!='The system is a standalone type')"
+check "Source Info: Address" py "sys.exit(d.get('Address')!='$SRC_ADDR')"
+check "Source Info: license GUID" py "sys.exit(d.get('LicenseGuid','')=='' )"
+
+# --- Options, plan, execute, watch -----------------------------------------
+"$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
+check "plan with license and logs" [ $? -eq 0 ]
+"$FERRYCTL" start --license --logs --no-ask-password > "$RIG/start.txt" 2>&1
+check "start" [ $? -eq 0 ]
+"$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
+check "watch ended with success (exit $rc)" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || { cat "$RIG/watch.txt" >&2; }
+
+# --- Verification ----------------------------------------------------------
+app_table_sums target > "$RIG/sums-target"
+check "every table: same row count and checksum ($(wc -l < "$RIG/sums-source") tables)" \
+    cmp -s "$RIG/sums-source" "$RIG/sums-target"
+for s in "${APP_BASIC[@]}"; do
+    check "basic section $s equals the source's" cmp -s "$RIG/source-settings-before/$s.conf" "$RIG/target/settings/$s.conf"
+done
+for s in "${APP_EXCLUDED[@]}"; do
+    check "excluded section $s untouched on the target" cmp -s "$RIG/target-settings-before/$s.conf" "$RIG/target/settings/$s.conf"
+done
+for f in "$RIG"/source/logs/*; do
+    check "log $(basename "$f") byte-identical" cmp -s "$f" "$RIG/target/logs/$(basename "$f")"
+done
+check "certificate moved" cmp -s "$RIG/source/certs/server.pem" "$RIG/target/certs/server.pem"
+check "license installed on the target" grep -q "^Guid=$(sed -n 's/^Guid=//p' "$RIG/source-license-before")" "$RIG/target/license.conf"
+check "license released on the source" grep -q '^State=released' "$RIG/source/license.conf"
+check "services restarted through systemd's API" grep -q 'RestartUnit hotspot-portal.service replace' "$RIG/restarts.log"
+check "temporary MariaDB account gone" [ -z "$(mdb_sql source "SELECT user FROM mysql.user WHERE user LIKE 'ferry%'")" ]
+check "target binlog got no row events from the load" \
+    [ "$(mdb_sql target "SHOW BINLOG EVENTS" | grep -c -E 'Write_rows|Table_map')" -eq 0 ]
+grep -rqF --exclude=password -e "$PASSWORD" "$RIG"; rc=$?
+check "the password is nowhere under the rig (grep exit $rc)" [ $rc -eq 1 ]
+"$FERRYCTL" status > "$RIG/status.txt"
+check "job succeeded" grep -q "succeeded" "$RIG/status.txt"
+
+[ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
+rig_log "PASS: standalone migration"

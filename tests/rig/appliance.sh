@@ -1,0 +1,117 @@
+# Reference appliances for the one-machine rigs (integration tests and the
+# demo): each has its own 127.0.0.x address, settings directory (one file
+# per section), license, certificates, user-traffic logs, mariadbd and,
+# on the source, ferry-peer. Source with tests/integration/lib/rig.sh and
+# tests/rig/mariadb.sh.
+#
+#   app_make NAME ADDRESS [licensed=yes|no] [contract=active|expired]
+#   app_fill_logs NAME MEGABYTES      rotated log files with random content
+#   app_start_mariadb NAME            mariadbd on ADDRESS:3306
+#   app_start_peer NAME               ferry-peer on ADDRESS:443 (+ :80 redirect)
+#   app_conf NAME                     path of NAME's ferry.conf
+#
+# Settings sections: the seven excluded from a basic copy (network, dns,
+# webserver, round_robin, load_balancing, remote_exchange, ftp_backup) and
+# basic ones (general, portal, auth, smtp, time), each naming its appliance
+# so a test can tell where a value came from.
+
+APP_EXCLUDED=(network dns webserver round_robin load_balancing remote_exchange ftp_backup)
+APP_BASIC=(general portal auth smtp time)
+
+app_root() { echo "$RIG/$1"; }
+app_conf() { echo "$RIG/$1/ferry.conf"; }
+
+app_make() {
+    local name=$1 address=$2 licensed=${3:-no} contract=${4:-active}
+    local root="$RIG/$name"
+    mkdir -p "$root"/{settings,certs,logs,state,db,peer}
+    local s
+    for s in "${APP_EXCLUDED[@]}" "${APP_BASIC[@]}"; do
+        printf '[%s]\nOwner=%s\nValue=%s-%s-%s\n' "$s" "$name" "$name" "$s" "$RANDOM" > "$root/settings/$s.conf"
+    done
+    printf '[Network]\nHostName=%s\nDomain=example.test\nAddress=%s\n' "$name" "$address" \
+        > "$root/settings/network.conf"
+    if [ "$licensed" = yes ]; then
+        local end=2099-12-31
+        [ "$contract" = active ] || end=2001-01-01
+        printf '[License]\nGuid=%s\nState=active\nContractEnd=%s\n' \
+            "$(cat /proc/sys/kernel/random/uuid)" "$end" > "$root/license.conf"
+    fi
+    # A self-signed certificate per appliance: the web identity that moves.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$name.example.test" \
+        -keyout "$root/certs/server.key" -out "$root/certs/server.pem" >/dev/null 2>&1 \
+        || rig_fail "openssl could not make a certificate"
+    chmod 600 "$root/certs/server.key"
+    cat > "$root/ferry.conf" <<CONF
+[Appliance]
+SettingsDirectory=$root/settings
+LicenseFile=$root/license.conf
+CertificateDirectory=$root/certs
+LogDirectory=$root/logs
+Databases=hotspot
+Services=hotspot-portal.service freeradius.service
+
+[Migration]
+ProbeTimeoutSec=5
+
+[Database]
+Socket=$root/db/mysqld.sock
+CONF
+    eval "APP_ADDR_$name=$address"
+}
+
+app_address() { local v="APP_ADDR_$1"; echo "${!v}"; }
+
+app_fill_logs() {
+    local name=$1 mb=$2 i
+    local dir="$RIG/$name/logs"
+    for i in 0 1 2 3; do
+        head -c $((mb * 1024 * 1024 / 4)) /dev/urandom > "$dir/traffic.log${i:+.$i}"
+    done
+    mv "$dir/traffic.log.0" "$dir/traffic.log"
+}
+
+app_start_mariadb() {
+    local name=$1
+    mdb_start "$name" "$(app_address "$name")" "$RIG/$name/db" || rig_fail "mariadbd $name did not start"
+}
+
+# The source's ferry-peer: the Admin password hash (never the password) in
+# its configuration, its certificate on ADDRESS:443, the redirect on :80.
+app_start_peer() {
+    local name=$1 password_file=$2
+    local root="$RIG/$name" addr
+    addr=$(app_address "$name")
+    "$BUILD/peer/ferry-peer" --hash-password < "$password_file" > "$root/peer/admin-password.hash" \
+        || rig_fail "ferry-peer --hash-password failed"
+    cat >> "$root/ferry.conf" <<CONF
+
+[Peer]
+AdminPasswordHash=$root/peer/admin-password.hash
+Certificate=$root/certs/server.pem
+Key=$root/certs/server.key
+CONF
+    "$BUILD/peer/ferry-peer" --config="$root/ferry.conf" --listen="$addr:443" \
+        --redirect-listen="$addr:80" --log-level=debug >>"$RIG/peer-$name.log" 2>&1 &
+    RIG_PIDS+=($!)
+    eval "APP_PEER_PID_$name=$!"
+    rig_wait_for 10 curl -sk -o /dev/null "https://$addr/ferry/v1/" \
+        || rig_fail "ferry-peer on $addr:443 did not answer"
+}
+
+# mariadbd of an appliance, with the appliance's certificate for TLS on 3306.
+app_start_mariadb_tls() {
+    local name=$1 root="$RIG/$1"
+    mdb_start "$name" "$(app_address "$name")" "$root/db" \
+        --ssl-cert="$root/certs/server.pem" --ssl-key="$root/certs/server.key" \
+        || rig_fail "mariadbd $name did not start"
+}
+
+# Row count and CHECKSUM TABLE of every table of SCHEMA, one line each.
+app_table_sums() {
+    local name=$1 schema=${2:-hotspot} t
+    for t in $(mdb_sql "$name" "SELECT table_name FROM information_schema.tables WHERE table_schema='$schema' AND table_type='BASE TABLE' ORDER BY table_name"); do
+        printf '%s %s %s\n' "$t" "$(mdb_sql "$name" "SELECT COUNT(*) FROM \`$schema\`.\`$t\`")" \
+            "$(mdb_sql "$name" "CHECKSUM TABLE \`$schema\`.\`$t\`" | awk '{print $2}')"
+    done
+}
