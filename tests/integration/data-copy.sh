@@ -8,15 +8,20 @@
 # Rig: private mariadbd for the source (127.0.0.2) and the target
 # (127.0.0.3) from tests/rig/mariadb.sh (another free 127.x address when one
 # is taken), the hotspot data set from tests/rig/gen_dataset.py (default
-# ~200k rows: FERRY_DATA_COPY_ROWS), a temporary source account over TCP,
-# the target through its unix socket; BUILD_DIR/tests/integration/
-# data-copy-tool drives source::copy_databases.
+# ~200k rows: FERRY_DATA_COPY_ROWS), a temporary source account over TCP
+# with TLS required (a throw-away CA and server certificate made here with
+# openssl, verified by the client), the target through its unix socket;
+# BUILD_DIR/tests/integration/data-copy-tool drives source::copy_databases.
 #
-#  1. copy while a writer commits on the source: the copy is one consistent
-#     cut across tables loaded by different connections (every writer
-#     transaction adds an audit row AND a unit of users.balance; on the
-#     target both counts agree) and the engine's in-snapshot verification
-#     passes although the live tables change;
+#  0. errors: a source address where nothing listens -> Unreachable, a
+#     wrong password -> AuthenticationFailed, no TLS to an account that
+#     requires it -> refused;
+#  1. copy while a writer commits on the source, big tables in primary-key
+#     chunks: the copy is one consistent cut across tables and chunks loaded
+#     by different connections (every writer transaction adds an audit row
+#     AND a unit of users.balance; on the target both counts agree) and the
+#     engine's in-snapshot verification passes although the live tables
+#     change;
 #  2. copy of the now quiet source with a checkpoint file, kill -9 of the
 #     tool after its first verified table, re-run with the checkpoint: only
 #     unfinished tables are copied again (the others come from the
@@ -54,7 +59,7 @@ fail() {
 }
 
 [ "$(id -u)" = 0 ] || skip "must run as root (mariadbd --user=root, root@localhost by unix socket)"
-for t in mariadbd mariadb mariadb-install-db mariadb-admin mariadb-dump mariadb-binlog python3; do
+for t in mariadbd mariadb mariadb-install-db mariadb-admin mariadb-dump mariadb-binlog python3 openssl; do
     command -v "$t" >/dev/null || skip "'$t' not installed (Debian: mariadb-server, mariadb-client)"
 done
 [ -x "$TOOL" ] || fail "$TOOL is not built (ninja -C $BUILD)"
@@ -86,7 +91,20 @@ cleanup() {
 trap cleanup EXIT
 
 SRC_ADDR=$(mdb_pick_address 127.0.0.2) || fail "no free loopback address"
-mdb_start src "$SRC_ADDR" "$WORK/src" || fail "source mariadbd did not start"
+# TLS: a CA and a certificate for the source's address.
+mkdir -p "$WORK/tls"
+(
+    cd "$WORK/tls" &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj "/CN=ferry test CA" -keyout ca.key -out ca.pem &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$SRC_ADDR" \
+        -keyout server.key -out server.csr &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out server.pem \
+        -extfile <(printf 'subjectAltName=IP:%s\n' "$SRC_ADDR")
+) >"$WORK/tls/openssl.log" 2>&1 || fail "openssl: $(tail -n 5 "$WORK/tls/openssl.log")"
+CA="$WORK/tls/ca.pem"
+mdb_start src "$SRC_ADDR" "$WORK/src" --ssl-ca="$CA" --ssl-cert="$WORK/tls/server.pem" \
+    --ssl-key="$WORK/tls/server.key" || fail "source mariadbd did not start"
 TGT_ADDR=$(mdb_pick_address 127.0.0.3) || fail "no free loopback address"
 mdb_start tgt "$TGT_ADDR" "$WORK/tgt" || fail "target mariadbd did not start"
 TGT_SOCK=${MDB_SOCK[tgt]}
@@ -98,7 +116,7 @@ log "data set loaded in $(since "$t0") s"
 
 # The temporary account the peer API would create: TCP from loopback only.
 PASSWORD="ferry-$RANDOM$RANDOM"
-mdb_sql src "CREATE USER 'ferrycopy'@'127.%' IDENTIFIED BY '$PASSWORD';
+mdb_sql src "CREATE USER 'ferrycopy'@'127.%' IDENTIFIED BY '$PASSWORD' REQUIRE SSL;
   GRANT SELECT, RELOAD, SHOW VIEW, TRIGGER, EVENT, BINLOG MONITOR ON *.* TO 'ferrycopy'@'127.%';" ||
     fail "cannot create the copy account"
 export FERRY_SOURCE_PASSWORD=$PASSWORD
@@ -110,8 +128,8 @@ NTABLES=$(echo "$TABLES" | wc -w)
 
 run_tool() { # OUT_PREFIX [extra args]; runs in the background, sets TOOL_PID
     local out=$1; shift
-    "$TOOL" --source-host "$SRC_ADDR" --source-user ferrycopy --target-socket "$TGT_SOCK" \
-        --schema "$SCHEMA" --threads "$THREADS" "$@" >"$out.json" 2>"$out.err" &
+    "$TOOL" --source-host "$SRC_ADDR" --source-user ferrycopy --source-tls --source-ca "$CA" \
+        --target-socket "$TGT_SOCK" --schema "$SCHEMA" --threads "$THREADS" "$@" >"$out.json" 2>"$out.err" &
     TOOL_PID=$!
 }
 wait_tool() { # OUT_PREFIX; waits, fails on a non-zero exit
@@ -125,6 +143,24 @@ wait_tool() { # OUT_PREFIX; waits, fails on a non-zero exit
     fi
 }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+# --- 0. errors as values ----------------------------------------------------
+expect_error() { # CODE OUT_PREFIX TOOL-ARGS...: the tool fails with CODE
+    local code=$1 out=$2 rc; shift 2
+    "$TOOL" "$@" --target-socket "$TGT_SOCK" --schema "$SCHEMA" >"$out.json" 2>"$out.err"
+    rc=$?
+    [ $rc = 1 ] || fail "expected failure $code, the tool exited with $rc: $(cat "$out.err")"
+    [ "$(json "$out.json" 'd["error"]["code"]')" = "$code" ] ||
+        fail "expected $code, got: $(cat "$out.json")"
+    log "  ok  $code: $(json "$out.json" 'd["error"]["message"]')"
+}
+NOBODY=$(mdb_pick_address 127.0.0.254) || fail "no free loopback address"
+expect_error Unreachable "$WORK/e-unreachable" --source-host "$NOBODY" --source-user ferrycopy --source-tls --source-ca "$CA"
+FERRY_SOURCE_PASSWORD=wrong expect_error AuthenticationFailed "$WORK/e-auth" --source-host "$SRC_ADDR" \
+    --source-user ferrycopy --source-tls --source-ca "$CA"
+expect_error AuthenticationFailed "$WORK/e-notls" --source-host "$SRC_ADDR" --source-user ferrycopy
+[ "$(mdb_sql tgt "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='$SCHEMA'")" = 0 ] ||
+    fail "a failed connection left a schema on the target"
 
 # --- 1. consistency under concurrent writes --------------------------------
 BAL0=$(mdb_sql src "SELECT balance FROM $SCHEMA.users WHERE id=1")
@@ -143,12 +179,14 @@ STOP="$WORK/stop-writer"
 ) &
 WRITER_PID=$!
 sleep 0.3
-run_tool "$WORK/concurrent"
+run_tool "$WORK/concurrent" --chunk-rows $((ROWS / 20))
 wait_tool "$WORK/concurrent"
 touch "$STOP"
 wait "$WRITER_PID" 2>/dev/null
 WRITER_PID=
 [ "$(json "$WORK/concurrent.json" 'd["ok"]')" = True ] || fail "the copy under writes did not succeed"
+NCHUNKED=$(json "$WORK/concurrent.json" 'sum(1 for t in d["tables"] if t["chunks"] > 1)')
+[ "$NCHUNKED" -ge 1 ] || fail "no table was split into chunks"
 WROWS=$(mdb_sql tgt "SELECT COUNT(*) FROM $SCHEMA.audit WHERE action='w'")
 BAL=$(mdb_sql tgt "SELECT balance - $BAL0 FROM $SCHEMA.users WHERE id=1")
 SRC_WROWS=$(mdb_sql src "SELECT COUNT(*) FROM $SCHEMA.audit WHERE action='w'")
@@ -245,7 +283,8 @@ LOCK_S=$(json "$WORK/bench.json" '"%.3f" % d["lock_seconds"]')
 mdb_sql tgt "SET SESSION sql_log_bin=0; DROP DATABASE IF EXISTS hotspot_dump; CREATE DATABASE hotspot_dump" ||
     fail "cannot create hotspot_dump"
 t0=$(date +%s.%N)
-MYSQL_PWD=$PASSWORD mariadb-dump --no-defaults -h "$SRC_ADDR" -u ferrycopy --single-transaction --quick \
+MYSQL_PWD=$PASSWORD mariadb-dump --no-defaults -h "$SRC_ADDR" -u ferrycopy --ssl --ssl-ca="$CA" \
+    --ssl-verify-server-cert --single-transaction --quick \
     "$SCHEMA" 2>"$WORK/dump.err" |
     mdb_client tgt --init-command="SET SESSION sql_log_bin=0" hotspot_dump 2>"$WORK/load.err" ||
     fail "mariadb-dump | mariadb failed: $(cat "$WORK/dump.err" "$WORK/load.err")"

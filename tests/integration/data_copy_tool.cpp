@@ -5,7 +5,7 @@
 //   data-copy-tool --source-host 127.0.0.2 [--source-port 3306] [--source-user U]
 //                  [--source-tls [--source-ca FILE] [--source-no-verify] [--source-fingerprint FP]]
 //                  (--target-socket PATH | --target-host H [--target-port P]) [--target-user U]
-//                  --schema NAME [--schema NAME...] [--threads 2] [--chunk-rows 250000]
+//                  --schema NAME [--schema NAME...] [--threads 2] [--chunk-rows 0]
 //                  [--checkpoint FILE] [--lock-wait-timeout S] [--quiet]
 //
 // Passwords never go on the command line (ps would show them): the

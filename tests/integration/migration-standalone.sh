@@ -71,7 +71,12 @@ check "Source Info: license GUID" py "sys.exit(d.get('LicenseGuid','')=='' )"
 check "plan with license and logs" [ $? -eq 0 ]
 "$FERRYCTL" start --license --logs --no-ask-password > "$RIG/start.txt" 2>&1
 check "start" [ $? -eq 0 ]
+# The process list, sampled while the job runs: the password must never be
+# in any process's arguments or environment shown there.
+( for i in $(seq 600); do ps -eo pid,args >> "$RIG/ps.log"; sleep 0.1; done ) &
+PS_PID=$!
 "$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
+kill $PS_PID 2>/dev/null; wait $PS_PID 2>/dev/null
 check "watch ended with success (exit $rc)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || { cat "$RIG/watch.txt" >&2; }
 
@@ -99,6 +104,24 @@ grep -rqF --exclude=password -e "$PASSWORD" "$RIG"; rc=$?
 check "the password is nowhere under the rig (grep exit $rc)" [ $rc -eq 1 ]
 "$FERRYCTL" status > "$RIG/status.txt"
 check "job succeeded" grep -q "succeeded" "$RIG/status.txt"
+check "progress bars reached every operation" grep -q "Final operations" "$RIG/watch.txt"
+check "ps sampled ($(grep -c . "$RIG/ps.log") lines) and the password is not in it" \
+    sh -c "[ -s '$RIG/ps.log' ] && ! grep -qF -e '$PASSWORD' '$RIG/ps.log'"
+check "the source is in maintenance" grep -rqs . "$RIG/source/maintenance"
+check "the source recorded the migration" grep -qs "$TGT_ADDR" "$RIG/source/migrated.conf"
+
+# --- Rate limit: ten wrong passwords in a row --------------------------------
+"$FERRYCTL" acknowledge > /dev/null 2>&1
+check "acknowledged" [ $? -eq 0 ]
+limited=0; failed=0
+for i in $(seq 10); do
+    out=$("$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/wrong" 2>&1)
+    grep -q "RateLimited" <<<"$out" && limited=$((limited + 1))
+    grep -q "AuthenticationFailed" <<<"$out" && failed=$((failed + 1))
+done
+check "10 wrong passwords: $failed refused, then $limited rate-limited" [ $failed -ge 1 ] && [ $limited -ge 5 ]
+out=$("$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" 2>&1)
+check "while rate-limited even the right password is refused" grep -q "RateLimited" <<<"$out"
 
 [ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
 rig_log "PASS: standalone migration"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# kill -9 of ferryd in the middle of the data copy, at several points, then
+# a restart: the job resumes from its checkpoint (tables already verified
+# are not copied again; the unfinished ones are reloaded) and completes
+# with every table equal on both sides. Same rig as
+# migration-standalone.sh (systemd's manager is a TEST DOUBLE there).
+set -uo pipefail
+source "$1/tests/integration/lib/rig.sh"
+rig_init "$1" "$2"
+source "$SRC/tests/rig/mariadb.sh"
+source "$SRC/tests/rig/appliance.sh"
+trap 'mdb_kill_all; rig_cleanup' EXIT
+
+ROWS=${FERRY_KILL_ROWS:-600000}
+POINTS=${FERRY_KILL_POINTS:-0.15 0.45 0.75}
+FAILS=0
+ok() { rig_log "ok: $*"; }
+bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
+
+PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"
+
+SRC_ADDR=$(mdb_pick_address 127.0.0.32 127.0.0.42) || rig_fail "no free address"
+TGT_ADDR=$(mdb_pick_address 127.0.0.33 127.0.0.43 | grep -vx "$SRC_ADDR") || rig_fail "no free address"
+
+rig_start_bus
+"$BUILD/tests/integration/systemd-double" --record="$RIG/restarts.log" >"$RIG/systemd-double.log" 2>&1 &
+RIG_PIDS+=($!)
+rig_wait_for 10 busctl --system status org.freedesktop.systemd1 --no-pager || rig_fail "systemd double"
+
+app_make source "$SRC_ADDR" yes active
+app_make target "$TGT_ADDR" no
+# One copy thread: the copy lasts long enough to be killed at each point.
+printf 'CopyThreads=1\n' >> "$RIG/target/ferry.conf"
+app_fill_logs source 2
+app_start_mariadb_tls source
+app_start_mariadb target
+python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$ROWS" \
+    >"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed"
+app_start_peer source "$RIG/password"
+app_table_sums source > "$RIG/sums-source"
+rig_start_ferryd target
+
+"$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >/dev/null || rig_fail "probe"
+JOB=$("$FERRYCTL" start --logs --no-ask-password) || rig_fail "start"
+JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' <<<"$JOB")
+
+# The fraction of copy-data done, or -1 while it is not running.
+copy_fraction() {
+    busctl --system get-property org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Operations --json=short 2>/dev/null |
+        python3 -c 'import json,sys
+ops = json.load(sys.stdin)["data"]
+op = [o for o in ops if o[0] == "copy-data"][0]
+print(op[3] if op[2] == "running" else (2 if op[2] in ("done", "failed") else -1))'
+}
+past() { awk -v a="$(copy_fraction)" -v b="$1" 'BEGIN { exit !(a >= b) }'; }
+
+kills=0
+for point in $POINTS; do
+    if ! rig_wait_for 300 past "$point"; then
+        bad "copy-data never reached $point (at $(copy_fraction))"
+        break
+    fi
+    at=$(copy_fraction)
+    if awk -v a="$at" 'BEGIN { exit !(a > 1) }'; then
+        rig_log "copy-data finished before the kill at $point; no more kill points"
+        break
+    fi
+    kill -9 "$FERRYD_PID"; wait "$FERRYD_PID" 2>/dev/null
+    kills=$((kills + 1))
+    ok "ferryd killed with SIGKILL in copy-data at fraction $at"
+    attempt_before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["attempt"])' "$RIG/target/state/job.json")
+    rig_start_ferryd target
+    attempt=$(busctl --system get-property org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Attempt | awk '{print $2}')
+    [ "$attempt" -eq $((attempt_before + 1)) ] && ok "restarted ferryd resumed the job (attempt $attempt)" \
+        || bad "attempt after restart: $attempt (before: $attempt_before)"
+done
+
+"$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
+[ $rc -eq 0 ] && ok "the job completed after $kills kill(s)" || { bad "watch exit $rc"; tail -20 "$RIG/watch.txt" >&2; }
+app_table_sums target > "$RIG/sums-target"
+cmp -s "$RIG/sums-source" "$RIG/sums-target" && ok "every table equal after the kills ($(wc -l < "$RIG/sums-source") tables)" \
+    || { bad "tables differ"; diff "$RIG/sums-source" "$RIG/sums-target" >&2; }
+[ "$kills" -ge 2 ] && ok "$kills kill points reached" || bad "only $kills kill point(s) reached"
+[ -z "$(mdb_sql source "SELECT user FROM mysql.user WHERE user LIKE 'ferry%'")" ] \
+    && ok "temporary MariaDB account gone" || bad "temporary account left on the source"
+
+[ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
+rig_log "PASS: kill -9 during the data copy ($kills points)"
