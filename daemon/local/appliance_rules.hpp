@@ -28,7 +28,7 @@ bool is_iso_date(std::string_view s);
 // A name the appliance serves from one of its directories (a log file, a
 // certificate): a plain file name (not empty, at most 255 bytes, no '/', no
 // NUL) that does not start with '.' (so neither "." nor ".." nor hidden or
-// temporary files). Stricter than target_store's is_plain_file_name.
+// temporary files).
 bool is_visible_file_name(std::string_view name);
 
 // The license file: [License] Guid=, State=active|released,

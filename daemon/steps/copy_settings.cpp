@@ -8,7 +8,6 @@
 
 #include "core/settings.hpp"
 #include "local/journal_store.hpp"
-#include "local/target_store.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -45,7 +44,7 @@ core::Expected<bool> copy_settings(StepContext& ctx)
 
     const auto former_file = ctx.state_dir / "former-settings.json";
     if (!std::filesystem::exists(former_file)) {
-        auto mine = local::read_settings(ctx.appliance.config());
+        auto mine = ctx.appliance.read_settings();
         if (!mine)
             return mine.error();
         if (auto w = local::write_file_atomic(former_file, nlohmann::json(*mine).dump()); !w)
@@ -57,7 +56,7 @@ core::Expected<bool> copy_settings(StepContext& ctx)
     ctx.progress(2, 3);
 
     const auto out = core::partition_settings(source, *former, ctx.job.options.swap);
-    if (auto w = local::write_settings(ctx.appliance.config(), out.target); !w)
+    if (auto w = ctx.appliance.write_settings(out.target, /*remove_others=*/true); !w)
         return w.error();
     ctx.progress(3, 3);
     return true;

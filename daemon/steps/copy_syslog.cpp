@@ -7,8 +7,11 @@
 #include <set>
 #include <sys/stat.h>
 
-#include "local/file_hash.hpp"
-#include "local/target_store.hpp"
+#include <fcntl.h>
+
+#include "local/appliance_rules.hpp"
+#include "local/digest.hpp"
+#include "local/fd.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -35,7 +38,7 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
         for (const auto& f : listed->at("files")) {
             LogFile lf{f.at("name").get<std::string>(), f.at("size").get<uint64_t>(),
                        f.at("sha256").get<std::string>()};
-            if (!local::is_plain_file_name(lf.name))
+            if (!local::is_visible_file_name(lf.name))
                 return core::Error{core::Code::IncompatibleSource,
                                    "The source listed an invalid log file name.", {}};
             total += lf.size;
@@ -77,7 +80,10 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
                 if (!got)
                     return ctx.stopping ? stopped_error() : got.error();
             }
-            auto sum = local::sha256_file(part.string());
+            local::Fd fd(::open(part.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!fd)
+                return core::Error{core::Code::Internal, "Cannot read " + part.string() + ".", {}};
+            auto sum = local::sha256_fd(fd.get(), part.string());
             if (!sum)
                 return sum.error();
             if (*sum == f.sha256)

@@ -2,7 +2,6 @@
 // the MariaDB account on the source is dropped and every token revoked.
 // Order matters for a resume: the license is installed here before the
 // source is told to forget us, and each request is idempotent on the peer.
-#include "local/target_store.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -16,7 +15,7 @@ core::Expected<bool> final_operations(StepContext& ctx)
         if (!lic->contains("license") || !(*lic)["license"].is_string())
             return core::Error{core::Code::IncompatibleSource,
                                "The source did not return its license.", {}};
-        if (auto w = local::write_license(ctx.appliance.config(), (*lic)["license"].get<std::string>()); !w)
+        if (auto w = ctx.appliance.install_license((*lic)["license"].get<std::string>()); !w)
             return w.error();
         ctx.save_checkpoint({{"license_installed", true}});
     }

@@ -1,6 +1,5 @@
 // Operation 8: the source's certificates (its web identity moves with the
 // users). Files are replaced one by one atomically; a re-run rewrites them.
-#include "local/target_store.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -17,7 +16,7 @@ core::Expected<bool> update_certificates(StepContext& ctx)
         return core::Error{core::Code::IncompatibleSource,
                            "The source sent malformed certificates.", {}};
     }
-    if (auto w = local::write_certificates(ctx.appliance.config(), files); !w)
+    if (auto w = ctx.appliance.write_certificates(files); !w)
         return w.error();
     ctx.progress(1, 1);
     return true;
