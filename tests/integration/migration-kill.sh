@@ -9,7 +9,7 @@ source "$1/tests/integration/lib/rig.sh"
 rig_init "$1" "$2"
 source "$SRC/tests/rig/mariadb.sh"
 source "$SRC/tests/rig/appliance.sh"
-trap 'mdb_kill_all; rig_cleanup' EXIT
+RIG_EXIT_HOOKS+=(mdb_kill_all)
 
 ROWS=${FERRY_KILL_ROWS:-600000}
 POINTS=${FERRY_KILL_POINTS:-0.15 0.45 0.75}

@@ -27,7 +27,9 @@ Tables (share of --rows in brackets):
   device_inventory  (5%)            wide: ~50 columns of most column types
   radius_cache      (2%)            Aria (non-transactional)
   audit             (= users)       written by the trigger's rows, loaded
-  view v_open_sessions, trigger users_ai (created after the load)
+  view v_open_sessions, trigger users_ai, sequence voucher_batch, function
+  mac_norm, procedure expire_vouchers, event purge_event_log (disabled),
+  all created after the load
 Prints a one-line summary (rows, seconds) on stdout.
 """
 
@@ -233,6 +235,14 @@ CREATE TABLE device_inventory (
 POST_SQL = r"""
 CREATE VIEW v_open_sessions AS
   SELECT id, user_id, mac, start FROM sessions WHERE stop IS NULL;
+CREATE SEQUENCE voucher_batch START WITH 1000 INCREMENT BY 1 CACHE 100;
+SELECT NEXTVAL(voucher_batch), NEXTVAL(voucher_batch);
+CREATE FUNCTION mac_norm(m VARCHAR(17)) RETURNS CHAR(17) CHARACTER SET ascii DETERMINISTIC
+  RETURN UPPER(REPLACE(m, '-', ':'));
+CREATE PROCEDURE expire_vouchers(IN d DATE) MODIFIES SQL DATA
+  UPDATE vouchers SET expires = d WHERE expires < d;
+CREATE EVENT purge_event_log ON SCHEDULE EVERY 1 DAY DISABLE
+  DO DELETE FROM event_log WHERE ts < NOW() - INTERVAL 365 DAY;
 DELIMITER //
 CREATE TRIGGER users_ai AFTER INSERT ON users FOR EACH ROW
 BEGIN

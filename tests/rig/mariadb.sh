@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Private mariadbd instances for tests, benchmarks and the demo. Sourceable
@@ -36,6 +37,7 @@
 # Every instance's PID is in MDB_PIDS (array) so a test's EXIT trap can end
 # them even when it does not know their names.
 
+# shellcheck disable=SC2034 # MDB_DIR, MDB_ADDR: for the callers
 declare -gA MDB_PID MDB_DIR MDB_ADDR MDB_SOCK
 declare -ga MDB_PIDS
 MDB_PIDS=("${MDB_PIDS[@]}")
@@ -139,8 +141,8 @@ mdb_start() {
 
     local server_id=${MDB_SERVER_ID:-}
     if [ -z "$server_id" ]; then
-        local o1 o2 o3 o4
-        IFS=. read -r o1 o2 o3 o4 <<<"$addr"
+        local o2 o3 o4
+        IFS=. read -r _ o2 o3 o4 <<<"$addr"
         server_id=$(( (o2 << 16) + (o3 << 8) + o4 ))
     fi
 

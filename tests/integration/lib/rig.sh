@@ -13,6 +13,7 @@ rig_init() {
     RIG=$(mktemp -d /tmp/ferry-rig.XXXXXX)
     chmod 755 "$RIG"
     RIG_PIDS=()
+    RIG_EXIT_HOOKS=() # commands run at exit (e.g. mdb_kill_all), after the exit status is kept
     trap rig_cleanup EXIT
     FERRYD="$BUILD/daemon/ferryd"
     FERRYCTL="$BUILD/cli/ferryctl"
@@ -20,7 +21,8 @@ rig_init() {
 }
 
 rig_cleanup() {
-    local rc=$?
+    local rc=$? hook
+    for hook in "${RIG_EXIT_HOOKS[@]}"; do $hook; done
     for pid in "${RIG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${RIG_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
     if [ $rc -ne 0 ] && [ -n "${RIG:-}" ]; then
