@@ -16,8 +16,10 @@ class StepProgress final : public source::DataCopyProgress {
     void on_bytes(uint64_t done, uint64_t total) override { ctx_.progress(done, total); }
     void on_table_done(const source::TableResult&, const source::DataCopyCheckpoint& cp) override
     {
-        ctx_.save_checkpoint({{"snapshot", cp.snapshot_id}, {"done", cp.done}});
+        last = {{"snapshot", cp.snapshot_id}, {"done", cp.done}};
+        ctx_.save_checkpoint(last);
     }
+    nlohmann::json last; // the newest checkpoint saved
     bool cancelled() override { return ctx_.stopping; }
 
   private:
@@ -56,6 +58,16 @@ core::Expected<bool> copy_data(StepContext& ctx)
     explicit_bzero(req.source.password.data(), req.source.password.size());
     if (!result)
         return ctx.stopping ? stopped_error() : result.error();
+    // Where the snapshot stands in the source's binary log: what a replica
+    // of this data continues from (the HA path needs it).
+    const auto& pos = result->position;
+    auto cp = progress.last.is_null() ? ctx.checkpoint : progress.last;
+    cp["position"] = {{"binlog_file", pos.binlog_file},
+                      {"binlog_pos", pos.binlog_pos},
+                      {"gtid_binlog_pos", pos.gtid_binlog_pos},
+                      {"gtid_current_pos", pos.gtid_current_pos},
+                      {"server_id", pos.server_id}};
+    ctx.save_checkpoint(cp);
     return true;
 }
 
