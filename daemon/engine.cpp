@@ -209,6 +209,8 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     sid.high_availability = src->high_availability;
     sid.data_bytes = src->data_bytes;
     sid.log_bytes = src->log_bytes;
+    sid.server_role = src->server_role;
+    sid.dns_advice = src->dns_advice;
     const auto self = appliance_.identity();
     job_ = core::new_job(new_job_id(), p->options, p->operations, sid,
                          core::TargetIdentity{self.address, self.host_name}, boot_id_, now_usec());

@@ -211,4 +211,17 @@ uint64_t JobObject::EventSequence() { return job().next_sequence - 1; }
 std::map<std::string, sdbus::Variant> JobObject::Options() { return options_to_dict(job().options); }
 uint32_t JobObject::Attempt() { return job().attempt; }
 
+std::map<std::string, sdbus::Variant> JobObject::Source()
+{
+    const auto& s = job().source;
+    return {{"Address", sdbus::Variant(s.address)},
+            {"CurrentAddress", sdbus::Variant(s.current_address)},
+            {"HostName", sdbus::Variant(s.host_name)},
+            {"DomainName", sdbus::Variant(s.domain_name)},
+            {"LicenseGuid", sdbus::Variant(s.license_guid)},
+            {"ServerRole", sdbus::Variant(s.server_role)},
+            {"HighAvailability", sdbus::Variant(s.high_availability)},
+            {"DnsAdvice", sdbus::Variant(s.dns_advice)}};
+}
+
 } // namespace ferry::bus

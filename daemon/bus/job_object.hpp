@@ -46,6 +46,7 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
     uint64_t EventSequence() override;
     std::map<std::string, sdbus::Variant> Options() override;
     uint32_t Attempt() override;
+    std::map<std::string, sdbus::Variant> Source() override;
 
     // The job this object shows; UnknownObject once it is acknowledged (the
     // object itself goes a little later, from the loop, not mid-dispatch).

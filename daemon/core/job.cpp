@@ -45,7 +45,9 @@ json source_to_json(const SourceIdentity& s)
                 {"token", s.token},
                 {"high_availability", s.high_availability},
                 {"data_bytes", s.data_bytes},
-                {"log_bytes", s.log_bytes}};
+                {"log_bytes", s.log_bytes},
+                {"server_role", s.server_role},
+                {"dns_advice", s.dns_advice}};
 }
 
 SourceIdentity source_from_json(const json& j)
@@ -58,6 +60,8 @@ SourceIdentity source_from_json(const json& j)
     s.license_guid = j.at("license_guid").get<std::string>();
     s.certificate_sha256 = j.at("certificate_sha256").get<std::string>();
     s.token = j.value("token", "");
+    s.server_role = j.value("server_role", "");
+    s.dns_advice = j.value("dns_advice", std::vector<std::string>{});
     s.high_availability = j.at("high_availability").get<bool>();
     s.data_bytes = j.at("data_bytes").get<uint64_t>();
     s.log_bytes = j.at("log_bytes").get<uint64_t>();

@@ -58,6 +58,8 @@ struct SourceIdentity {
     bool high_availability = false;
     uint64_t data_bytes = 0;
     uint64_t log_bytes = 0;
+    std::string server_role;              // "Main" | "Additional"
+    std::vector<std::string> dns_advice;  // from Probe; the Result step shows its revert
     // The peer API token from Probe: a scoped, expiring credential (never
     // the password), revoked by the final operation. The journal is 0600
     // in a 0700 directory.

@@ -369,7 +369,7 @@ import json, sys
 props = {k: v["data"] for k, v in json.load(open(sys.argv[1]))["data"][0].items()}
 fx = json.load(open(sys.argv[2]))
 names = {"State", "Operations", "Current", "Progress", "RemainingSeconds", "StartedAt",
-         "FinishedAt", "Error", "EventSequence", "Options", "Attempt"}
+         "FinishedAt", "Error", "EventSequence", "Options", "Attempt", "Source"}
 if set(props) != names:
     print(f"FAIL: job properties {sorted(props)} != {sorted(names)}")
 def same(label, got, want):
@@ -378,6 +378,8 @@ same("State", props.get("State"), fx["state"])
 same("Attempt", props.get("Attempt"), fx["attempt"])
 same("EventSequence", props.get("EventSequence"), fx["next_sequence"] - 1)
 same("StartedAt", props.get("StartedAt"), fx["started_at"])
+same("Source.Address", props.get("Source", {}).get("Address", {}).get("data"), fx["source"]["address"])
+same("Source.HostName", props.get("Source", {}).get("HostName", {}).get("data"), fx["source"]["host_name"])
 same("FinishedAt", props.get("FinishedAt"), fx["finished_at"])
 same("Current", props.get("Current"), "")
 same("RemainingSeconds", props.get("RemainingSeconds"), 0)
