@@ -5,8 +5,6 @@
 #include <cstdlib>
 #include <getopt.h>
 #include <memory>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -20,6 +18,7 @@
 #include "local/appliance.hpp"
 #include "local/boot_id.hpp"
 #include "local/journal_store.hpp"
+#include "local/logging.hpp"
 #include "source/source_client.hpp"
 
 namespace {
@@ -71,7 +70,7 @@ int parse_args(int argc, char** argv, Args& a)
         case ARG_CONFIG: a.config = optarg; break;
         case ARG_LOG_LEVEL:
             a.log_level = optarg;
-            if (spdlog::level::from_str(a.log_level) == spdlog::level::off && a.log_level != "off") {
+            if (!ferry::local::is_log_level(a.log_level)) {
                 std::fprintf(stderr, "Unknown log level '%s'.\n", optarg);
                 return 2 + 1;
             }
@@ -84,20 +83,6 @@ int parse_args(int argc, char** argv, Args& a)
         return 2 + 1;
     }
     return 0;
-}
-
-void setup_logging(const std::string& level)
-{
-    // Under systemd stderr is the journal already, but the systemd sink
-    // keeps the priority of each message.
-    std::shared_ptr<spdlog::logger> logger;
-    if (std::getenv("JOURNAL_STREAM"))
-        logger = std::make_shared<spdlog::logger>(
-            "ferryd", std::make_shared<spdlog::sinks::systemd_sink_mt>("ferryd"));
-    else
-        logger = spdlog::stderr_color_mt("ferryd");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(level));
 }
 
 int run(const Args& args)
@@ -160,7 +145,7 @@ int main(int argc, char** argv)
     if (int r = parse_args(argc, argv, args); r)
         return r - 1;
     umask(0077);
-    setup_logging(args.log_level);
+    ferry::local::setup_logging("ferryd", args.log_level);
     try {
         return run(args);
     } catch (const sdbus::Error& e) {

@@ -13,8 +13,6 @@
 #include <memory>
 #include <mysql.h>
 #include <netinet/in.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sstream>
 #include <sys/socket.h>
@@ -23,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "local/logging.hpp"
 #include "config.h"
 #include "local/appliance.hpp"
 #include "peer/api.hpp"
@@ -105,23 +104,11 @@ int parse_args(int argc, char** argv, Args& a)
         std::fprintf(stderr, "ferry-peer takes no positional arguments.\n");
         return 2;
     }
-    if (spdlog::level::from_str(a.log_level) == spdlog::level::off && a.log_level != "off") {
+    if (!ferry::local::is_log_level(a.log_level)) {
         std::fprintf(stderr, "Unknown log level %s.\n", a.log_level.c_str());
         return 2;
     }
     return 0;
-}
-
-void setup_logging(const std::string& level)
-{
-    std::shared_ptr<spdlog::logger> logger;
-    if (std::getenv("JOURNAL_STREAM"))
-        logger = std::make_shared<spdlog::logger>(
-            "ferry-peer", std::make_shared<spdlog::sinks::systemd_sink_mt>("ferry-peer"));
-    else
-        logger = spdlog::stderr_color_mt("ferry-peer");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(level));
 }
 
 // --hash-password: one line from stdin (without echo on a terminal).
@@ -339,7 +326,7 @@ int main(int argc, char** argv)
     umask(0077);
     if (args.hash_password)
         return run_hash_password();
-    setup_logging(args.log_level);
+    ferry::local::setup_logging("ferry-peer", args.log_level);
 
     // Before any thread starts: the signals are taken by sigwait() only,
     // and a closed connection is an error code, not SIGPIPE.

@@ -56,11 +56,17 @@ JobObject::~JobObject() { unregisterAdaptor(); }
 
 const core::JobRecord& JobObject::job() const
 {
-    const auto* j = engine_.job();
-    if (!j || j->id != id_)
-        throw sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
-                           "The job " + id_ + " no longer exists.");
-    return *j;
+    if (!exists())
+        throw gone_error();
+    return *engine_.job();
+}
+
+bool JobObject::exists() const { return engine_.job() && engine_.job()->id == id_; }
+
+sdbus::Error JobObject::gone_error() const
+{
+    return sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
+                        "The job " + id_ + " no longer exists.");
 }
 
 void JobObject::refresh(const core::JobRecord& j)
@@ -109,10 +115,8 @@ void JobObject::GetEvents(
                      [this, r, since](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
-                         if (!engine_.job() || engine_.job()->id != id_)
-                             return r->returnError(sdbus::Error(
-                                 "org.freedesktop.DBus.Error.UnknownObject",
-                                 "The job " + id_ + " no longer exists."));
+                         if (!exists())
+                             return r->returnError(gone_error());
                          std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
                                                    std::map<std::string, sdbus::Variant>>>
                              out;
@@ -130,10 +134,8 @@ void JobObject::Acknowledge(sdbus::Result<>&& result)
                      [this, r](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
-                         if (!engine_.job() || engine_.job()->id != id_)
-                             return r->returnError(sdbus::Error(
-                                 "org.freedesktop.DBus.Error.UnknownObject",
-                                 "The job " + id_ + " no longer exists."));
+                         if (!exists())
+                             return r->returnError(gone_error());
                          // The manager destroys this object later, from
                          // the loop, not inside this handler.
                          if (auto ok = engine_.acknowledge(); !ok)
@@ -149,10 +151,8 @@ void JobObject::Resume(sdbus::Result<>&& result)
                      [this, r](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
-                         if (!engine_.job() || engine_.job()->id != id_)
-                             return r->returnError(sdbus::Error(
-                                 "org.freedesktop.DBus.Error.UnknownObject",
-                                 "The job " + id_ + " no longer exists."));
+                         if (!exists())
+                             return r->returnError(gone_error());
                          if (auto ok = engine_.resume(); !ok)
                              return r->returnError(to_bus_error(ok.error()));
                          r->returnResults();

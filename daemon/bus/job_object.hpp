@@ -51,6 +51,8 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
     // The job this object shows; UnknownObject once it is acknowledged (the
     // object itself goes a little later, from the loop, not mid-dispatch).
     const core::JobRecord& job() const;
+    bool exists() const;
+    sdbus::Error gone_error() const;
 
     Engine& engine_;
     Authority& authority_;

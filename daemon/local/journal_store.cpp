@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "local/fd.hpp"
+#include "local/file_io.hpp"
 
 namespace ferry::local {
 namespace {
@@ -17,34 +18,10 @@ namespace fs = std::filesystem;
 
 core::Error io_error(const std::string& what, const fs::path& p, int err)
 {
-    return core::Error{core::Code::Internal,
-                       what + " " + p.string() + ": " + std::strerror(err) + ".",
-                       "Check free space and permissions of the state directory."};
+    return local::io_error(what, p.string(), err);
 }
 
-core::Expected<bool> write_all(int fd, std::string_view data, const fs::path& p)
-{
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return io_error("Cannot write", p, errno);
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
-
-core::Expected<bool> fsync_dir(const fs::path& dir)
-{
-    Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!d)
-        return io_error("Cannot open", dir, errno);
-    if (::fsync(d.get()) < 0)
-        return io_error("Cannot sync", dir, errno);
-    return true;
-}
+core::Expected<bool> fsync_dir(const fs::path& dir) { return sync_dir(dir.string()); }
 
 constexpr const char* kTempPrefix = ".tmp-";
 
@@ -64,7 +41,7 @@ core::Expected<bool> write_file_atomic(const fs::path& path, std::string_view co
     };
     if (::fchmod(fd.get(), mode) < 0)
         return fail(io_error("Cannot chmod", tmp, errno));
-    if (auto r = write_all(fd.get(), content, tmp); !r)
+    if (auto r = write_all(fd.get(), content, tmp.string()); !r)
         return fail(r.error());
     if (::fsync(fd.get()) < 0)
         return fail(io_error("Cannot sync", tmp, errno));
