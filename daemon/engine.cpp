@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -198,6 +199,8 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     auto p = plan(req);
     if (!p)
         return p.error();
+    if (auto unsupported = steps::unsupported_operation(p->operations))
+        return *unsupported;
     const auto* src = probed();
     core::SourceIdentity sid;
     sid.address = sid.current_address = src->address;
@@ -211,6 +214,10 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     sid.log_bytes = src->log_bytes;
     sid.server_role = src->server_role;
     sid.dns_advice = src->dns_advice;
+    // A new job starts from this system as it is now, not from the saved
+    // settings of an earlier, acknowledged one.
+    std::error_code ec;
+    std::filesystem::remove(journal_.dir() / "former-settings.json", ec);
     const auto self = appliance_.identity();
     job_ = core::new_job(new_job_id(), p->options, p->operations, sid,
                          core::TargetIdentity{self.address, self.host_name}, boot_id_, now_usec());
@@ -235,6 +242,8 @@ core::Expected<bool> Engine::acknowledge()
                            "Wait until it has succeeded or failed."};
     if (auto r = journal_.remove(); !r)
         return r;
+    std::error_code ec;
+    std::filesystem::remove(journal_.dir() / "former-settings.json", ec);
     spdlog::info("Job {} acknowledged.", job_->id);
     job_.reset();
     source_info_.reset();
@@ -355,7 +364,13 @@ void Engine::run_next()
                         return;
             },
             stopping_};
-        auto result = steps::step_for(id)(ctx);
+        auto step = steps::step_for(id);
+        auto result = step ? step(ctx)
+                           : core::Expected<bool>(core::Error{
+                                 core::Code::IncompatibleSource,
+                                 "This version of ferry cannot run the operation '" +
+                                     std::string(core::operation_title(id)) + "'.",
+                                 "Install the ferry version that started this job, then Resume()."});
         post_([this, id, result = std::move(result)]() mutable { on_step_done(id, std::move(result)); });
     });
 }

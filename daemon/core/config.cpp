@@ -25,15 +25,23 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
     for (const auto& [section, keys] : ini) {
         for (const auto& [key, value] : keys) {
             if (section == "Appliance") {
-                if (key == "SettingsDirectory" || key == "LicenseFile" ||
-                    key == "CertificateDirectory" || key == "LogDirectory") {
+                const std::pair<const char*, std::string*> paths[] = {
+                    {"SettingsDirectory", &c.settings_dir},
+                    {"LicenseFile", &c.license_file},
+                    {"CertificateDirectory", &c.certificate_dir},
+                    {"LogDirectory", &c.log_dir},
+                    {"StagedSettingsDirectory", &c.staged_settings_dir},
+                    {"MaintenanceFile", &c.maintenance_file},
+                    {"MigratedFile", &c.migrated_file},
+                };
+                std::string* dst = nullptr;
+                for (const auto& [name, field] : paths)
+                    if (key == name)
+                        dst = field;
+                if (dst) {
                     if (value.empty() || value[0] != '/')
                         return bad(key + " must be an absolute path.");
-                    std::string& dst = key == "SettingsDirectory" ? c.settings_dir
-                                       : key == "LicenseFile"     ? c.license_file
-                                       : key == "CertificateDirectory" ? c.certificate_dir
-                                                                       : c.log_dir;
-                    dst = value;
+                    *dst = value;
                 } else if (key == "Databases") {
                     c.databases = split_words(value);
                 } else if (key == "Services") {

@@ -16,6 +16,9 @@ struct ApplianceConfig {
     std::string license_file = "/var/lib/hotspot/license.conf";
     std::string certificate_dir = "/etc/hotspot/certs";
     std::string log_dir = "/var/log/hotspot";
+    // The source side's state files (ferry-peer); empty: next to the
+    // settings directory (see local::default_layout).
+    std::string staged_settings_dir, maintenance_file, migrated_file;
     std::vector<std::string> databases{"hotspot"};
     std::vector<std::string> services;
     unsigned probe_timeout_sec = 5;

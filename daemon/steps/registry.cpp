@@ -25,15 +25,22 @@ StepFn step_for(core::OperationId id)
     case OperationId::Reboot:
     case OperationId::CopyDataActivateReplica: break;
     }
-    // The HA ring and the swap reboot come with their own work; until then
-    // a job that needs them fails here with a named error, not silently.
-    return [id](StepContext&) -> core::Expected<bool> {
-        return core::Error{core::Code::IncompatibleSource,
-                           "This version of ferry cannot run the operation '" +
-                               std::string(core::operation_title(id)) + "' yet.",
-                           "Run the migration without Swap Configuration from a standalone source, "
-                           "or install a ferry build with high-availability and swap support."};
-    };
+    // Not implemented in this build: Start refuses a plan that needs it
+    // (unsupported_operation), so no job gets half-way and stops there.
+    return nullptr;
+}
+
+std::optional<core::Error> unsupported_operation(const std::vector<core::PlannedOperation>& plan)
+{
+    for (const auto& op : plan)
+        if (op.runs && !step_for(op.id))
+            return core::Error{core::Code::OptionUnavailable,
+                               "This version of ferry cannot run the operation '" + op.title +
+                                   "', which these options need.",
+                               "Run the migration without Swap Configuration from a standalone "
+                               "source, or install a ferry build with high-availability and swap "
+                               "support."};
+    return std::nullopt;
 }
 
 } // namespace ferry::steps

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "core/job.hpp"
@@ -33,8 +35,12 @@ struct StepContext {
 
 using StepFn = std::function<core::Expected<bool>(StepContext&)>;
 
-// The implementation of an operation.
+// The implementation of an operation; empty when this build has none.
 StepFn step_for(core::OperationId id);
+
+// OptionUnavailable naming the first operation of `plan` that runs but has
+// no implementation in this build.
+std::optional<core::Error> unsupported_operation(const std::vector<core::PlannedOperation>& plan);
 
 // The error a step returns when ferryd stops under it; the operation is
 // resumed from its checkpoint at the next start.
