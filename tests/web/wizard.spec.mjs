@@ -1,0 +1,380 @@
+// The migration wizard (web/) in headless Chromium, against cockpit-ws and
+// the real ferryd of the rig that tests/web/browser.sh builds; run only by
+// that script, which passes everything in the environment:
+//   FERRY_NODE_MODULES   node_modules holding playwright-core
+//   FERRY_BASE_URL       cockpit-ws, e.g. http://127.0.0.1:9090
+//   FERRY_CHROMIUM       Debian's chromium
+//   FERRY_SCREENSHOTS    where every step's screenshot goes
+//   FERRY_PROFILE        a fresh --user-data-dir
+//   FERRY_REQUESTS       ask the rig: write NAME, wait for NAME.done
+//   FERRY_SOURCE_ADDR, FERRY_DEAD_ADDR, FERRY_SOURCE_GUID,
+//   FERRY_SOURCE_SETTINGS, FERRY_PASSWORD_FILE, FERRY_WRONG_PASSWORD_FILE
+// Prints "ok: ..." / "NOT OK: ..." per check; exits 0 when all passed.
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const env = name => {
+    const v = process.env[name];
+    if (!v)
+        throw new Error(`${name} is not set (run tests/web/browser.sh)`);
+    return v;
+};
+const require = createRequire(join(env('FERRY_NODE_MODULES'), 'noop.js'));
+const { chromium } = require('playwright-core');
+
+const BASE = env('FERRY_BASE_URL');
+const SHOTS = env('FERRY_SCREENSHOTS');
+const SOURCE = env('FERRY_SOURCE_ADDR');
+const DEAD = env('FERRY_DEAD_ADDR');
+const GUID = env('FERRY_SOURCE_GUID');
+const SOURCE_SETTINGS = env('FERRY_SOURCE_SETTINGS');
+const SOURCE_LICENSE = env('FERRY_SOURCE_LICENSE');
+const REQUESTS = env('FERRY_REQUESTS');
+const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
+const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
+const FRAME = 'cockpit1:localhost/ferry';
+const T = 20000; // ms for one step to answer
+
+// The texts of the brief (DESIGN.md section 1), verbatim.
+const TEXT = {
+    steps: ['Welcome', 'Source', 'Source Info', 'Options', 'Confirmation', 'Execution', 'Result'],
+    backup: 'full backup / VM snapshot',
+    ports: 'ports 80, 443 and 3306 must be open between the two systems',
+    overwrite: 'all local data on this system will be deleted and overwritten',
+    port3306: 'the copy uses port 3306',
+    infoLabels: ['License GUID', 'Host Name', 'Domain Name', 'IP Address', 'Server Role'],
+    ha: 'The system is in high availability',
+    standalone: 'The system is a standalone type',
+    options: ['Swap Configuration', 'Migrate License', 'Copy User Traffic Logs'],
+    execute: 'Execute',
+    irreversible: 'irreversible',
+    uninterruptible: 'cannot be interrupted once started',
+    congratulations: 'Congratulations! Migration was successfully completed',
+    success: 'Setup process was successful!',
+    close: 'Close',
+};
+
+let failures = 0;
+let shotNo = 0;
+const t0 = Date.now();
+const elapsed = () => ((Date.now() - t0) / 1000).toFixed(1).padStart(5);
+const ok = what => console.log(`[web ${elapsed()}] ok: ${what}`);
+const bad = what => { console.log(`[web ${elapsed()}] NOT OK: ${what}`); failures++; };
+const check = (what, cond) => (cond ? ok(what) : bad(what));
+const includes = (hay, needle) => hay.includes(needle);
+
+// A persistent context: the fresh profile directory the rig made for it.
+// Exit 77 (skip) when Chromium cannot be started at all.
+let context;
+try {
+    context = await chromium.launchPersistentContext(env('FERRY_PROFILE'), {
+        executablePath: env('FERRY_CHROMIUM'),
+        args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+        viewport: { width: 1280, height: 960 },
+    });
+} catch (e) {
+    console.log(`CHROMIUM DID NOT START: ${e.message.split('\n')[0]}`);
+    console.error(e.stack);
+    process.exit(77);
+}
+const page = context.pages()[0] || await context.newPage();
+const pageErrors = [];
+page.on('console', m => console.error(`console.${m.type()}: ${m.text()}`));
+page.on('pageerror', e => {
+    console.error(`pageerror: ${e.message}`);
+    pageErrors.push(e.message);
+});
+
+async function shot(name, f, sel) {
+    if (f && sel)
+        await f.locator(sel).scrollIntoViewIfNeeded().catch(() => null);
+    shotNo++;
+    const file = join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`[web ${elapsed()}]     screenshot ${file}`);
+}
+
+// The page's frame inside the Cockpit shell (a new one after each reload).
+async function frame(ready = '#ferry-wizard:not([hidden])') {
+    const handle = await page.waitForSelector(`iframe[name="${FRAME}"]`, { state: 'attached', timeout: T });
+    const f = await handle.contentFrame();
+    await f.waitForSelector(ready, { timeout: T });
+    return f;
+}
+
+async function onStep(f, n) {
+    await f.waitForSelector(`#ferry-wizard[data-step="${n}"] #step-${n}:not([hidden])`, { timeout: T });
+}
+
+const text = (f, sel) => f.locator(sel).innerText();
+const visible = (f, sel) => f.locator(sel).isVisible();
+
+async function ask(request) {
+    writeFileSync(join(REQUESTS, request), '');
+    const done = join(REQUESTS, `${request}.done`);
+    for (let i = 0; i < 300 && !existsSync(done); i++)
+        await page.waitForTimeout(100);
+    if (!existsSync(done))
+        throw new Error(`the rig did not do ${request}`);
+}
+
+async function probeFails(f, address, password, wantName, wantWords, label) {
+    await f.fill('#source-address', address);
+    await f.fill('#source-password', password);
+    await f.click('#btn-next');
+    await f.waitForSelector('#wizard-error:not([hidden])', { timeout: T });
+    const name = await text(f, '#wizard-error-name');
+    const title = await text(f, '#wizard-error-title');
+    const message = await text(f, '#wizard-error-message');
+    check(`${label}: the named error ${wantName} (got "${name}")`, name === `org.ferry.Migration1.Error.${wantName}`);
+    check(`${label}: in words "${wantWords}" (got "${title}: ${message}")`, title === wantWords && message.length > 0);
+    check(`${label}: stays on step 2 Source`,
+        (await f.locator('#ferry-wizard').getAttribute('data-step')) === '2' && await visible(f, '#step-2'));
+    return message;
+}
+
+async function main() {
+    // ---- the tool entry, then the page inside the shell ------------------
+    // First without ferryd: the page says so and offers to try again.
+    await page.goto(`${BASE}/ferry`);
+    let f = await frame('#ferry-unavailable:not([hidden])');
+    const unavailable = await text(f, '#ferry-unavailable');
+    check(`without ferryd: "${unavailable.split('\n')[0]}"`, includes(unavailable, 'not available') && !await visible(f, '#ferry-wizard'));
+    await shot('service-unavailable');
+    await ask('start-ferryd');
+    // The page comes up by itself once ferryd owns its name; "Try again"
+    // is the fallback.
+    const byItself = await f.waitForSelector('#ferry-wizard:not([hidden])', { timeout: 5000 }).then(() => true, () => false);
+    if (!byItself) {
+        await f.click('#ferry-retry');
+        await f.waitForSelector('#ferry-wizard:not([hidden])', { timeout: T });
+    }
+    ok(`ferryd started: the wizard appears ${byItself ? 'by itself' : 'after "Try again"'}`);
+    const nav = page.locator('nav a', { hasText: 'Migration' }).first();
+    check('the shell lists the tool "Migration"', await nav.isVisible());
+    const navTexts = (await f.locator('#ferry-steps li').allInnerTexts()).map(s => s.replace(/^\d+\s*/, '').trim());
+    check(`the 7 steps in order: ${navTexts.join(', ')}`, JSON.stringify(navTexts) === JSON.stringify(TEXT.steps));
+
+    // ---- 1 Welcome ------------------------------------------------------
+    await onStep(f, 1);
+    let t = await text(f, '#step-1');
+    check('Welcome: heading', includes(t, 'Welcome'));
+    check(`Welcome: "${TEXT.backup}"`, includes(t, TEXT.backup));
+    check(`Welcome: "${TEXT.ports}"`, includes(t, TEXT.ports));
+    check('Welcome: no Back button', !await visible(f, '#btn-back'));
+    await shot('welcome');
+    await f.click('#btn-next');
+
+    // ---- 2 Source: bad address, closed ports, wrong password -------------
+    await onStep(f, 2);
+    t = await text(f, '#step-2');
+    check(`Source: warning "${TEXT.overwrite}"`, includes(t, TEXT.overwrite));
+    check(`Source: "${TEXT.port3306}"`, includes(t, TEXT.port3306));
+    check('Source: fields "IP address" and "Admin password"',
+        await f.getByLabel('IP address', { exact: true }).isVisible() && await f.getByLabel('Admin password', { exact: true }).isVisible());
+    await shot('source');
+    await probeFails(f, '300.1.2.3', WRONG, 'InvalidArgument', 'The input is not valid', 'bad address');
+    await shot('source-bad-address');
+    const closed = await probeFails(f, DEAD, WRONG, 'Unreachable', 'The source system cannot be reached', `closed ports at ${DEAD}`);
+    check(`closed ports: the message names 3306 ("${closed}")`, includes(closed, '3306'));
+    await shot('source-unreachable');
+    await probeFails(f, SOURCE, WRONG, 'AuthenticationFailed', 'Wrong Admin password', 'wrong password');
+    await shot('source-wrong-password');
+
+    // ---- HA view: for this part only, the source joins a ring and its
+    // Maintenance Contract has ended (Migrate License unavailable) -------------
+    const replication = join(SOURCE_SETTINGS, 'replication.conf');
+    writeFileSync(replication, `[Replication]\nRole=Main\nRingMembers=${SOURCE} 127.0.0.99\n`);
+    const license = readFileSync(SOURCE_LICENSE, 'utf8');
+    writeFileSync(SOURCE_LICENSE, license.replace(/^ContractEnd=.*$/m, 'ContractEnd=2001-01-01'));
+    await f.fill('#source-address', SOURCE);
+    await f.fill('#source-password', PASSWORD);
+    await f.click('#btn-next');
+    await onStep(f, 3);
+    check('the password field is cleared after Probe', (await f.inputValue('#source-password')) === '');
+    t = await text(f, '#step-3');
+    check(`HA: "${TEXT.ha}"`, await visible(f, '#info-ha') && includes(t, TEXT.ha));
+    check(`HA: no "${TEXT.standalone}"`, !includes(t, TEXT.standalone));
+    const advice = await f.locator('#info-dns-advice li').allInnerTexts();
+    check(`HA: DNS advice names the domain and the other node (${advice.length} lines)`,
+        advice.some(a => includes(a, 'example.test') && includes(a, '127.0.0.99') && includes(a, SOURCE)));
+    await shot('source-info-ha', f, '#info-ha');
+    await f.click('#btn-next');
+    await onStep(f, 4);
+    check('HA: Swap Configuration forced on', await f.isChecked('#opt-swap') && await f.isDisabled('#opt-swap'));
+    const swapReason = await text(f, '#opt-swap-reason');
+    check(`HA: with the reason ("${swapReason}")`, includes(swapReason, 'high availability'));
+    const licenseReason = await text(f, '#opt-license-reason');
+    check(`expired contract: Migrate License off and disabled with the reason ("${licenseReason}")`,
+        !await f.isChecked('#opt-license') && await f.isDisabled('#opt-license') && includes(licenseReason, 'Maintenance Contract'));
+    await shot('options-ha');
+    await f.click('#btn-next');
+    await onStep(f, 5);
+    const haPlan = await f.locator('#plan-table tbody tr').allInnerTexts();
+    check('HA: the plan deactivates the replica and reboots',
+        haPlan.some(r => includes(r, 'Deactivate the replica on the source')) && haPlan.some(r => includes(r, 'Reboot this system and the source')));
+    await shot('confirmation-ha');
+    for (const n of [4, 3, 2]) {
+        await f.click('#btn-back');
+        await onStep(f, n);
+    }
+    rmSync(replication);
+    writeFileSync(SOURCE_LICENSE, license);
+
+    // ---- 3 Source Info (standalone) ----------------------------------------
+    check('Back to Source keeps the address', (await f.inputValue('#source-address')) === SOURCE);
+    await f.fill('#source-password', PASSWORD);
+    await f.press('#source-password', 'Enter');
+    await onStep(f, 3);
+    t = await text(f, '#step-3');
+    for (const label of TEXT.infoLabels)
+        check(`Source Info: read-only field "${label}"`, await f.getByLabel(label, { exact: true }).evaluate(e => e.readOnly));
+    const value = label => f.getByLabel(label, { exact: true }).inputValue();
+    check('Source Info: License GUID', (await value('License GUID')) === GUID);
+    check('Source Info: Host Name', (await value('Host Name')) === 'source');
+    check('Source Info: Domain Name', (await value('Domain Name')) === 'example.test');
+    check('Source Info: IP Address', (await value('IP Address')) === SOURCE);
+    check('Source Info: Server Role', (await value('Server Role')) === 'Main');
+    check(`Source Info: "${TEXT.standalone}"`, await visible(f, '#info-standalone') && includes(t, TEXT.standalone));
+    check('Source Info: not HA', !await visible(f, '#info-ha'));
+    check('Source Info: ports 80, 443, 3306 open', (await f.locator('#info-ports tbody tr').allInnerTexts()).filter(r => includes(r, 'open')).length === 3);
+    await shot('source-info');
+
+    // ---- 4 Options -----------------------------------------------------------
+    await f.click('#btn-next');
+    await onStep(f, 4);
+    t = await text(f, '#step-4');
+    for (const o of TEXT.options)
+        check(`Options: switch "${o}"`, includes(t, o) && await f.getByRole('switch', { name: o }).isVisible());
+    check('Options: Swap Configuration off and free', !await f.isChecked('#opt-swap') && !await f.isDisabled('#opt-swap'));
+    check('Options: Migrate License available', !await f.isDisabled('#opt-license'));
+    check('Options: Copy User Traffic Logs on by default', await f.isChecked('#opt-logs'));
+    await f.getByRole('switch', { name: 'Migrate License' }).check({ force: true });
+    check('Options: Migrate License switched on', await f.isChecked('#opt-license'));
+    await shot('options');
+
+    // ---- 5 Confirmation ----------------------------------------------------
+    await f.click('#btn-next');
+    await onStep(f, 5);
+    t = await text(f, '#step-5');
+    check(`Confirmation: "${TEXT.irreversible}" and "${TEXT.uninterruptible}"`, includes(t, TEXT.irreversible) && includes(t, TEXT.uninterruptible));
+    check(`Confirmation: button "${TEXT.execute}", no Next`,
+        (await text(f, '#btn-execute')) === TEXT.execute && await visible(f, '#btn-execute') && !await visible(f, '#btn-next'));
+    const plan = await f.locator('#plan-table tbody tr').allInnerTexts();
+    check(`Confirmation: the plan lists the 8 operations that run (${plan.length})`, plan.length === 8);
+    check('Confirmation: the 3 others named as not run', /Not run with these options: .*;.*;/.test(await text(f, '#plan-skipped')));
+    check('Confirmation: copy data with its size and estimate',
+        plan.some(r => includes(r, 'Copy data') && /\d+(\.\d)? (KiB|MiB|GiB)/.test(r) && /\d+ (s|min)/.test(r)));
+    check('Confirmation: no HA operations', !plan.some(r => includes(r, 'replica')));
+    check('Confirmation: the logs are copied', plan.some(r => includes(r, 'Copy the syslog user-traffic data')));
+    check('Confirmation: a total estimate', /\d+ (s|min)/.test(await text(f, '#plan-total-time')));
+    await shot('confirmation');
+
+    // ---- 6 Execution, with a reload in the middle ----------------------------
+    // The rig holds a table lock on the source: copy-data waits for it, so
+    // the reload below happens while the job is certainly running.
+    await ask('hold-copy');
+    await f.click('#btn-execute');
+    await onStep(f, 6);
+    await f.waitForSelector('#exec-ops li.ferry-op[data-op="copy-data"][data-state="running"]', { state: 'attached', timeout: T });
+    check('Execution: "Next" hidden while the job runs', !await visible(f, '#btn-next'));
+    check('Execution: no Back after Execute', !await visible(f, '#btn-back'));
+    const bars = await f.locator('#exec-ops li.ferry-op .pf-c-progress__bar:visible').count();
+    const notNeeded = await f.locator('#exec-ops li.ferry-op[data-state="skipped"]').count();
+    check(`Execution: one progress bar per operation that runs (${bars}), ${notNeeded} marked not needed`, bars === 8 && notNeeded === 3);
+    const remaining = await text(f, '#exec-ops li[data-op="copy-data"] .pf-c-progress__helper-text');
+    check(`Execution: the running operation shows its remaining time ("${remaining}")`, /remaining/.test(remaining));
+    check(`Execution: the overall remaining time ("${await text(f, '#exec-overall-text')}")`, /remaining/.test(await text(f, '#exec-overall-text')));
+    await shot('execution');
+    const opsBefore = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => `${e.dataset.op}=${e.dataset.state}`));
+    const seqBefore = Number(await f.locator('#exec-events').getAttribute('data-last-seq'));
+    await page.reload();
+    f = await frame();
+    await onStep(f, 6); // straight to Execution, nothing clicked
+    await f.waitForSelector('#exec-events li[data-type="job-started"]', { state: 'attached', timeout: T });
+    await f.waitForSelector('#exec-ops li.ferry-op[data-state]', { state: 'attached', timeout: T });
+    check('after reload: straight back to Execution with the job running',
+        (await f.locator('#step-6').getAttribute('data-job-state')) === 'running');
+    const events = await f.locator('#exec-events li').evaluateAll(l => l.map(e => e.dataset.type));
+    check(`after reload: the event log rebuilt from GetEvents(0) (${events.length} events, ${seqBefore} before the reload)`,
+        events[0] === 'job-started' && events.length >= seqBefore && events.includes('operation-changed'));
+    const opsAfter = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => `${e.dataset.op}=${e.dataset.state}`));
+    check(`after reload: the same operation states (${opsAfter.join(' ')})`, JSON.stringify(opsAfter) === JSON.stringify(opsBefore));
+    check('after reload: the skipped operations are marked', opsAfter.filter(s => s.endsWith('=skipped')).length === 3);
+    check('after reload: "Next" still hidden', !await visible(f, '#btn-next'));
+    await shot('execution-after-reload');
+    await ask('release-copy');
+
+    // restart-services fails (the systemd double refuses hotspot-portal).
+    await f.waitForSelector('#exec-error:not([hidden])', { timeout: 90000 });
+    const errTitle = await text(f, '#exec-error-title');
+    const errMessage = await text(f, '#exec-error-message');
+    const errRemedy = await text(f, '#exec-error-remedy');
+    check(`failure: the operation named ("${errTitle}")`, includes(errTitle, 'Restart the services'));
+    check(`failure: message ("${errMessage}") and remedy ("${errRemedy}")`, errMessage.length > 0 && errRemedy.length > 0);
+    check('failure: Resume offered, Next hidden', await visible(f, '#exec-resume') && !await visible(f, '#btn-next'));
+    check('failure: no Congratulations', !await visible(f, '#exec-success'));
+    await shot('execution-failed');
+    await page.reload();
+    f = await frame();
+    await onStep(f, 6);
+    await f.waitForSelector('#exec-error:not([hidden])', { timeout: T });
+    check('failure: still shown after a reload', includes(await text(f, '#exec-error-title'), 'Restart the services'));
+    // ferryd restarts (a new owner of the bus name): the page reconnects
+    // by itself and shows the same job again, nothing clicked.
+    const eventsBefore = await f.locator('#exec-events li').count();
+    const connects = Number(await f.locator('#ferry').getAttribute('data-connects'));
+    await ask('restart-ferryd');
+    await f.waitForFunction(n => Number(document.getElementById('ferry').dataset.connects) > n, connects, { timeout: T });
+    await f.waitForSelector('#ferry-wizard:not([hidden]) #exec-error:not([hidden])', { timeout: T });
+    await f.waitForFunction(n => document.querySelectorAll('#exec-events li').length >= n, eventsBefore, { timeout: T });
+    check('after a restart of ferryd: the page reconnected and shows the failure again',
+        includes(await text(f, '#exec-error-title'), 'Restart the services') && await visible(f, '#exec-resume'));
+    await shot('execution-failed-after-ferryd-restart', f, '#exec-error');
+    await ask('fix-systemd');
+    await f.click('#exec-resume');
+    await f.waitForSelector('#exec-success:not([hidden])', { timeout: 90000 });
+    t = await text(f, '#step-6');
+    check(`Execution: "${TEXT.congratulations}"`, includes(t, TEXT.congratulations));
+    check('Execution: the error is gone', !await visible(f, '#exec-error'));
+    await f.waitForSelector('#btn-next:not([hidden])', { timeout: T });
+    check('Execution: "Next" shown after success', await visible(f, '#btn-next'));
+    const final = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => e.dataset.state));
+    check(`Execution: every operation done or skipped (${final.join(' ')})`, final.every(s => s === 'done' || s === 'skipped'));
+    check('Execution: overall 100%', (await text(f, '#exec-overall-measure')) === '100%');
+    const resumed = await f.locator('#exec-events li[data-type="resumed"]').count();
+    check('Execution: the event log shows the resume', resumed >= 1);
+    await shot('execution-done');
+
+    // ---- 7 Result ------------------------------------------------------------
+    await f.click('#btn-next');
+    await onStep(f, 7);
+    t = await text(f, '#step-7');
+    check(`Result: "${TEXT.success}"`, includes(t, TEXT.success));
+    check('Result: no DNS advice for a standalone source', !await visible(f, '#result-dns'));
+    check(`Result: "${TEXT.close}"`, (await text(f, '#btn-close')) === TEXT.close && await visible(f, '#btn-close'));
+    const stored = await f.evaluate(() => JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage));
+    check('the password is not in the browser storage', !includes(stored, PASSWORD));
+    await shot('result');
+    check('the shell shows no "Ooops!" (no script error in any page so far)', !await page.locator('#navbar-oops').isVisible());
+    await f.click('#btn-close');
+    await page.waitForURL(u => new URL(u).pathname === '/', { timeout: T });
+    await page.waitForSelector('#login-user-input, #login', { timeout: T }).catch(() => null);
+    check('Close: the login page of this system', await page.locator('#login-user-input').isVisible());
+    await shot('after-close-login');
+}
+
+try {
+    await main();
+} catch (e) {
+    bad(`${e.message.split('\n')[0]}`);
+    console.error(e.stack);
+    await shot('failure').catch(() => null);
+}
+check(`no uncaught script error in the page (${pageErrors.filter(m => !/LoadUnit/.test(m)).join('; ') || 'none'})`,
+    pageErrors.filter(m => !/LoadUnit/.test(m)).length === 0);
+await context.close();
+console.log(`[web ${elapsed()}] ${failures === 0 ? 'all checks passed' : failures + ' check(s) failed'}`);
+process.exit(failures === 0 ? 0 : 1);
