@@ -55,6 +55,27 @@ print(op[3] if op[2] == "running" else (2 if op[2] in ("done", "failed") else -1
 }
 past() { awk -v a="$(copy_fraction)" -v b="$1" 'BEGIN { exit !(a >= b) }'; }
 
+# ferryctl watch on a real terminal (tmux): bars redrawn in place while the
+# data copy runs, and it follows the job across the kills below.
+TMUX_SOCK="$RIG/tmux.sock"
+tmux -S "$TMUX_SOCK" new-session -d -x 120 -y 40 -s watch \
+    "env DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SYSTEM_BUS_ADDRESS $FERRYCTL watch; echo WATCH-EXIT=\$?; sleep 600"
+RIG_EXIT_HOOKS+=("tmux -S $TMUX_SOCK kill-server")
+pane() { tmux -S "$TMUX_SOCK" capture-pane -p -t watch; }
+copy_bar() { pane | grep -o 'Copy data *\[[#-]*\] *[0-9]*%' | head -1; }
+if rig_wait_for 120 sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t watch | grep -q 'Copy data *\[#'"; then
+    first=$(copy_bar)
+    rig_wait_for 60 sh -c "[ \"\$(tmux -S '$TMUX_SOCK' capture-pane -p -t watch | grep -o 'Copy data *\[[#-]*\] *[0-9]*%' | head -1)\" != '$first' ]"
+    second=$(copy_bar)
+    [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ] \
+        && ok "watch on a terminal: the bar moved from '$first' to '$second'" \
+        || bad "watch on a terminal: bar '$first' then '$second'"
+    [ "$(pane | grep -c "Copy data *\\[")" -eq 1 ] && ok "the bars are redrawn in place (one Copy data bar on screen)" \
+        || { bad "the Copy data bar appears $(pane | grep -c 'Copy data *\\[') times: not redrawn in place"; pane >&2; }
+else
+    bad "no progress bar for Copy data on the terminal: $(pane | tail -5)"
+fi
+
 kills=0
 for point in $POINTS; do
     if ! rig_wait_for 300 past "$point"; then
@@ -77,6 +98,10 @@ for point in $POINTS; do
 done
 
 "$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
+rig_wait_for 30 sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t watch | grep -q WATCH-EXIT=" || true
+pane | grep -q "WATCH-EXIT=0" && pane | grep -q "Congratulations" \
+    && ok "the terminal watch followed the job across the kills to 'Congratulations'" \
+    || bad "the terminal watch did not end with success: $(pane | tail -4 | tr '\n' '|')"
 [ $rc -eq 0 ] && ok "the job completed after $kills kill(s)" || { bad "watch exit $rc"; tail -20 "$RIG/watch.txt" >&2; }
 app_table_sums target > "$RIG/sums-target"
 cmp -s "$RIG/sums-source" "$RIG/sums-target" && ok "every table equal after the kills ($(wc -l < "$RIG/sums-source") tables)" \
