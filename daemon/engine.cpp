@@ -363,7 +363,17 @@ void Engine::run_next()
                     if (stopping_)
                         return;
             },
-            stopping_};
+            stopping_,
+            boot_id_,
+            [this, id](const nlohmann::json& cp) -> core::Expected<bool> {
+                auto done = std::make_shared<std::promise<core::Expected<bool>>>();
+                auto written = done->get_future();
+                post_([this, id, cp, done] { done->set_value(on_rebooting(id, cp)); });
+                while (written.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+                    if (stopping_)
+                        return steps::stopped_error();
+                return written.get();
+            }};
         auto step = steps::step_for(id);
         auto result = step ? step(ctx)
                            : core::Expected<bool>(core::Error{
@@ -405,6 +415,30 @@ void Engine::on_checkpoint(core::OperationId id, const nlohmann::json& checkpoin
     }
 }
 
+core::Expected<bool> Engine::on_rebooting(core::OperationId id, const nlohmann::json& checkpoint)
+{
+    if (!job_)
+        return core::Error{core::Code::NoJob, "The job is gone.", {}};
+    auto* op = core::find_operation(*job_, id);
+    if (!op)
+        return core::Error{core::Code::Internal, "The reboot operation is not in the job.", {}};
+    const uint64_t first = job_->next_sequence;
+    op->checkpoint = checkpoint;
+    core::set_job_state(*job_, core::JobState::Rebooting, now_usec());
+    // The journal says "rebooting" before anyone is asked to reboot; a
+    // journal that cannot say so stops the operation here.
+    if (auto r = persist(); !r)
+        return r;
+    sd_notify(0, "STATUS=Rebooting");
+    if (first != job_->next_sequence) {
+        spdlog::info("Job {} is rebooting.", job_->id);
+        if (observer_)
+            observer_->manager_changed();
+        emit_events_from(first);
+    }
+    return true;
+}
+
 void Engine::on_step_done(core::OperationId id, core::Expected<bool> result)
 {
     step_running_ = false;
@@ -416,6 +450,16 @@ void Engine::on_step_done(core::OperationId id, core::Expected<bool> result)
     if (result) {
         core::set_operation_state(*job_, id, core::OpState::Done, now_usec());
         spdlog::info("Operation {} done.", core::operation_key(id));
+        if (id == core::OperationId::Reboot) {
+            // Both systems came up with exchanged network settings: the
+            // source now answers at this system's former address. Written
+            // with the operation's "done", so no later operation can see
+            // one without the other.
+            job_->source.current_address = job_->target.address;
+            spdlog::info("The source now answers at {}.", job_->source.current_address);
+        }
+        if (job_->state == core::JobState::Rebooting)
+            core::set_job_state(*job_, core::JobState::Running, now_usec());
     } else {
         spdlog::error("Operation {} failed: {} {}", core::operation_key(id), result.error().message,
                       result.error().remedy);

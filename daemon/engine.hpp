@@ -86,6 +86,9 @@ class Engine {
     void on_progress(core::OperationId id, uint64_t done, uint64_t total);
     void on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint);
     void on_step_done(core::OperationId id, core::Expected<bool> result);
+    // The reboot operation's checkpoint and job state "rebooting", persisted
+    // together (loop thread).
+    core::Expected<bool> on_rebooting(core::OperationId id, const nlohmann::json& checkpoint);
     void notify_job(bool force);
     uint64_t now_usec() const;
     void emit_events_from(uint64_t first_seq);

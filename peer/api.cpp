@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/address.hpp"
+#include "local/logind.hpp"
 #include "peer/http.hpp"
 
 namespace ferry::peer {
@@ -112,8 +113,30 @@ Response error_response(const core::Error& e)
 
 Api::Api(local::Appliance& appliance, DatabaseAdmin& database, AdminHash admin_hash)
     : appliance_(appliance), database_(database), admin_hash_(std::move(admin_hash)),
-      now_([] { return Clock::now(); })
+      now_([] { return Clock::now(); }), wall_now_([] { return WallClock::now(); }),
+      can_reboot_(&local::logind_can_reboot), reboot_(&local::logind_reboot),
+      memory_only_(core::Error{core::Code::Internal, "No state directory is configured.", {}})
 {
+}
+
+void Api::set_clock(std::function<Clock::time_point()> now)
+{
+    now_ = now;
+    wall_now_ = [now] {
+        return WallClock::time_point(
+            std::chrono::duration_cast<WallClock::duration>(now().time_since_epoch()));
+    };
+}
+
+core::Expected<bool> Api::persist_tokens_in(const std::string& dir)
+{
+    std::lock_guard lock(mutex_);
+    auto r = tokens_.persist_in(dir, wall_now_());
+    if (r)
+        memory_only_.reset();
+    else
+        memory_only_ = r.error();
+    return r;
 }
 
 Response Api::handle(Request& request)
@@ -214,7 +237,7 @@ Response Api::login(Request& r)
     core::Expected<std::string> token = core::Error{core::Code::Internal, {}, {}};
     {
         std::lock_guard lock(mutex_);
-        token = tokens_.issue(r.client, now_());
+        token = tokens_.issue(r.client, wall_now_());
     }
     if (!token)
         return error_response(token.error());
@@ -234,7 +257,7 @@ bool Api::authorized(const Request& r)
     if (token.empty())
         return false;
     std::lock_guard lock(mutex_);
-    return tokens_.valid(token, r.client, now_());
+    return tokens_.valid(token, r.client, wall_now_());
 }
 
 // ------------------------------------------------------------------ routing
@@ -258,6 +281,7 @@ Response Api::route(Request& r, std::string_view resource)
         {"license/release", "POST", [&] { return release_license(r); }},
         {"logs", "GET", [&] { return logs(); }},
         {"finish", "POST", [&] { return finish(); }},
+        {"reboot", "POST", [&] { return reboot(); }},
     };
 
     if (resource.rfind("logs/", 0) == 0) {
@@ -516,10 +540,54 @@ Response Api::finish()
         return error_response(res.error());
     {
         std::lock_guard lock(mutex_);
-        tokens_.revoke_all();
+        if (auto res = tokens_.revoke_all(); !res)
+            return error_response(res.error());
     }
     spdlog::info("Migration finished: temporary accounts dropped, every token revoked.");
     return ok();
+}
+
+Response Api::reboot()
+{
+    // Refused before the answer when the target's login would not survive
+    // the reboot or logind would refuse: the target then fails with this
+    // reason instead of waiting for a source that does not come back.
+    {
+        std::lock_guard lock(mutex_);
+        if (memory_only_)
+            return error_response(500, "Internal",
+                                  "The source keeps login tokens in memory only, so the target "
+                                  "could not continue after the reboot: " +
+                                      memory_only_->message,
+                                  "Set StateDirectory= in [Peer] of the source's ferry.conf to a "
+                                  "writable directory (ferry-peer.service: "
+                                  "StateDirectory=ferry-peer), restart ferry-peer, probe again.");
+    }
+    auto can = can_reboot_();
+    if (!can)
+        return error_response(500, "Internal",
+                              "The source cannot be rebooted: " + can.error().message,
+                              can.error().remedy);
+    if (*can != "yes")
+        return error_response(500, "Internal",
+                              "logind does not let ferry-peer reboot the source (CanReboot: " +
+                                  *can + ").",
+                              "Run ferry-peer as root and check the polkit rules of "
+                              "org.freedesktop.login1.reboot on the source.");
+    Response r;
+    r.status = 202;
+    r.body = "{}";
+    // After the answer: the target must learn that the reboot is coming
+    // before this system goes down.
+    r.after_sent = [reboot = reboot_] {
+        if (auto res = reboot(); !res)
+            spdlog::error("The reboot requested by the target failed: {} {}", res.error().message,
+                          res.error().remedy);
+        else
+            spdlog::info("Reboot requested from logind.");
+    };
+    spdlog::info("The target asked for a reboot; rebooting once the answer is sent.");
+    return r;
 }
 
 } // namespace ferry::peer

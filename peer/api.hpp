@@ -41,18 +41,36 @@ struct Response {
     uint64_t offset = 0;
     uint64_t length = 0;
     std::string error; // the error name of an error answer (for the access log)
+    // Run by the transport once the whole answer has been sent (not when
+    // the connection broke before): POST /reboot asks logind here.
+    std::function<void()> after_sent;
 };
 
 class Api {
   public:
     using AdminHash = std::function<core::Expected<std::string>()>;
+    // logind's CanReboot() and Reboot(false) (local/logind.hpp) by default.
+    using CanReboot = std::function<core::Expected<std::string>()>;
+    using Reboot = std::function<core::Expected<bool>()>;
 
     Api(local::Appliance& appliance, DatabaseAdmin& database, AdminHash admin_hash);
 
     Response handle(Request& request);
 
-    // For the tests.
-    void set_clock(std::function<Clock::time_point()> now) { now_ = std::move(now); }
+    // Keeps the tokens in DIR (the state directory, see TokenStore) so that
+    // they survive a restart and the reboot of a Swap Configuration. Until
+    // it succeeds (or after it failed) POST /reboot is refused: a reboot
+    // would end the target's login.
+    core::Expected<bool> persist_tokens_in(const std::string& dir);
+
+    // For the tests: one fake time drives the rate limit and token expiry;
+    // the reboot goes to the given functions instead of logind.
+    void set_clock(std::function<Clock::time_point()> now);
+    void set_reboot(CanReboot can, Reboot reboot)
+    {
+        can_reboot_ = std::move(can);
+        reboot_ = std::move(reboot);
+    }
 
   private:
     Response login(Request& r);
@@ -71,11 +89,16 @@ class Api {
     Response logs();
     Response log_file(const Request& r, const std::string& name);
     Response finish();
+    Response reboot();
 
     local::Appliance& appliance_;
     DatabaseAdmin& database_;
     AdminHash admin_hash_;
     std::function<Clock::time_point()> now_;
+    std::function<WallClock::time_point()> wall_now_;
+    CanReboot can_reboot_;
+    Reboot reboot_;
+    std::optional<core::Error> memory_only_; // why the tokens are not persisted
 
     std::mutex mutex_; // guards limiter_ and tokens_
     RateLimiter limiter_;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,8 @@
 
 namespace ferry::peer {
 
-using Clock = std::chrono::steady_clock;
+using Clock = std::chrono::steady_clock;     // the rate limit
+using WallClock = std::chrono::system_clock; // token expiry (survives reboots)
 
 inline constexpr unsigned kMaxFailedLogins = 5;
 inline constexpr auto kFailureWindow = std::chrono::minutes(10);
@@ -69,27 +71,62 @@ class RateLimiter {
     std::map<std::string, Entry> entries_;
 };
 
+// Where a token is valid besides the address that logged in: set by
+// `ferry-peer --apply-staged` (record_former_address) when the staged
+// settings change this appliance's address at boot. After a Swap the
+// target comes up at the source's former address, so a token issued
+// before that boot is valid from this appliance's own former address too.
+struct FormerAddress {
+    std::string address;           // canonical IP literal
+    WallClock::time_point applied; // tokens issued before this qualify
+};
+
 // Bearer tokens: 32 random bytes in hex, valid for kTokenLifetime, only
-// from the address that logged in. Only a SHA-256 of each token is kept,
-// so the lookup reveals nothing through its timing.
+// from the address that logged in (and see FormerAddress). Only a SHA-256
+// of each token is kept, so the lookup reveals nothing through its timing.
+// Expiry is wall-clock time (CLOCK_REALTIME), so that it means the same
+// after a reboot: with persist_in() the store survives restarts and the
+// source's reboot of a Swap Configuration.
 class TokenStore {
   public:
     explicit TokenStore(Clock::duration lifetime = kTokenLifetime, std::size_t max_tokens = 64);
 
-    core::Expected<std::string> issue(const std::string& client, Clock::time_point now);
-    bool valid(const std::string& token, const std::string& client, Clock::time_point now);
-    void revoke_all() { tokens_.clear(); }
+    // From now on every change is written to DIR/tokens.json (hashes,
+    // clients and expiry only; atomically, 0600) before it takes effect
+    // for the caller; loads the tokens and DIR/former-address.json found
+    // there. Expired tokens are dropped.
+    core::Expected<bool> persist_in(const std::string& dir, WallClock::time_point now);
+
+    core::Expected<std::string> issue(const std::string& client, WallClock::time_point now);
+    bool valid(const std::string& token, const std::string& client, WallClock::time_point now);
+    core::Expected<bool> revoke_all();
     std::size_t size() const { return tokens_.size(); }
+    void set_former_address(std::optional<FormerAddress> f) { former_ = std::move(f); }
 
   private:
     struct Entry {
         std::string client;
-        Clock::time_point expires;
+        WallClock::time_point expires;
     };
+    core::Expected<bool> save() const;
+
     Clock::duration lifetime_;
     std::size_t max_tokens_;
     std::map<std::string, Entry> tokens_; // sha256(token) -> entry
+    std::string file_;                    // empty: memory only
+    std::optional<FormerAddress> former_;
 };
+
+// The peer's state directory ([Peer] StateDirectory=): created 0700 (its
+// parents 0755) and made 0700 if it exists.
+core::Expected<bool> prepare_state_directory(const std::string& dir);
+
+// DIR/former-address.json: `address` (this appliance's address before the
+// staged settings are applied) and the time of the apply.
+core::Expected<bool> record_former_address(const std::string& dir, const std::string& address,
+                                           WallClock::time_point applied);
+// nullopt when there is none (or it is unreadable: no extra address).
+std::optional<FormerAddress> read_former_address(const std::string& dir);
 
 // "Bearer <64 hex>" -> the token; empty when malformed.
 std::string bearer_token(std::string_view authorization);

@@ -59,6 +59,10 @@ core::Expected<PeerConfig> parse_peer_config(core::Ini ini)
                 if (!absolute(value))
                     return bad(key + " must be an absolute path.");
                 (key == "Certificate" ? c.certificate : c.key) = value;
+            } else if (key == "StateDirectory") {
+                if (!absolute(value) || value == "/")
+                    return bad("StateDirectory must be an absolute path.");
+                c.state_directory = value;
             } else {
                 return bad("unknown key " + key + " in [Peer].");
             }

@@ -2,7 +2,7 @@
 // ferryd reads too ([Appliance], [Migration]) plus the peer's own:
 //
 //   [Appliance]  StagedSettingsDirectory=, MaintenanceFile=, MigratedFile=
-//   [Peer]       AdminPasswordHash=, Certificate=, Key=
+//   [Peer]       AdminPasswordHash=, Certificate=, Key=, StateDirectory=
 //   [Database]   Socket=, User=, PasswordFile=, Port=, RequireTLS=
 //
 // core::parse_config leaves [Peer] and the peer's [Database] keys to
@@ -38,6 +38,9 @@ struct PeerConfig {
     std::string admin_password_hash;
     std::string certificate = "/etc/ferry/peer-certificate.pem";
     std::string key = "/etc/ferry/peer-key.pem";
+    // Login tokens (hashes only) and the former-address record, kept
+    // across restarts and the reboot of a Swap Configuration; 0700.
+    std::string state_directory = "/var/lib/ferry-peer";
     DatabaseConfig database;
 };
 

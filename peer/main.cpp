@@ -23,6 +23,8 @@
 
 #include "local/logging.hpp"
 #include "config.h"
+#include "core/address.hpp"
+#include "core/ini.hpp"
 #include "local/appliance.hpp"
 #include "peer/api.hpp"
 #include "peer/auth.hpp"
@@ -158,6 +160,56 @@ core::Expected<std::string> read_whole(const std::string& path, const char* what
     return ss.str();
 }
 
+// --apply-staged (at boot, before the network is configured): the staged
+// settings become the settings. When they change this system's address,
+// the address it had is recorded first (the peer's state directory), so
+// that the target, which takes that address in a Swap, keeps its login.
+// Idempotent: after a crash anywhere it can run again.
+int run_apply_staged(const peer::PeerConfig& config, local::FileAppliance& appliance)
+{
+    auto staged = appliance.staged_settings();
+    if (!staged) {
+        spdlog::critical("{}", staged.error().message);
+        return EXIT_FAILURE;
+    }
+    if (!*staged) {
+        spdlog::info("No staged settings.");
+        return EXIT_SUCCESS;
+    }
+    const std::string former = appliance.identity().address;
+    std::string next;
+    if (auto it = (*staged)->find("network"); it != (*staged)->end())
+        if (auto ini = core::parse_ini(it->second))
+            next = core::ini_get(*ini, "Network", "Address");
+    // Equal: nothing changes, or an interrupted earlier run applied the set
+    // already (and recorded the address before it did).
+    if (!former.empty() && former != next) {
+        if (!core::parse_address(former)) {
+            spdlog::warn("This system's address '{}' is not an IP address; not recorded.", former);
+        } else {
+            auto r = peer::prepare_state_directory(config.state_directory);
+            if (r)
+                r = peer::record_former_address(config.state_directory, former,
+                                                peer::WallClock::now());
+            if (!r) {
+                spdlog::critical("Cannot record this system's former address: {} Nothing was "
+                                 "applied.",
+                                 r.error().message);
+                return EXIT_FAILURE;
+            }
+            spdlog::info("Recorded the former address {} (the staged settings change it to {}).",
+                         former, next.empty() ? "none" : next);
+        }
+    }
+    auto r = appliance.apply_staged_settings();
+    if (!r) {
+        spdlog::critical("{}", r.error().message);
+        return EXIT_FAILURE;
+    }
+    spdlog::info("Applied the staged settings.");
+    return EXIT_SUCCESS;
+}
+
 struct Sockets {
     int https = -1;
     int http = -1;
@@ -233,15 +285,8 @@ int run(const Args& args)
     }
     local::FileAppliance appliance(config->appliance, config->layout);
 
-    if (args.apply_staged) {
-        auto r = appliance.apply_staged_settings();
-        if (!r) {
-            spdlog::critical("{}", r.error().message);
-            return EXIT_FAILURE;
-        }
-        spdlog::info("{}", *r ? "Applied the staged settings." : "No staged settings.");
-        return EXIT_SUCCESS;
-    }
+    if (args.apply_staged)
+        return run_apply_staged(*config, appliance);
 
     if (auto h = peer::resolve_admin_hash(config->admin_password_hash); !h) {
         spdlog::critical("{} {}", h.error().message, h.error().remedy);
@@ -287,6 +332,18 @@ int run(const Args& args)
     const std::string hash_setting = config->admin_password_hash;
     peer::Api api(appliance, database,
                   [hash_setting] { return peer::resolve_admin_hash(hash_setting); });
+    // Tokens survive a restart and the source's reboot (Swap). Without a
+    // usable state directory they live in memory only: everything but the
+    // reboot works, and POST /reboot says why it refuses.
+    auto persisted = peer::prepare_state_directory(config->state_directory);
+    if (persisted)
+        persisted = api.persist_tokens_in(config->state_directory);
+    if (!persisted)
+        spdlog::error("Login tokens are kept in memory only, so this system cannot be rebooted "
+                      "by a migration with Swap Configuration: {} Set StateDirectory= in [Peer] "
+                      "of ferry.conf to a writable directory (ferry-peer.service: "
+                      "StateDirectory=ferry-peer).",
+                      persisted.error().message);
     peer::Server server(api);
     if (auto r = server.start_https(sockets->https, std::move(*cert), std::move(*key)); !r) {
         spdlog::critical("{} {}", r.error().message, r.error().remedy);

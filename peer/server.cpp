@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <microhttpd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@ struct Upload {
     std::string body;
     bool too_large = false;
     bool answered = false;
+    std::function<void()> after_sent; // Response::after_sent
     ~Upload() { wipe(body); }
 };
 
@@ -39,10 +41,20 @@ void mhd_log(void*, const char* fmt, va_list ap)
     spdlog::warn("libmicrohttpd: {}", s);
 }
 
-void completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode)
+void completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode how)
 {
-    delete static_cast<Upload*>(*con_cls);
+    auto* up = static_cast<Upload*>(*con_cls);
     *con_cls = nullptr;
+    // Only when the whole answer went out: a client that did not get it
+    // asks again.
+    if (up && up->after_sent && how == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        try {
+            up->after_sent();
+        } catch (const std::exception& e) {
+            spdlog::error("After an answer: {}", e.what());
+        }
+    }
+    delete up;
 }
 
 std::string header(MHD_Connection* c, const char* name)
@@ -143,6 +155,7 @@ MHD_Result handle_https(Server* server, MHD_Connection* c, const char* url, cons
         req.body = std::move(up->body);
         resp = server->api().handle(req);
         wipe(req.authorization);
+        up->after_sent = std::move(resp.after_sent);
     }
     access_log(req, resp);
     return queue(c, resp);

@@ -17,12 +17,12 @@ StepFn step_for(core::OperationId id)
     case OperationId::SourceMaintenance: return source_maintenance;
     case OperationId::CopyData: return copy_data;
     case OperationId::ModifySource: return modify_source;
+    case OperationId::Reboot: return reboot_systems;
     case OperationId::UpdateCertificates: return update_certificates;
     case OperationId::RestartServices: return restart_services;
     case OperationId::CopySyslog: return copy_syslog;
     case OperationId::Final: return final_operations;
     case OperationId::DeactivateReplica:
-    case OperationId::Reboot:
     case OperationId::CopyDataActivateReplica: break;
     }
     // Not implemented in this build: Start refuses a plan that needs it
@@ -37,9 +37,8 @@ std::optional<core::Error> unsupported_operation(const std::vector<core::Planned
             return core::Error{core::Code::OptionUnavailable,
                                "This version of ferry cannot run the operation '" + op.title +
                                    "', which these options need.",
-                               "Run the migration without Swap Configuration from a standalone "
-                               "source, or install a ferry build with high-availability and swap "
-                               "support."};
+                               "Migrate a standalone source, or install a ferry build with "
+                               "high-availability support."};
     return std::nullopt;
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/expected.hpp"
@@ -31,6 +32,12 @@ struct StepContext {
     // Persists a new checkpoint; returns when it is on disk.
     std::function<void(const nlohmann::json&)> save_checkpoint;
     const std::atomic<bool>& stopping; // ferryd is shutting down: return early
+    std::string boot_id;               // of the boot this attempt runs in
+    // Records `checkpoint` for this operation AND puts the job in state
+    // "rebooting", in one journal write; returns when that is on disk (an
+    // error when it could not be written or ferryd is stopping). The
+    // reboot operation calls it before it asks anyone to reboot.
+    std::function<core::Expected<bool>(const nlohmann::json& checkpoint)> set_rebooting;
 };
 
 using StepFn = std::function<core::Expected<bool>(StepContext&)>;

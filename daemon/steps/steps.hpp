@@ -9,6 +9,7 @@ core::Expected<bool> copy_settings(StepContext& ctx);
 core::Expected<bool> source_maintenance(StepContext& ctx);
 core::Expected<bool> copy_data(StepContext& ctx);
 core::Expected<bool> modify_source(StepContext& ctx);
+core::Expected<bool> reboot_systems(StepContext& ctx);
 core::Expected<bool> update_certificates(StepContext& ctx);
 core::Expected<bool> restart_services(StepContext& ctx);
 core::Expected<bool> copy_syslog(StepContext& ctx);

@@ -236,7 +236,7 @@ TEST(Auth, RateLimitInFlightAndIpv6Prefix)
 TEST(Auth, Tokens)
 {
     peer::TokenStore s;
-    const auto t = peer::Clock::time_point{} + 1h;
+    const auto t = peer::WallClock::time_point{} + 1h;
     auto tok = s.issue("192.0.2.2", t);
     ASSERT_TRUE(tok.ok());
     EXPECT_EQ(tok->size(), 64u);
@@ -248,6 +248,73 @@ TEST(Auth, Tokens)
     s.revoke_all();
     EXPECT_FALSE(s.valid(*tok2, "192.0.2.2", t));
     EXPECT_FALSE(s.valid("zz", "192.0.2.2", t));
+}
+
+TEST(Auth, TokensSurviveARestart)
+{
+    char tmpl[] = "/tmp/ferry-peer-tokens-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const fs::path dir = fs::path(tmpl) / "state";
+    ASSERT_TRUE(peer::prepare_state_directory(dir.string()).ok());
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0700u);
+
+    const auto t = peer::WallClock::now();
+    std::string tok;
+    {
+        peer::TokenStore s;
+        ASSERT_TRUE(s.persist_in(dir.string(), t).ok());
+        auto issued = s.issue("192.0.2.2", t);
+        ASSERT_TRUE(issued.ok());
+        tok = *issued;
+    }
+    ASSERT_EQ(::stat((dir / "tokens.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
+    const std::string file = read(dir / "tokens.json");
+    EXPECT_EQ(file.find(tok), std::string::npos) << "only a hash of the token is kept";
+    EXPECT_NE(file.find(local::sha256_hex(tok)), std::string::npos);
+
+    // Another process (a restart, a reboot): the token still works, from
+    // the same address only, until it expires.
+    {
+        peer::TokenStore s;
+        ASSERT_TRUE(s.persist_in(dir.string(), t + 1min).ok());
+        EXPECT_TRUE(s.valid(tok, "192.0.2.2", t + 1min));
+        EXPECT_FALSE(s.valid(tok, "192.0.2.1", t + 1min));
+        EXPECT_FALSE(s.valid(tok, "192.0.2.2", t + 1h));
+    }
+    // The source's address was 192.0.2.1 and its staged settings changed
+    // it: a token issued before that is valid from 192.0.2.1 too (where the
+    // target is after a Swap), a later one is not.
+    ASSERT_TRUE(peer::record_former_address(dir.string(), "192.0.2.1", t + 2min).ok());
+    {
+        peer::TokenStore s;
+        ASSERT_TRUE(s.persist_in(dir.string(), t + 3min).ok());
+        EXPECT_TRUE(s.valid(tok, "192.0.2.1", t + 3min));
+        EXPECT_TRUE(s.valid(tok, "192.0.2.2", t + 3min));
+        EXPECT_FALSE(s.valid(tok, "192.0.2.9", t + 3min));
+        auto later = s.issue("192.0.2.7", t + 3min);
+        ASSERT_TRUE(later.ok());
+        EXPECT_TRUE(s.valid(*later, "192.0.2.7", t + 3min));
+        EXPECT_FALSE(s.valid(*later, "192.0.2.1", t + 3min));
+        // Revoked for good: also after the next restart.
+        ASSERT_TRUE(s.revoke_all().ok());
+    }
+    {
+        peer::TokenStore s;
+        ASSERT_TRUE(s.persist_in(dir.string(), t + 4min).ok());
+        EXPECT_FALSE(s.valid(tok, "192.0.2.2", t + 4min));
+        EXPECT_EQ(s.size(), 0u);
+    }
+    // A malformed file is no token, and no crash.
+    write(dir / "tokens.json", "{\"version\": 1, \"tokens\": [{\"sha256\": 5}]}");
+    {
+        peer::TokenStore s;
+        EXPECT_TRUE(s.persist_in(dir.string(), t).ok());
+        EXPECT_EQ(s.size(), 0u);
+    }
+    fs::remove_all(tmpl);
 }
 
 TEST(Auth, Bearer)
@@ -356,6 +423,10 @@ TEST(Config, PeerKeys)
 
     EXPECT_FALSE(peer::parse_peer_config(ini("[Peer]\nAdminPassword=x\n")).ok());
     EXPECT_FALSE(peer::parse_peer_config(ini("[Peer]\nKey=relative\n")).ok());
+    EXPECT_FALSE(peer::parse_peer_config(ini("[Peer]\nStateDirectory=relative\n")).ok());
+    EXPECT_EQ(peer::parse_peer_config({})->state_directory, "/var/lib/ferry-peer");
+    EXPECT_EQ(peer::parse_peer_config(ini("[Peer]\nStateDirectory=/srv/p\n"))->state_directory,
+              "/srv/p");
     EXPECT_FALSE(peer::parse_peer_config(ini("[Database]\nPort=0\n")).ok());
     EXPECT_FALSE(peer::parse_peer_config(ini("[Appliance]\nMigratedFile=x\n")).ok());
     EXPECT_FALSE(peer::parse_peer_config(ini("[Appliance]\nTypo=/x\n")).ok());
@@ -494,6 +565,50 @@ TEST_F(ApiTest, LoginAndTokens)
     EXPECT_EQ(call("GET", "/ferry/v1/describe", {}, "192.0.2.3").status, 401u);
     now_ += 1h;
     EXPECT_EQ(body(call("GET", "/ferry/v1/describe"))["error"], "InvalidToken");
+}
+
+TEST_F(ApiTest, Reboot)
+{
+    int reboots = 0;
+    std::string can = "yes";
+    api_->set_reboot([&] { return core::Expected<std::string>(can); },
+                     [&] {
+                         ++reboots;
+                         return core::Expected<bool>(true);
+                     });
+    EXPECT_EQ(call("POST", "/ferry/v1/reboot", "{}").status, 401u);
+    login();
+    EXPECT_EQ(call("GET", "/ferry/v1/reboot").status, 405u);
+    // Tokens in memory only: a reboot would end the target's login.
+    auto r = call("POST", "/ferry/v1/reboot", "{}");
+    EXPECT_EQ(r.status, 500u);
+    EXPECT_NE(body(r)["message"].get<std::string>().find("memory only"), std::string::npos);
+    EXPECT_EQ(reboots, 0);
+    ASSERT_TRUE(api_->persist_tokens_in(root_.string()).ok());
+    login();
+    r = call("POST", "/ferry/v1/reboot", "{}");
+    EXPECT_EQ(r.status, 202u);
+    EXPECT_EQ(body(r), json::object());
+    // Only after the answer went out.
+    EXPECT_EQ(reboots, 0);
+    ASSERT_TRUE(static_cast<bool>(r.after_sent));
+    r.after_sent();
+    EXPECT_EQ(reboots, 1);
+
+    can = "na";
+    r = call("POST", "/ferry/v1/reboot", "{}");
+    EXPECT_EQ(r.status, 500u);
+    EXPECT_NE(body(r)["message"].get<std::string>().find("CanReboot: na"), std::string::npos);
+    EXPECT_FALSE(static_cast<bool>(r.after_sent));
+    api_->set_reboot(
+        [] {
+            return core::Expected<std::string>(
+                core::Error{core::Code::Internal, "Cannot connect to the system bus.", "x"});
+        },
+        [&] { return core::Expected<bool>(true); });
+    r = call("POST", "/ferry/v1/reboot", "{}");
+    EXPECT_EQ(r.status, 500u);
+    EXPECT_EQ(body(r)["error"], "Internal");
 }
 
 TEST_F(ApiTest, RateLimited)

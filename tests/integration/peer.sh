@@ -198,6 +198,7 @@ Databases=hotspot
 Services=hotspot-portal.service hotspot-radius.service
 
 [Peer]
+StateDirectory=$S/peer-state
 AdminPasswordHash=$S/admin.hash
 Certificate=$CERT
 Key=$KEY

@@ -90,6 +90,7 @@ app_start_peer() {
 AdminPasswordHash=$root/peer/admin-password.hash
 Certificate=$root/certs/server.pem
 Key=$root/certs/server.key
+StateDirectory=$root/peer/state
 CONF
     "$BUILD/peer/ferry-peer" --config="$root/ferry.conf" --listen="$addr:443" \
         --redirect-listen="$addr:80" --log-level=debug >>"$RIG/peer-$name.log" 2>&1 &

@@ -1,0 +1,195 @@
+// Operation 6 (Swap Configuration only): reboot the source and this system,
+// so that the exchanged network settings take effect on both (they are
+// applied at boot: the source applies its staged settings, this system
+// the source's settings copied by copy-settings).
+//
+// Checkpoint: {"requested": true, "boot_id": "<boot of the request>",
+// "asking_source": B, "source_asked": B, "logind_asked": B}. The order
+// makes every crash point safe:
+//   1. requested + boot id in the checkpoint and job state "rebooting", in
+//      one journal write, before anyone is asked to reboot;
+//   2. POST /reboot to the source (which answers 202, then asks its
+//      logind), recorded as source_asked;
+//   3. logind Reboot(false) for this system, recorded as logind_asked;
+//   4. wait (bounded) for ferryd to be stopped by the shutdown.
+// At the next start the recorded boot id differs from the current one: the
+// reboot really happened. The operation is done once the source answers at
+// this system's former address (it may boot more slowly; bounded wait), and
+// the engine then moves the source there (source.current_address).
+// A start in the same boot (ferryd was killed or restarted, or Resume()
+// after a failure) goes on from the checkpoint: neither the source nor
+// logind is asked twice once it said yes, so a system whose boot id does
+// not change across a reboot cannot reboot in a loop (it waits, then fails
+// with a remedy).
+#include <chrono>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <thread>
+
+#include "core/address.hpp"
+#include "local/logind.hpp"
+#include "steps/steps.hpp"
+
+namespace ferry::steps {
+namespace {
+
+constexpr auto kRebootWait = std::chrono::minutes(10); // for this system to go down
+constexpr auto kSourceWait = std::chrono::minutes(15); // for the source to come back
+constexpr auto kSourcePoll = std::chrono::milliseconds(5000); // connect timeout per try
+
+core::Error not_rebooted(const std::string& why)
+{
+    return core::Error{core::Code::Internal,
+                       "This system did not reboot: " + why,
+                       "The source was asked to reboot already. Reboot this system now "
+                       "(systemctl reboot), then resume the job (ferryctl resume) if it does not "
+                       "resume by itself: the migration continues after the reboot."};
+}
+
+// After this system's reboot: the source reboots too, maybe more slowly.
+// Done when it answers at this system's former address, with the pinned
+// key and the job's token; Unreachable until then.
+core::Expected<bool> wait_for_source(StepContext& ctx)
+{
+    const std::string& address = ctx.job.target.address;
+    source::PeerClient back(source::PeerEndpoint{address, ctx.peer.endpoint().port,
+                                                 ctx.job.source.certificate_sha256},
+                            kSourcePoll);
+    back.set_token(ctx.job.source.token);
+    const auto deadline = std::chrono::steady_clock::now() + kSourceWait;
+    bool told = false;
+    for (;;) {
+        auto r = back.get("/describe");
+        if (r) {
+            spdlog::info("The source answers at {} after the reboot.", address);
+            ctx.progress(1, 1);
+            return true;
+        }
+        if (r.error().code != core::Code::Unreachable)
+            return r.error();
+        if (!told) {
+            spdlog::info("Waiting for the source to come back at {}: {}", address,
+                         r.error().message);
+            sd_notifyf(0, "STATUS=Waiting for the source at %s", address.c_str());
+            told = true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return core::Error{
+                core::Code::Unreachable,
+                "The source did not come back at " + address + " (this system's former address) "
+                    "within " +
+                    std::to_string(
+                        std::chrono::duration_cast<std::chrono::minutes>(kSourceWait).count()) +
+                    " minutes after the reboot: " + r.error().message,
+                "Check the source: it should have rebooted with this system's former network "
+                "settings (address " +
+                    address + ") and run ferry-peer. Then resume the job (ferryctl resume)."};
+        for (int i = 0; i < 20 && !ctx.stopping; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (ctx.stopping)
+            return stopped_error();
+    }
+}
+
+} // namespace
+
+core::Expected<bool> reboot_systems(StepContext& ctx)
+{
+    const nlohmann::json& cp = ctx.checkpoint;
+    const bool requested = cp.is_object() && cp.value("requested", false);
+    const std::string requested_in = cp.is_object() ? cp.value("boot_id", std::string()) : "";
+    if (requested && !requested_in.empty() && requested_in != ctx.boot_id) {
+        spdlog::info("The reboot requested in boot {} happened (now boot {}).", requested_in,
+                     ctx.boot_id);
+        return wait_for_source(ctx);
+    }
+
+    // After both reboots the source answers at this system's former
+    // address: without one there is no way back to it.
+    if (!core::parse_address(ctx.job.target.address))
+        return core::Error{core::Code::Internal,
+                           "This system's former address '" + ctx.job.target.address +
+                               "' is not an IP address, so the source could not be reached after "
+                               "the reboot.",
+                           "Nothing was rebooted. Check Address= in this system's former network "
+                           "settings, acknowledge the job and start again."};
+
+    nlohmann::json next{{"requested", true},
+                        {"boot_id", ctx.boot_id},
+                        {"asking_source", requested && cp.value("asking_source", false)},
+                        {"source_asked", requested && cp.value("source_asked", false)},
+                        {"logind_asked", requested && cp.value("logind_asked", false)}};
+    if (auto r = ctx.set_rebooting(next); !r)
+        return r.error();
+    if (ctx.stopping)
+        return stopped_error();
+
+    if (!next["source_asked"].get<bool>()) {
+        // An attempt of this boot that was cut off (kill -9, stop) between
+        // this request and the next checkpoint may have been answered: the
+        // source is then rebooting (or up at its new address) and no
+        // longer answers here.
+        const bool maybe_asked = next["asking_source"].get<bool>();
+        next["asking_source"] = true;
+        ctx.save_checkpoint(next);
+        if (ctx.stopping)
+            return stopped_error();
+        auto r = ctx.peer.post("/reboot", nlohmann::json::object());
+        if (!r && !(maybe_asked && r.error().code == core::Code::Unreachable)) {
+            // The peer reboots only after its answer went out whole: no
+            // answer here means no reboot there.
+            next["asking_source"] = false;
+            ctx.save_checkpoint(next);
+            return core::Error{r.error().code,
+                               "The source did not accept the reboot: " + r.error().message,
+                               "Nothing was rebooted on this system. " +
+                                   (r.error().remedy.empty() ? std::string("Check the source.")
+                                                             : r.error().remedy) +
+                                   " Then resume the job (ferryctl resume). If the source is "
+                                   "rebooting nevertheless, reboot this system as well "
+                                   "(systemctl reboot)."};
+        }
+        if (!r)
+            spdlog::warn("The source no longer answers at {} after an earlier reboot request of "
+                         "this boot: it is rebooting.",
+                         ctx.job.source.current_address);
+        else
+            spdlog::info("The source {} accepted the reboot.", ctx.job.source.current_address);
+        next["source_asked"] = true;
+        ctx.save_checkpoint(next);
+        if (ctx.stopping)
+            return stopped_error();
+    }
+
+    sd_notify(0, "STATUS=Rebooting: the source and this system");
+    if (next["logind_asked"].get<bool>()) {
+        // Asked in this boot already and started again (ferryd was killed
+        // while the shutdown went on): asking again could only reboot a
+        // system whose boot id did not change in a loop.
+        spdlog::info("logind was asked to reboot in this boot already; waiting to be stopped.");
+    } else {
+        if (auto r = local::logind_reboot(); !r)
+            return not_rebooted(r.error().message);
+        spdlog::info("Reboot requested from logind; waiting to be stopped.");
+        next["logind_asked"] = true;
+        ctx.save_checkpoint(next);
+    }
+
+    const auto deadline = std::chrono::steady_clock::now() + kRebootWait;
+    while (!ctx.stopping) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            // Resume() may ask logind again.
+            next["logind_asked"] = false;
+            ctx.save_checkpoint(next);
+            return not_rebooted("logind accepted the request, but nothing stopped ferryd within " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::minutes>(
+                                                   kRebootWait)
+                                                   .count()) +
+                                " minutes (an inhibitor, or a stuck shutdown?).");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return stopped_error();
+}
+
+} // namespace ferry::steps

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# security.sh SOURCE_ROOT BUILD_DIR
+#
+# The sandbox of the installed units on a booted appliance (real systemd
+# 252): `systemd-analyze security` of ferryd.service and ferry-peer.service
+# (the online form, on the loaded units), and what ferryd's process really
+# gets once D-Bus activation started it: capabilities, no_new_privs,
+# seccomp, and which paths it can write.
+#
+# FERRY_CT_SECURITY_MAX (default 40, i.e. 4.0): exposure above this fails,
+# as in tests/integration/units-verify.sh.
+# Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
+set -uo pipefail
+source "$(dirname "$(realpath "$0")")/lib.sh"
+ct_main "$0" "$@"
+
+MAX=${FERRY_CT_SECURITY_MAX:-40}
+T=target
+
+ct_net_up
+ct_create $T target "$CT_TARGET_ADDR"
+ct_boot $T
+ct_wait_booted $T
+
+for unit in ferryd.service ferry-peer.service; do
+    ct_exec $T systemd-analyze security --no-pager "$unit" > "$CT_DIR/security-$unit.txt" 2>&1
+    level=$(sed -n "s/.*Overall exposure level for $unit: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p" "$CT_DIR/security-$unit.txt")
+    ct_log "systemd-analyze security $unit (booted appliance, systemd $(ct_exec $T systemctl --version | awk 'NR==1 {print $2}')): ${level:-?}"
+    tenths=999
+    [ -n "$level" ] && tenths=$(awk -v l="${level%% *}" 'BEGIN { printf "%d", l * 10 + 0.5 }')
+    check "$unit: exposure ${level:-unknown} <= $((MAX / 10)).$((MAX % 10))" [ "$tenths" -le "$MAX" ]
+    grep -E '^✗' "$CT_DIR/security-$unit.txt" | sed "s/^/  $unit: /" >&2
+done
+echo "FERRY_SECURITY ferryd.service $(sed -n 's/.*Overall exposure level for ferryd.service: \([0-9.]*\).*/\1/p' "$CT_DIR/security-ferryd.service.txt")"
+
+# ferryd as it runs: started by D-Bus activation.
+ct_exec $T ferryctl status >"$CT_DIR/status.txt" 2>&1 || { cat "$CT_DIR/status.txt" >&2; ct_fail "ferryctl status (D-Bus activation of ferryd)"; }
+PID=$(ct_unit $T ferryd.service MainPID)
+check "ferryd runs (MainPID $PID)" [ "${PID:-0}" -gt 0 ]
+status=$(ct_exec $T cat "/proc/$PID/status")
+field() { awk -v k="$1:" '$1 == k { print $2 }' <<<"$status"; }
+# CAP_CHOWN (0), CAP_DAC_OVERRIDE (1), CAP_FOWNER (3).
+check "ferryd: bounding set = effective set = chown, dac_override, fowner" \
+    [ "$(field CapBnd)/$(field CapEff)" = 000000000000000b/000000000000000b ]
+check "ferryd: no_new_privs" [ "$(field NoNewPrivs)" = 1 ]
+check "ferryd: seccomp filter" [ "$(field Seccomp)" = 2 ]
+
+# What ferryd's mount namespace lets it write (nsenter -m into it; the
+# capabilities of the caller do not matter for read-only mounts).
+in_ferryd() { ct_exec $T nsenter --target "$PID" --mount -- "$@"; }
+writable() { in_ferryd sh -c "f=\$1/.ferry-ct-probe; : > \"\$f\" && rm -f \"\$f\"" sh "$1" 2>/dev/null; }
+for d in /var/lib/ferry /var/lib/hotspot /var/lib/hotspot/settings /etc/hotspot/certs /var/log/hotspot /etc/ferry /tmp; do
+    check "ferryd can write $d" writable "$d"
+done
+not_writable() { ! writable "$1"; }
+for d in /etc /usr /var/lib /root /var/lib/mysql; do
+    check "ferryd cannot write $d" not_writable "$d"
+done
+# The boot id ferryd reads (sd_id128_get_boot) in its own mount namespace:
+# ProtectProc=/ProtectKernelTunables= give it a /proc without the boot id
+# nspawn mounts for the container, so it sees the host kernel's.
+seen=$(in_ferryd cat /proc/sys/kernel/random/boot_id)
+mine=$(ct_boot_id $T)
+if [ "$seen" = "$mine" ]; then
+    ok "ferryd sees the container's boot id"
+elif [ -n "${FERRY_CT_STRICT_BOOT_ID:-}" ]; then
+    bad "ferryd sees the container's boot id ($mine), not $seen"
+else
+    ct_log "NOTE: ferryd sees boot id $seen, the container's is $mine (host kernel's: $(cat /proc/sys/kernel/random/boot_id)); see docs/containers.md"
+fi
+
+[ $CT_FAILS -eq 0 ] || ct_fail "$CT_FAILS check(s) failed"
+ct_log "PASS: security of the installed units"

@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# A standalone migration with Swap Configuration end to end on real parts,
+# with the reboot of both systems played on one machine: the source at
+# address A, the target at address B (free 127.0.0.x), each with its own
+# mariadbd; the real ferry-peer on the source, the real ferryd on a private
+# system bus, driven by ferryctl start --swap.
+#
+# TEST DOUBLES (no systemd as PID 1 and no logind on this machine):
+# systemd's manager (systemd_double.cpp, records RestartUnit) and logind
+# (login1_double.cpp: records Reboot and reboots nothing). When the login1
+# double has recorded the Reboot of BOTH sides, ferryd's on the target and
+# ferry-peer's on the source, this script "reboots" both systems the way
+# their boot would: SIGTERM to ferryd and ferry-peer, both mariadbd
+# stopped; on the source the boot unit's `ferry-peer --apply-staged`; then
+# the source's mariadbd and ferry-peer come up at B and the target's
+# mariadbd at A (the addresses exchanged, as each appliance's network
+# settings now say), and ferryd starts again with a new boot id
+# (FERRY_BOOT_ID), before the source's ferry-peer this time, resumes the job
+# by itself, waits for the source and reaches it at B.
+# The container rig (tests/containers) reboots real systems through the
+# real logind.
+#
+# Verified: the job succeeds on the same object path with Attempt
+# incremented; its State was "rebooting" while it waited; a kill -9 of
+# ferryd while it waits and a start in the same boot asks nobody again; GetEvents(0) is
+# the whole history across the reboot; the tables are equal; the target
+# has exactly the source's former settings (network with A) and the
+# source exactly the target's former settings (network with B); license,
+# certificates, logs and services as in the standalone test; the token
+# from before the reboot is accepted from the source's former address only
+# after the staged settings were applied, and revoked at the end; the
+# password is nowhere.
+set -uo pipefail
+source "$1/tests/integration/lib/rig.sh"
+rig_init "$1" "$2"
+source "$SRC/tests/rig/mariadb.sh"
+source "$SRC/tests/rig/appliance.sh"
+RIG_EXIT_HOOKS+=(mdb_kill_all)
+
+ROWS=${FERRY_TEST_ROWS:-50000}
+FAILS=0
+ok() { rig_log "ok: $*"; }
+bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+boot_id() { tr -d '-' < /proc/sys/kernel/random/uuid; }
+
+PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"
+
+A=$(mdb_pick_address 127.0.0.2 127.0.0.12 127.0.0.22) || rig_fail "no free address"
+B=$(mdb_pick_address 127.0.0.3 127.0.0.13 127.0.0.23 | grep -vx "$A") || rig_fail "no free address"
+# A client address that is neither (for the token binding checks).
+C=$(mdb_pick_address 127.0.0.4 127.0.0.14 127.0.0.24 | grep -vx -e "$A" -e "$B") || rig_fail "no free address"
+rig_log "source at A=$A, target at B=$B"
+
+rig_start_bus
+"$BUILD/tests/integration/systemd-double" --record="$RIG/restarts.log" >"$RIG/systemd-double.log" 2>&1 &
+RIG_PIDS+=($!)
+"$BUILD/tests/integration/login1-double" --record="$RIG/reboots.rec" >"$RIG/login1-double.log" 2>&1 &
+RIG_PIDS+=($!)
+rig_wait_for 10 busctl --system status org.freedesktop.systemd1 --no-pager || rig_fail "systemd double"
+rig_wait_for 10 busctl --system status org.freedesktop.login1 --no-pager || rig_fail "login1 double"
+touch "$RIG/reboots.rec"
+
+app_make source "$A" yes active
+app_make target "$B" no
+app_fill_logs source 4
+app_start_mariadb_tls source
+app_start_mariadb target
+python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$ROWS" \
+    >"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed"
+app_start_peer source "$RIG/password"
+PEER_PID=$APP_PEER_PID_source
+BOOT1=$(boot_id)
+FERRY_BOOT_ID=$BOOT1 rig_start_ferryd target
+FERRYD1=$FERRYD_PID
+
+cp -a "$RIG/target/settings" "$RIG/target-settings-before"
+cp -a "$RIG/source/settings" "$RIG/source-settings-before"
+cp "$RIG/source/license.conf" "$RIG/source-license-before"
+app_table_sums source > "$RIG/sums-source"
+
+MGR=(org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1)
+prop() { busctl --system get-property "$@" 2>/dev/null | sed -E 's/^[a-z]+ "?//; s/"$//'; }
+job_prop() { prop org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job "$1"; }
+events() { # GetEvents(0) as JSON lines: seq type data
+    busctl --system --json=short call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job GetEvents t 0 |
+        python3 -c '
+import json, sys
+d = json.load(sys.stdin)["data"][0]
+for seq, t, typ, data in d:
+    print(json.dumps({"seq": seq, "type": typ, "data": {k: v["data"] for k, v in data.items()}}, sort_keys=True))'
+}
+
+# --- Probe, Start with Swap Configuration ------------------------------------
+"$FERRYCTL" --json=short probe "$A" --password-file="$RIG/password" > "$RIG/probe.json" 2>"$RIG/probe.err"
+check "probe succeeded" [ $? -eq 0 ]
+"$FERRYCTL" plan --swap --license --logs > "$RIG/plan.txt" 2>&1
+check "plan with swap, license and logs" [ $? -eq 0 ]
+check "the plan has the reboot" grep -q "Reboot" "$RIG/plan.txt"
+"$FERRYCTL" start --swap --license --logs --no-ask-password > "$RIG/start.txt" 2>&1
+rc=$?
+check "start --swap (exit $rc)" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || { cat "$RIG/start.txt" >&2; rig_fail "no job"; }
+JOB=$(prop "${MGR[@]}" Job)
+rig_log "job $JOB"
+check "a job object" [ "${JOB#/org/ferry/Migration1/job/}" != "$JOB" ]
+
+# A front end that stays connected across the reboot (it waits for ferryd
+# to come back and catches up).
+"$FERRYCTL" watch --reconnect-timeout=300 > "$RIG/watch.txt" 2>&1 &
+WATCH_PID=$!
+RIG_PIDS+=($WATCH_PID)
+( for i in $(seq 1500); do ps -eo pid,args >> "$RIG/ps.log"; sleep 0.2; done ) &
+PS_PID=$!
+RIG_PIDS+=($PS_PID)
+
+# --- Until both sides have asked logind to reboot ------------------------------
+: > "$RIG/states.log"
+both=
+for i in $(seq 3000); do # 0.1 s each: at most 5 minutes
+    s=$(job_prop State)
+    echo "$s" >> "$RIG/states.log"
+    [ "$s" = failed ] && { busctl --system get-property org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Error >&2; break; }
+    if grep -q "pid=$FERRYD1 " "$RIG/reboots.rec" && grep -q "pid=$PEER_PID " "$RIG/reboots.rec"; then
+        both=1
+        break
+    fi
+    sleep 0.1
+done
+check "both sides asked logind to reboot" [ -n "$both" ]
+[ -n "$both" ] || { cat "$RIG/reboots.rec" >&2; rig_fail "no reboot requested"; }
+sleep 0.5 # ferryd now waits to be stopped
+check "Job.State is rebooting while ferryd waits for the reboot" [ "$(job_prop State)" = rebooting ]
+check "Manager.State is rebooting" [ "$(prop "${MGR[@]}" State)" = rebooting ]
+check "rebooting was seen while polling" grep -qx rebooting "$RIG/states.log"
+check "both Reboot calls non-interactive" [ "$(grep -c 'Reboot interactive=0 ' "$RIG/reboots.rec")" -eq 2 ]
+check "the source asked exactly once" [ "$(grep -c "pid=$PEER_PID " "$RIG/reboots.rec")" -eq 1 ]
+ATTEMPT1=$(job_prop Attempt)
+events > "$RIG/events-before"
+check "the journal says rebooting" python3 -c "
+import json; j = json.load(open('$RIG/target/state/job.json'))
+op = [o for o in j['operations'] if o['id'] == 'reboot'][0]
+assert j['state'] == 'rebooting', j['state']
+assert op['checkpoint']['requested'] and op['checkpoint']['boot_id'] == '$BOOT1', op
+assert op['checkpoint']['source_asked'], op"
+check "staged settings are waiting on the source" diff -r "$RIG/target-settings-before" "$RIG/source/settings.staged"
+
+# kill -9 of ferryd while it waits, and a start in the same boot: the
+# checkpoint says that the source and logind said yes, so nobody is asked
+# again (a system whose boot id does not change cannot reboot in a loop);
+# ferryd waits for the shutdown.
+kill -9 "$FERRYD1"; wait "$FERRYD1" 2>/dev/null
+rig_wait_for 10 sh -c '! busctl --system status org.ferry.Migration1 --no-pager' || rig_fail "name still owned"
+FERRY_BOOT_ID=$BOOT1 rig_start_ferryd target
+rig_wait_for 30 grep -q "logind was asked to reboot in this boot already" "$RIG/ferryd-target.log"
+check "after kill -9 in the same boot ferryd waits for the reboot again" [ $? -eq 0 ]
+check "... in state rebooting" [ "$(job_prop State)" = rebooting ]
+check "... without asking anyone a second time" [ "$(grep -c . "$RIG/reboots.rec")" -eq 2 ]
+check "... attempt $(job_prop Attempt) after $ATTEMPT1" [ "$(job_prop Attempt)" -gt "$ATTEMPT1" ]
+ATTEMPT1=$(job_prop Attempt)
+events > "$RIG/events-before"
+
+# The token of the job (a header file, never on a command line).
+python3 -c "import json; print('Authorization: Bearer ' + json.load(open('$RIG/target/state/job.json'))['source']['token'])" \
+    > "$RIG/auth-header"
+chmod 600 "$RIG/auth-header"
+describe_from() { # CLIENT_ADDRESS PEER_ADDRESS -> HTTP status
+    curl -sk -o /dev/null -w '%{http_code}' --interface "$1" -H @"$RIG/auth-header" "https://$2/ferry/v1/describe"
+}
+check "before the reboot the token is not valid from the source's own address" [ "$(describe_from "$A" "$A")" = 401 ]
+
+# --- The "reboot" of both systems ---------------------------------------------
+rig_log "rebooting both systems"
+rig_stop_ferryd
+kill "$PEER_PID"; wait "$PEER_PID" 2>/dev/null
+mdb_stop source
+mdb_stop target
+check "the journal still says rebooting after ferryd stopped" \
+    python3 -c "import json,sys; sys.exit(json.load(open('$RIG/target/state/job.json'))['state'] != 'rebooting')"
+# The source's boot: its boot unit applies the staged settings before the
+# network comes up.
+"$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --apply-staged >>"$RIG/peer-source.log" 2>&1
+check "ferry-peer --apply-staged" [ $? -eq 0 ]
+check "the source recorded its former address A" python3 -c "
+import json; d = json.load(open('$RIG/source/peer/state/former-address.json'))
+assert d['address'] == '$A', d"
+check "tokens persisted as hashes, 0600 in a 0700 directory" sh -c "
+[ \"\$(stat -c %a '$RIG/source/peer/state')\" = 700 ] && [ \"\$(stat -c %a '$RIG/source/peer/state/tokens.json')\" = 600 ] &&
+! grep -qF \"\$(cut -d' ' -f3 '$RIG/auth-header')\" '$RIG/source/peer/state/tokens.json'"
+grep -q "^Address=$B\$" "$RIG/source/settings/network.conf"
+check "the source's network settings now say B" [ $? -eq 0 ]
+grep -q "^Address=$A\$" "$RIG/target/settings/network.conf"
+check "the target's network settings now say A" [ $? -eq 0 ]
+# Both come up at their new addresses.
+APP_ADDR_source=$B
+APP_ADDR_target=$A
+app_start_mariadb_tls source
+app_start_mariadb target
+start_source_peer() {
+    "$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --listen="$B:443" \
+        --redirect-listen="$B:80" --log-level=debug >>"$RIG/peer-source.log" 2>&1 &
+    PEER_PID=$!
+    RIG_PIDS+=($PEER_PID)
+    rig_wait_for 10 curl -sk -o /dev/null "https://$B/ferry/v1/" || rig_fail "ferry-peer on $B did not answer"
+}
+start_source_peer
+check "after the reboot the token works from the source's former address A" [ "$(describe_from "$A" "$B")" = 200 ]
+check "... and not from another address" [ "$(describe_from "$C" "$B")" = 401 ]
+# The source boots more slowly than the target this time: ferryd comes
+# back first and waits for it.
+kill "$PEER_PID"; wait "$PEER_PID" 2>/dev/null
+
+BOOT2=$(boot_id)
+FERRY_BOOT_ID=$BOOT2 rig_start_ferryd target
+rig_wait_for 30 grep -q "Waiting for the source to come back at $B" "$RIG/ferryd-target.log"
+check "ferryd resumed by itself and waits for the source at B" [ $? -eq 0 ]
+check "... as job state running, operation reboot" \
+    [ "$(job_prop State)/$(job_prop Current)" = running/reboot ]
+sleep 2
+start_source_peer
+
+# --- Resumed by itself: wait for the end ----------------------------------------
+state=
+for i in $(seq 1200); do # at most 4 minutes
+    state=$(job_prop State)
+    [ "$state" = succeeded ] || [ "$state" = failed ] && break
+    sleep 0.2
+done
+check "job succeeded after the reboot (state $state)" [ "$state" = succeeded ]
+[ "$state" = succeeded ] || busctl --system get-property org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Error >&2
+check "the same job path after the reboot" [ "$(prop "${MGR[@]}" Job)" = "$JOB" ]
+ATTEMPT2=$(job_prop Attempt)
+check "Attempt incremented ($ATTEMPT1 -> $ATTEMPT2)" [ "$ATTEMPT2" -gt "$ATTEMPT1" ]
+for i in $(seq 100); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$WATCH_PID"; rc=$?
+check "ferryctl watch followed the job across the reboot (exit $rc)" [ $rc -eq 0 ]
+check "watch showed the final operation" grep -q "Final operations" "$RIG/watch.txt"
+kill "$PS_PID" 2>/dev/null; wait "$PS_PID" 2>/dev/null
+
+# --- History across the reboot ---------------------------------------------------
+events > "$RIG/events-after"
+check "the events before the reboot are the start of the history after it" \
+    sh -c "head -n $(wc -l < "$RIG/events-before") '$RIG/events-after' | cmp -s - '$RIG/events-before'"
+check "GetEvents(0): complete, in order, across the reboot" python3 - "$RIG/events-after" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+seqs = [e["seq"] for e in ev]
+assert seqs == list(range(1, len(ev) + 1)), seqs
+kinds = [(e["type"], e["data"].get("id"), e["data"].get("state")) for e in ev]
+pos = -1
+def then(k):  # the first k after the previous one
+    global pos
+    assert k in kinds[pos + 1:], (k, pos, kinds)
+    pos = kinds.index(k, pos + 1)
+for k in [("job-started", None, None),
+          ("operation-changed", "modify-source", "done"),
+          ("operation-changed", "reboot", "running"),
+          ("state-changed", None, "rebooting")]:
+    then(k)
+# Two starts: after the kill -9 in the same boot, then after the reboot.
+resumed = [i for i, e in enumerate(ev) if e["type"] == "resumed"]
+assert [ev[i]["data"]["rebooted"] for i in resumed] == [False, True], [ev[i] for i in resumed]
+assert [ev[i]["data"]["attempt"] for i in resumed] == [2, 3], [ev[i] for i in resumed]
+assert pos < resumed[0]
+pos = resumed[0]
+then(("state-changed", None, "rebooting"))
+assert pos < resumed[1]
+pos = resumed[1]
+for k in [("state-changed", None, "running"),
+          ("operation-changed", "reboot", "done"),
+          ("operation-changed", "update-certificates", "done"),
+          ("operation-changed", "restart-services", "done"),
+          ("operation-changed", "copy-syslog", "done"),
+          ("operation-changed", "final", "done"),
+          ("finished", None, "succeeded")]:
+    then(k)
+assert pos == len(ev) - 1, ev[pos:]
+assert not any(t == "operation-changed" and s == "failed" for t, _, s in kinds), kinds
+PY
+check "the source's current address in the journal is B" python3 -c "
+import json; s = json.load(open('$RIG/target/state/job.json'))['source']
+assert s['address'] == '$A' and s['current_address'] == '$B', s"
+
+# --- Verification ------------------------------------------------------------------
+app_table_sums target > "$RIG/sums-target"
+check "every table: same row count and checksum ($(wc -l < "$RIG/sums-source") tables)" \
+    cmp -s "$RIG/sums-source" "$RIG/sums-target"
+app_table_sums source > "$RIG/sums-source-after"
+check "the source kept its data" cmp -s "$RIG/sums-source" "$RIG/sums-source-after"
+check "the target's settings are exactly the source's former ones (network with A)" \
+    diff -r "$RIG/source-settings-before" "$RIG/target/settings"
+check "the source's settings are exactly the target's former ones (network with B)" \
+    diff -r "$RIG/target-settings-before" "$RIG/source/settings"
+check "nothing left staged on the source" [ ! -e "$RIG/source/settings.staged" ]
+for f in "$RIG"/source/logs/*; do
+    check "log $(basename "$f") byte-identical" cmp -s "$f" "$RIG/target/logs/$(basename "$f")"
+done
+check "certificate moved" cmp -s "$RIG/source/certs/server.pem" "$RIG/target/certs/server.pem"
+check "license installed on the target" grep -q "^Guid=$(sed -n 's/^Guid=//p' "$RIG/source-license-before")" "$RIG/target/license.conf"
+check "license released on the source" grep -q '^State=released' "$RIG/source/license.conf"
+check "services restarted through systemd's API" grep -q 'RestartUnit hotspot-portal.service replace' "$RIG/restarts.log"
+check "the source's services were not stopped (Swap)" sh -c "! grep -q 'StopUnit' '$RIG/restarts.log'"
+check "the source recorded the migration with Swap" grep -qs '^Swap=yes' "$RIG/source/migrated.conf"
+check "temporary MariaDB account gone" [ -z "$(mdb_sql source "SELECT user FROM mysql.user WHERE user LIKE 'ferry%'")" ]
+check "the token is revoked at the end" [ "$(describe_from "$A" "$B")" = 401 ]
+check "no Reboot after the reboot" [ "$(grep -c . "$RIG/reboots.rec")" -eq 2 ]
+grep -rqF --exclude=password -e "$PASSWORD" "$RIG"; rc=$?
+check "the password is nowhere under the rig (grep exit $rc)" [ $rc -eq 1 ]
+check "ps sampled ($(grep -c . "$RIG/ps.log") lines) and the password is not in it" \
+    sh -c "[ -s '$RIG/ps.log' ] && ! grep -qF -e '$PASSWORD' '$RIG/ps.log'"
+"$FERRYCTL" status > "$RIG/status.txt"
+check "ferryctl status: succeeded" grep -q "succeeded" "$RIG/status.txt"
+
+[ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
+rig_log "PASS: migration with Swap Configuration across the reboot of both systems"
