@@ -1,4 +1,6 @@
-// Operation 11: the license (when chosen), then nothing temporary is left:
+// Operation 11: the license (when chosen); with Swap the source leaves
+// maintenance (it now has this system's former identity); then nothing
+// temporary is left:
 // the MariaDB account on the source is dropped and every token revoked.
 // Order matters for a resume: the license is installed here before the
 // source is told to forget us, and each request is idempotent on the peer.
@@ -9,7 +11,9 @@ namespace ferry::steps {
 core::Expected<bool> final_operations(StepContext& ctx)
 {
     if (ctx.job.options.license && !ctx.checkpoint.value("license_installed", false)) {
-        auto lic = ctx.peer.post("/license/release", {{"to", ctx.job.target.address}});
+        // After a swap this system answers at the source's former address.
+        const auto& to = ctx.job.options.swap ? ctx.job.source.address : ctx.job.target.address;
+        auto lic = ctx.peer.post("/license/release", {{"to", to}});
         if (!lic)
             return lic.error();
         if (!lic->contains("license") || !(*lic)["license"].is_string())
@@ -20,6 +24,12 @@ core::Expected<bool> final_operations(StepContext& ctx)
         ctx.save_checkpoint({{"license_installed", true}});
     }
     const bool finish_sent = ctx.checkpoint.value("finish_sent", false);
+    if (!finish_sent && ctx.job.options.swap) {
+        // With Swap the source now runs under this system's former identity
+        // with its data kept: it serves again (brief §1 step 6, end state).
+        if (auto r = ctx.peer.post("/maintenance", {{"on", false}}); !r)
+            return r.error();
+    }
     if (!finish_sent) {
         if (auto r = ctx.peer.del("/db-account"); !r)
             return r.error();

@@ -48,7 +48,11 @@ fail=0
     done
     grep -h '^FERRY_SECURITY' "$logdir"/*.log | sed 's/^FERRY_SECURITY /  systemd-analyze security /'
     grep -h 'NOTE:' "$logdir"/*.log | sort -u -k3 | head -n 3 | sed 's/^\[[^]]*\] /  /'
-    echo "  total $((SECONDS - t0)) s; logs in $logdir"
+    if [ $fail -eq 0 ]; then
+        echo "  total $((SECONDS - t0)) s"
+    else
+        echo "  total $((SECONDS - t0)) s; logs kept in $logdir"
+    fi
 } >&2
 [ $fail -eq 0 ] && rm -rf "$logdir"
 exit $fail

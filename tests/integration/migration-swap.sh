@@ -299,6 +299,8 @@ done
 check "certificate moved" cmp -s "$RIG/source/certs/server.pem" "$RIG/target/certs/server.pem"
 check "license installed on the target" grep -q "^Guid=$(sed -n 's/^Guid=//p' "$RIG/source-license-before")" "$RIG/target/license.conf"
 check "license released on the source" grep -q '^State=released' "$RIG/source/license.conf"
+check "with Swap the source left maintenance (it serves under the target's former identity)" [ ! -e "$RIG/source/maintenance" ]
+check "the license was released to the source's former address (where this system is now)" grep -q "=$A\$" "$RIG/source/license.conf"
 check "services restarted through systemd's API" grep -q 'RestartUnit hotspot-portal.service replace' "$RIG/restarts.log"
 check "the source's services were not stopped (Swap)" sh -c "! grep -q 'StopUnit' '$RIG/restarts.log'"
 check "the source recorded the migration with Swap" grep -qs '^Swap=yes' "$RIG/source/migrated.conf"
