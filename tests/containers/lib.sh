@@ -384,8 +384,10 @@ ct_wait_booted() {
         sleep 0.1
     done
     # Wait until the system bus socket is there, then for the boot to finish.
-    until state=$(ct_exec "$name" timeout 10 systemctl is-system-running --wait 2>/dev/null); [ -n "$state" ] &&
-        [ "$state" != starting ] && [ "$state" != initializing ]; do
+    # "offline" (and an empty answer) means systemctl could not reach
+    # systemd yet, very early in the boot: keep waiting for a real state.
+    until state=$(ct_exec "$name" timeout 10 systemctl is-system-running --wait 2>/dev/null);
+        [ "$state" = running ] || [ "$state" = degraded ] || [ "$state" = maintenance ]; do
         [ $SECONDS -lt $deadline ] || ct_fail "$name: boot not finished after ${timeout}s (state '$state')"
         sleep 0.2
     done

@@ -268,17 +268,11 @@ for ((k = 1; k < ${#BOOTS[@]}; k++)); do
         check "boot $k (${b:0:8}): the job had finished ($resumed_line), nothing to resume" true
     fi
 done
-# Known ferry issue (docs/containers.md, "Boot id"): under ferryd's
-# ProtectProc=invisible / ProtectKernelTunables=yes, /proc/sys/kernel/
-# random/boot_id is the host kernel's, not the one nspawn gives the
-# container, so ferryd cannot tell a container's reboot from a restart.
-if resumed_after_reboot; then
-    ok "the job journal records the last resume as after a reboot (new boot id)"
-elif [ -n "${FERRY_CT_STRICT_BOOT_ID:-}" ]; then
-    bad "the job journal records the last resume as after a reboot (new boot id)"
-else
-    ct_log "NOTE: ferryd recorded rebooted=false after the power cuts (it sees the host's boot id; FERRY_CT_STRICT_BOOT_ID=1 makes this a failure)"
-fi
+# ferryd tells a reboot from a restart by an id kept in /run/ferry (its
+# RuntimeDirectory): the kernel's boot id it sees through ProtectProc=
+# is the host's inside nspawn. After power cuts the last resume must be
+# recorded as after a reboot.
+check "the job journal records the last resume as after a reboot (new boot id)" resumed_after_reboot
 check "job journal: attempt $(job_info | awk '{print $3}') = resumed boots + 1" attempt_is $((expect_attempt))
 check "target: job-active marker removed" [ ! -e "$(ct_file $T /var/lib/ferry/job-active)" ]
 check "$cuts of $POINTS cuts landed in the job" [ $cuts -ge $((POINTS > 2 ? POINTS - 1 : POINTS)) ]
