@@ -3,6 +3,8 @@
 #include <cstring>
 #include <memory>
 #include <systemd/sd-bus.h>
+
+#include "local/sd_bus_util.hpp"
 #include <thread>
 
 namespace ferry::local {
@@ -11,25 +13,6 @@ namespace {
 constexpr const char* kSystemd = "org.freedesktop.systemd1";
 constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
-
-struct BusUnref {
-    void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
-};
-struct MessageUnref {
-    void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
-};
-using Bus = std::unique_ptr<sd_bus, BusUnref>;
-using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
-
-// Owns an sd_bus_error.
-struct BusError {
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    ~BusError() { sd_bus_error_free(&e); }
-    std::string text(int r) const
-    {
-        return e.message ? std::string(e.message) : std::string(std::strerror(-r));
-    }
-};
 
 core::Error failed(const std::string& what, const std::string& why)
 {
