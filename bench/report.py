@@ -225,6 +225,25 @@ def where_time_goes(meta, methods, ferry, cpu):
     return out
 
 
+def paired_ratios(out, name):
+    """engine seconds / each method's seconds, round by round (noise that
+    lasts a round hits both alike); the median of those ratios."""
+    per = {}
+    for line in open(os.path.join(out, name, "methods.jsonl")):
+        if line.strip():
+            m = json.loads(line)
+            if m.get("seconds") is not None:
+                per.setdefault(m.get("round", 1), {})[m["method"]] = float(m["seconds"])
+    res = {}
+    for m in ORDER[2:]:
+        rs = [r[m] and r["engine"] / r[m] for _, r in sorted(per.items()) if m in r and "engine" in r]
+        if len(rs) > 1:
+            v = sorted(rs)
+            med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+            res[m] = {"median": round(med, 3), "rounds": [round(x, 3) for x in rs]}
+    return res
+
+
 def fmt(v, nd=2):
     return "-" if v is None else ("%.*f" % (nd, v))
 
@@ -371,6 +390,11 @@ def main():
         p("rounds (wall s, in the order run): " + "; ".join(
             "%s %s" % (r["method"], "/".join("%.1f" % x for x in r["rounds_seconds"])) for r in rows if r.get("rounds_seconds")))
         p("(every method after ferryd: the median round)")
+        paired = paired_ratios(args.out, main_name)
+        if paired:
+            result["engine_paired_ratios"] = paired
+            p("engine / method in the same round, median (per round): " + "; ".join(
+                "%s %.2f (%s)" % (m, v["median"], "/".join("%.2f" % x for x in v["rounds"])) for m, v in paired.items()))
     p("(ferry/m, engine/m: wall-time ratios; CPU s: CPU seconds of both mariadbd + the tool or ferryd; other: CPU "
       "seconds the rest of the machine used meanwhile; CPU f/m: ferry's CPU s / the method's)")
     if logs:

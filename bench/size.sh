@@ -62,6 +62,7 @@ DCT=$BIN/data-copy-tool
 
 source "$ROOT/tests/integration/lib/rig.sh"
 rig_init "$ROOT" "$ROOT/build"
+# shellcheck disable=SC2034 # read by rig_cleanup (tests/integration/lib/rig.sh)
 [ -n "${BENCH_KEEP:-}" ] && RIG_KEEP=1
 source "$ROOT/tests/rig/mariadb.sh"
 source "$ROOT/tests/rig/appliance.sh"
@@ -168,9 +169,11 @@ column_diff() {
 
 # verify NAME: compares the target with the source; prints a JSON fragment.
 verify() {
-    local name=$1 t n s c t2 n2 s2 c2 differ=() cols=()
+    # Rows and the content checksum decide; CHECKSUM TABLE (4th field) is
+    # not compared (it hashes storage details, and is "-" with generated columns).
+    local name=$1 t n s t2 n2 s2 differ=() cols=()
     app_table_sums target > "$OUT/sums-$name.txt"
-    while read -r t n s c t2 n2 s2 c2; do
+    while read -r t n s _ t2 n2 s2 _; do
         if [ "$t" != "$t2" ] || [ "$n $s" != "$n2 $s2" ]; then
             differ+=("$t")
             if [ "$t" = "$t2" ] && [ "$n" = "$n2" ]; then
@@ -192,7 +195,7 @@ verify() {
 # client CPU, both servers' CPU; sets RUN_S.
 run_timed() {
     local name=$1; shift
-    local s0 t0 a0 b0 m0
+    local t0 a0 b0 m0
     a0=$(ticks "$SRC_PID"); b0=$(ticks "$TGT_PID"); m0=$(machine_ticks); t0=$(now)
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time-$name.txt" "$@"
     local rc=$?
@@ -253,6 +256,7 @@ PY
 ferryd_migration() {
     local rc
     rig_start_ferryd target
+    # shellcheck disable=SC2154 # set by app_start_peer (eval)
     PEER_PID=$APP_PEER_PID_source
     flush_target
     python3 "$ROOT/bench/sampler.py" "$OUT/sampler.log" 0.1 ferryd="$FERRYD_PID" source_mariadbd="$SRC_PID" \
@@ -260,7 +264,7 @@ ferryd_migration() {
     BG_PIDS+=($!)
     "$BIN/dbus-reader" "$OUT/dbus.log" "$DBUS_INTERVAL_MS" &
     local reader=$! perf_pid=
-    BG_PIDS+=($reader)
+    BG_PIDS+=("$reader")
     if [ -n "${BENCH_PERF:-}" ]; then
         # Scheduler and fsync events of the whole machine, for bench/dbus_attr.py.
         perf record -q -k CLOCK_MONOTONIC -a -e sched:sched_wakeup -e sched:sched_switch \
