@@ -13,9 +13,6 @@ RIG_EXIT_HOOKS+=(mdb_kill_all)
 
 ROWS=${FERRY_KILL_ROWS:-600000}
 POINTS=${FERRY_KILL_POINTS:-0.15 0.45 0.75}
-FAILS=0
-ok() { rig_log "ok: $*"; }
-bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
 
 PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"

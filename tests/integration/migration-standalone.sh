@@ -14,10 +14,6 @@ source "$SRC/tests/rig/appliance.sh"
 RIG_EXIT_HOOKS+=(mdb_kill_all)
 
 ROWS=${FERRY_TEST_ROWS:-200000}
-FAILS=0
-ok() { rig_log "ok: $*"; }
-bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"

@@ -38,10 +38,6 @@ source "$SRC/tests/rig/appliance.sh"
 RIG_EXIT_HOOKS+=(mdb_kill_all)
 
 ROWS=${FERRY_TEST_ROWS:-50000}
-FAILS=0
-ok() { rig_log "ok: $*"; }
-bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 boot_id() { tr -d '-' < /proc/sys/kernel/random/uuid; }
 
 PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"

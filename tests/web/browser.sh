@@ -268,10 +268,6 @@ done
 wait "$NODE_PID"; SPEC_RC=$?
 [ "$SPEC_RC" -eq 77 ] && skip "$CHROMIUM could not be started by playwright-core (its log follows)"
 
-FAILS=0
-ok() { rig_log "ok: $*"; }
-bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 check "browser spec passed (exit $SPEC_RC)" [ "$SPEC_RC" -eq 0 ]
 JOB_AFTER=$(busctl --system get-property org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1 Job)

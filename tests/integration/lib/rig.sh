@@ -8,6 +8,12 @@
 rig_log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*" >&2; }
 rig_fail() { rig_log "FAIL: $*"; exit 1; }
 
+# Counted checks: a script ends with [ $FAILS -eq 0 ] || rig_fail ...
+FAILS=0
+ok() { rig_log "ok: $*"; }
+bad() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
 rig_init() {
     SRC=$(realpath "$1"); BUILD=$(realpath "$2")
     RIG=$(mktemp -d /tmp/ferry-rig.XXXXXX)
