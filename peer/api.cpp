@@ -73,7 +73,8 @@ unsigned status_of(core::Code c)
     case core::Code::UnknownOption: return 400;
     case core::Code::AuthenticationFailed: return 401;
     case core::Code::OptionUnavailable:
-    case core::Code::Busy: return 409;
+    case core::Code::Busy:
+    case core::Code::ReplicationFailed: return 409;
     case core::Code::RateLimited: return 429;
     default: return 500;
     }
@@ -132,8 +133,10 @@ core::Expected<bool> Api::persist_tokens_in(const std::string& dir)
 {
     std::lock_guard lock(mutex_);
     auto r = tokens_.persist_in(dir, wall_now_());
-    if (r)
+    if (r) {
         memory_only_.reset();
+        state_dir_ = dir;
+    }
     else
         memory_only_ = r.error();
     return r;
@@ -234,10 +237,20 @@ Response Api::login(Request& r)
     }
     finish(false);
 
+    // Optional: the address the client will have after the Swap (a ring
+    // node other than the source is told so; see TokenStore::issue).
+    std::string also_from;
+    if (auto it = body.find("also_from"); it != body.end()) {
+        auto a = it->is_string() ? core::parse_address(it->get<std::string>())
+                                 : core::Expected<core::Address>(core::Error{});
+        if (!a)
+            return invalid("\"also_from\" must be an IP address.");
+        also_from = a->text;
+    }
     core::Expected<std::string> token = core::Error{core::Code::Internal, {}, {}};
     {
         std::lock_guard lock(mutex_);
-        token = tokens_.issue(r.client, wall_now_());
+        token = tokens_.issue(r.client, wall_now_(), also_from);
     }
     if (!token)
         return error_response(token.error());
@@ -282,6 +295,9 @@ Response Api::route(Request& r, std::string_view resource)
         {"logs", "GET", [&] { return logs(); }},
         {"finish", "POST", [&] { return finish(); }},
         {"reboot", "POST", [&] { return reboot(); }},
+        {"replica/deactivate", "POST", [&] { return replica_deactivate(); }},
+        {"round-robin/remove", "POST", [&] { return round_robin(true); }},
+        {"round-robin/restore", "POST", [&] { return round_robin(false); }},
     };
 
     if (resource.rfind("logs/", 0) == 0) {
@@ -321,6 +337,25 @@ Response Api::describe()
     uint64_t log_bytes = 0;
     for (const auto& f : *logs)
         log_bytes += f.size;
+    // The live side of the ring: what this server's MariaDB says.
+    json replication;
+    if (auto rs = database_.replication_state(); rs)
+        replication = json{{"replica_configured", rs->replica_configured},
+                           {"master_host", rs->master_host},
+                           {"master_port", rs->master_port},
+                           {"using_gtid", rs->using_gtid},
+                           {"io_running", rs->io_running},
+                           {"sql_running", rs->sql_running},
+                           {"last_error", rs->last_error},
+                           {"downstream", rs->downstream},
+                           {"server_id", rs->server_id},
+                           {"gtid_domain_id", rs->gtid_domain_id},
+                           {"gtid_binlog_pos", rs->gtid_binlog_pos},
+                           {"gtid_current_pos", rs->gtid_current_pos},
+                           {"log_bin", rs->log_bin},
+                           {"log_slave_updates", rs->log_slave_updates}};
+    else
+        replication = json{{"error", rs.error().message}};
     return ok(json{
         {"protocol", kProtocol},
         {"license_guid", lic.guid},
@@ -333,6 +368,9 @@ Response Api::describe()
         {"high_availability", ha.high_availability},
         {"ring_members", ha.ring_members},
         {"dns_advice", ha.dns_advice},
+        {"dns_revert_advice", ha.dns_revert_advice},
+        {"main_node", ha.main_node},
+        {"replication", replication},
         {"data_bytes", appliance_.data_bytes()},
         {"log_bytes", log_bytes},
         {"settings_bytes", appliance_.settings_bytes()},

@@ -90,6 +90,9 @@ class Api {
     Response log_file(const Request& r, const std::string& name);
     Response finish();
     Response reboot();
+    // The ring (api_ring.cpp, docs/ha.md).
+    Response replica_deactivate();
+    Response round_robin(bool remove);
 
     local::Appliance& appliance_;
     DatabaseAdmin& database_;
@@ -99,6 +102,7 @@ class Api {
     CanReboot can_reboot_;
     Reboot reboot_;
     std::optional<core::Error> memory_only_; // why the tokens are not persisted
+    std::string state_dir_;                  // set by persist_tokens_in()
 
     std::mutex mutex_; // guards limiter_ and tokens_
     RateLimiter limiter_;

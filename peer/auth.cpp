@@ -241,7 +241,8 @@ core::Expected<bool> TokenStore::persist_in(const std::string& dir, WallClock::t
             if (hash.size() != 64 || !is_lower_hex(hash) || expires <= now)
                 continue;
             if (tokens_.size() < max_tokens_)
-                tokens_[hash] = Entry{t["client"].get<std::string>(), expires};
+                tokens_[hash] = Entry{t["client"].get<std::string>(), expires,
+                                      t.value("also_from", std::string())};
         }
     }
     if (former_)
@@ -259,11 +260,15 @@ core::Expected<bool> TokenStore::save() const
         return true;
     json list = json::array();
     for (const auto& [hash, e] : tokens_)
-        list.push_back(json{{"sha256", hash}, {"client", e.client}, {"expires_usec", to_usec(e.expires)}});
+        list.push_back(json{{"sha256", hash},
+                            {"client", e.client},
+                            {"expires_usec", to_usec(e.expires)},
+                            {"also_from", e.also_from}});
     return local::write_file_atomic(file_, json{{"version", 1}, {"tokens", list}}.dump() + "\n", 0600);
 }
 
-core::Expected<std::string> TokenStore::issue(const std::string& client, WallClock::time_point now)
+core::Expected<std::string> TokenStore::issue(const std::string& client, WallClock::time_point now,
+                                              const std::string& also_from)
 {
     std::erase_if(tokens_, [&](const auto& kv) { return kv.second.expires <= now; });
     while (tokens_.size() >= max_tokens_) {
@@ -277,7 +282,8 @@ core::Expected<std::string> TokenStore::issue(const std::string& client, WallClo
     if (!token)
         return token.error();
     const std::string hash = local::sha256_hex(*token);
-    tokens_[hash] = Entry{client, now + std::chrono::duration_cast<WallClock::duration>(lifetime_)};
+    tokens_[hash] =
+        Entry{client, now + std::chrono::duration_cast<WallClock::duration>(lifetime_), also_from};
     // A token that would not survive a restart is not handed out.
     if (auto w = save(); !w) {
         tokens_.erase(hash);
@@ -298,7 +304,7 @@ bool TokenStore::valid(const std::string& token, const std::string& client, Wall
         tokens_.erase(it);
         return false;
     }
-    if (it->second.client == client)
+    if (it->second.client == client || (!it->second.also_from.empty() && it->second.also_from == client))
         return true;
     // After a Swap: the target now uses this system's former address.
     const auto issued = it->second.expires - std::chrono::duration_cast<WallClock::duration>(lifetime_);

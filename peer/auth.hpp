@@ -97,7 +97,12 @@ class TokenStore {
     // there. Expired tokens are dropped.
     core::Expected<bool> persist_in(const std::string& dir, WallClock::time_point now);
 
-    core::Expected<std::string> issue(const std::string& client, WallClock::time_point now);
+    // `also_from`: a second address the token is valid from (empty: none).
+    // A ring node's ferry-peer issues one to the target for the address it
+    // will have after the Swap (the source's), since nothing there applies
+    // staged settings that would tell it.
+    core::Expected<std::string> issue(const std::string& client, WallClock::time_point now,
+                                      const std::string& also_from = {});
     bool valid(const std::string& token, const std::string& client, WallClock::time_point now);
     core::Expected<bool> revoke_all();
     std::size_t size() const { return tokens_.size(); }
@@ -107,6 +112,7 @@ class TokenStore {
     struct Entry {
         std::string client;
         WallClock::time_point expires;
+        std::string also_from;
     };
     core::Expected<bool> save() const;
 

@@ -4,12 +4,15 @@
 // ferry.conf). An interface, so that the API is tested without a server.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/ring.hpp"
 #include "peer/config.hpp"
 
 namespace ferry::peer {
@@ -37,6 +40,25 @@ std::vector<std::string> create_account_statements(const std::string& user, cons
 // mysql_native_password hash, as PASSWORD() computes it.
 std::string native_password_hash(const std::string& password);
 
+// The live replication facts of this server (SHOW SLAVE STATUS, the
+// processlist's binlog dump threads, the GTID variables).
+struct ReplicationState {
+    bool replica_configured = false;
+    std::string master_host;
+    uint16_t master_port = 0;
+    std::string using_gtid; // "No" | "Slave_Pos" | "Current_Pos"
+    bool io_running = false;
+    bool sql_running = false;
+    std::string last_error;
+    std::vector<std::string> downstream; // addresses reading this server's binary log
+    uint32_t server_id = 0;
+    uint32_t gtid_domain_id = 0;
+    std::string gtid_binlog_pos;
+    std::string gtid_current_pos;
+    bool log_bin = false;
+    bool log_slave_updates = false;
+};
+
 class DatabaseAdmin {
   public:
     virtual ~DatabaseAdmin() = default;
@@ -49,6 +71,23 @@ class DatabaseAdmin {
     // Data and index bytes of `schemas`; nullopt when the server cannot be
     // asked.
     virtual std::optional<uint64_t> data_bytes(const std::vector<std::string>& schemas) = 0;
+
+    // --- the ring (peer/replication.cpp; docs/ha.md)
+    // This server's replica and binary log as the describe answer shows them.
+    virtual core::Expected<ReplicationState> replication_state();
+    // Takes this server out of the ring (operation 3): stops its replica,
+    // makes it read-only, waits (at most `wait`) until every replica
+    // reading its binary log has received all of it, then calls `record`
+    // with the freeze (it must be on disk when `record` returns) and only
+    // then forgets the replica (RESET SLAVE ALL), so that no restart joins
+    // the ring again. When the wait or `record` fails the replica is
+    // started again and read-only lifted: nothing changed.
+    // RESET SLAVE ALL when a replica is still configured (a deactivation
+    // that was recorded but interrupted before it forgot the replica).
+    virtual core::Expected<bool> forget_replica();
+    virtual core::Expected<core::ReplicaFreeze>
+    deactivate_replica(std::chrono::seconds wait,
+                       const std::function<core::Expected<bool>(const core::ReplicaFreeze&)>& record);
 };
 
 class MariaDbAdmin final : public DatabaseAdmin {
@@ -58,6 +97,11 @@ class MariaDbAdmin final : public DatabaseAdmin {
                                              const std::vector<std::string>& schemas) override;
     core::Expected<bool> drop_accounts() override;
     std::optional<uint64_t> data_bytes(const std::vector<std::string>& schemas) override;
+    core::Expected<ReplicationState> replication_state() override;
+    core::Expected<bool> forget_replica() override;
+    core::Expected<core::ReplicaFreeze> deactivate_replica(
+        std::chrono::seconds wait,
+        const std::function<core::Expected<bool>(const core::ReplicaFreeze&)>& record) override;
 
   private:
     DatabaseConfig config_;

@@ -21,6 +21,7 @@ std::string_view code_name(Code c)
     case Code::NotFailed: return "NotFailed";
     case Code::NotAuthorized: return "NotAuthorized";
     case Code::JournalCorrupt: return "JournalCorrupt";
+    case Code::ReplicationFailed: return "ReplicationFailed";
     case Code::Internal: return "Internal";
     }
     return "Internal";

@@ -25,6 +25,7 @@ enum class Code {
     NotFailed,          // Resume of a job that did not fail
     NotAuthorized,
     JournalCorrupt,
+    ReplicationFailed,  // the MariaDB ring is not in a state the HA path can use
     Internal,
 };
 

@@ -1,5 +1,7 @@
 #include "local/appliance_rules.hpp"
 
+#include "core/ring.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <sstream>
@@ -148,14 +150,21 @@ HaFacts decide_ha_facts(const core::Ini& replication, const core::Ini& load_bala
     h.high_availability = !other.empty();
     if (!h.high_availability)
         return h;
+    h.main_node = core::ini_get(replication, "Replication", "Main");
+    if (h.main_node.empty())
+        h.main_node = h.server_role == "Main" ? self.address : other;
+    // Users go to the Main node while this one is away, when it is another.
+    if (h.main_node != self.address)
+        other = h.main_node;
 
     const std::string name = self.domain_name.empty() ? self.host_name : self.domain_name;
+    const std::string lb = core::ini_get(load_balancing, "LoadBalancing", "Domain");
+    h.dns_revert_advice = core::dns_revert_advice(name, self.address, lb);
     if (!name.empty())
         h.dns_advice.push_back("Point " + name + " at " + other +
                                " (another node of the ring) "
                                "instead of " +
                                self.address + " while the migration runs.");
-    const std::string lb = core::ini_get(load_balancing, "LoadBalancing", "Domain");
     if (!lb.empty())
         h.dns_advice.push_back("Remove " + self.address + " from the load-balancing domain " + lb +
                                ".");

@@ -74,13 +74,19 @@ std::optional<core::Error> check_section_names(const core::Sections& sections);
 //   [Replication]
 //   Role=Main|Additional          (default Main)
 //   RingMembers=ADDR ADDR ...     (every node of the ring, this one included)
+//   Main=ADDR                     (the ring's Main node, which holds the
+//                                  round-robin hosts; default: this system
+//                                  when Role=Main, else the first other member)
+//   User=, Password=              (the ring's replication account)
 // and the load-balancing domain in `load_balancing`: [LoadBalancing] Domain=.
 // Standalone unless RingMembers names a node other than this system.
 struct HaFacts {
     std::string server_role = "Main";
     bool high_availability = false;
     std::vector<std::string> ring_members;
-    std::vector<std::string> dns_advice; // sentences naming names and addresses
+    std::string main_node;                      // address; empty when standalone
+    std::vector<std::string> dns_advice;        // sentences naming names and addresses
+    std::vector<std::string> dns_revert_advice; // for the Result step
 };
 HaFacts decide_ha_facts(const core::Ini& replication, const core::Ini& load_balancing,
                         const Identity& self);

@@ -110,6 +110,8 @@ core::Error peer_error(long status, const json& body)
         code = core::Code::InvalidArgument;
     else if (name == "IncompatibleSource")
         code = core::Code::IncompatibleSource;
+    else if (name == "ReplicationFailed")
+        code = core::Code::ReplicationFailed;
     else if (name == "InvalidToken")
         code = core::Code::ProbeExpired;
     return core::Error{code,
