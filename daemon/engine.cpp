@@ -8,7 +8,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-#include "steps/step.hpp"
+#include "steps/steps.hpp"
 
 namespace ferry {
 namespace {
@@ -148,6 +148,7 @@ Engine::probe(const std::string& address, std::string password,
             if (result) {
                 source_info_ = result->info;
                 token_ = result->token;
+                main_token_ = result->main_token;
                 probed_at_ = Clock::now();
                 spdlog::info("Probed source {} ({}).", source_info_->address,
                              source_info_->high_availability ? "high availability" : "standalone");
@@ -214,6 +215,12 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     sid.log_bytes = src->log_bytes;
     sid.server_role = src->server_role;
     sid.dns_advice = src->dns_advice;
+    sid.dns_revert_advice = src->dns_revert_advice;
+    if (src->main_node != src->address) {
+        sid.main_node = src->main_node;
+        sid.main_certificate_sha256 = src->main_certificate_sha256;
+        sid.main_token = main_token_;
+    }
     // A new job starts from this system as it is now, not from the saved
     // settings of an earlier, acknowledged one.
     std::error_code ec;
@@ -240,6 +247,26 @@ core::Expected<bool> Engine::acknowledge()
     if (!core::is_finished(job_->state))
         return core::Error{core::Code::NotFinished, "The job is still running.",
                            "Wait until it has succeeded or failed."};
+    if (job_->state == core::JobState::Failed && job_->source.high_availability) {
+        // A failed HA job may have left the round-robin hosts off the
+        // ring's Main node: they go back before the job is forgotten.
+        // Blocking, bounded by ProbeTimeoutSec per request.
+        const auto& src = job_->source;
+        source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_, src.certificate_sha256},
+                                probe_timeout_);
+        peer.set_token(src.token);
+        std::optional<source::PeerClient> ring_main;
+        if (!src.main_node.empty()) {
+            ring_main.emplace(source::PeerEndpoint{src.main_node, peer_port_, src.main_certificate_sha256},
+                              probe_timeout_);
+            ring_main->set_token(src.main_token);
+        }
+        if (auto r = steps::restore_round_robin_hosts(*job_, peer, ring_main ? &*ring_main : nullptr,
+                                                      appliance_);
+            !r)
+            return r.error();
+        spdlog::info("Round-robin hosts restored for the failed job {}.", job_->id);
+    }
     if (auto r = journal_.remove(); !r)
         return r;
     std::error_code ec;
@@ -339,6 +366,12 @@ void Engine::run_next()
                                                      src.certificate_sha256},
                                 probe_timeout_);
         peer.set_token(src.token);
+        std::optional<source::PeerClient> ring_main;
+        if (!src.main_node.empty()) {
+            ring_main.emplace(source::PeerEndpoint{src.main_node, peer_port_, src.main_certificate_sha256},
+                              probe_timeout_);
+            ring_main->set_token(src.main_token);
+        }
         auto checkpoint = core::find_operation(snapshot, id)->checkpoint;
         steps::StepContext ctx{
             std::move(snapshot),
@@ -373,7 +406,8 @@ void Engine::run_next()
                     if (stopping_)
                         return steps::stopped_error();
                 return written.get();
-            }};
+            },
+            ring_main ? &*ring_main : nullptr};
         auto step = steps::step_for(id);
         auto result = step ? step(ctx)
                            : core::Expected<bool>(core::Error{

@@ -104,6 +104,7 @@ class Engine {
 
     std::optional<core::SourceInfo> source_info_;
     std::string token_; // the peer token from Probe, kept in memory only until Start
+    std::string main_token_; // the same for the ring's Main node
     Clock::time_point probed_at_{};
     bool probe_in_flight_ = false;
     std::thread worker_;

@@ -221,7 +221,9 @@ std::map<std::string, sdbus::Variant> JobObject::Source()
             {"LicenseGuid", sdbus::Variant(s.license_guid)},
             {"ServerRole", sdbus::Variant(s.server_role)},
             {"HighAvailability", sdbus::Variant(s.high_availability)},
-            {"DnsAdvice", sdbus::Variant(s.dns_advice)}};
+            {"DnsAdvice", sdbus::Variant(s.dns_advice)},
+            {"DnsRevertAdvice", sdbus::Variant(s.dns_revert_advice)},
+            {"MainNode", sdbus::Variant(s.main_node)}};
 }
 
 } // namespace ferry::bus

@@ -62,6 +62,12 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                     if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 65535)
                         return bad("PeerPort must be 1..65535.");
                     c.peer_port = static_cast<uint16_t>(v);
+                } else if (key == "RingJoinTimeoutSec") {
+                    unsigned v = 0;
+                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 3600)
+                        return bad("RingJoinTimeoutSec must be 1..3600.");
+                    c.ring_join_timeout_sec = v;
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }

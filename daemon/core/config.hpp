@@ -25,6 +25,9 @@ struct ApplianceConfig {
     uint16_t peer_port = 443; // the source's peer API (443 on an appliance)
     std::string database_socket = "/run/mysqld/mysqld.sock"; // this appliance's MariaDB
     unsigned copy_threads = 2;
+    // HA: how long operation 7 waits for this system's replica to run and
+    // for the node after it in the ring to connect ([Migration] RingJoinTimeoutSec=).
+    unsigned ring_join_timeout_sec = 180;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

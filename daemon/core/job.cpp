@@ -47,7 +47,11 @@ json source_to_json(const SourceIdentity& s)
                 {"data_bytes", s.data_bytes},
                 {"log_bytes", s.log_bytes},
                 {"server_role", s.server_role},
-                {"dns_advice", s.dns_advice}};
+                {"dns_advice", s.dns_advice},
+                {"dns_revert_advice", s.dns_revert_advice},
+                {"main_node", s.main_node},
+                {"main_certificate_sha256", s.main_certificate_sha256},
+                {"main_token", s.main_token}};
 }
 
 SourceIdentity source_from_json(const json& j)
@@ -62,6 +66,10 @@ SourceIdentity source_from_json(const json& j)
     s.token = j.value("token", "");
     s.server_role = j.value("server_role", "");
     s.dns_advice = j.value("dns_advice", std::vector<std::string>{});
+    s.dns_revert_advice = j.value("dns_revert_advice", std::vector<std::string>{});
+    s.main_node = j.value("main_node", "");
+    s.main_certificate_sha256 = j.value("main_certificate_sha256", "");
+    s.main_token = j.value("main_token", "");
     s.high_availability = j.at("high_availability").get<bool>();
     s.data_bytes = j.at("data_bytes").get<uint64_t>();
     s.log_bytes = j.at("log_bytes").get<uint64_t>();
@@ -112,6 +120,11 @@ JobRecord new_job(std::string id, const Options& options, const std::vector<Plan
                       {"logs", options.logs},
                       {"source", job.source.address}});
     return job;
+}
+
+const OperationRecord* find_operation(const JobRecord& job, OperationId id)
+{
+    return find_operation(const_cast<JobRecord&>(job), id);
 }
 
 OperationRecord* find_operation(JobRecord& job, OperationId id)

@@ -59,11 +59,17 @@ struct SourceIdentity {
     uint64_t data_bytes = 0;
     uint64_t log_bytes = 0;
     std::string server_role;              // "Main" | "Additional"
-    std::vector<std::string> dns_advice;  // from Probe; the Result step shows its revert
+    std::vector<std::string> dns_advice;  // from Probe
     // The peer API token from Probe: a scoped, expiring credential (never
     // the password), revoked by the final operation. The journal is 0600
     // in a 0700 directory.
     std::string token;
+    std::vector<std::string> dns_revert_advice; // the Result step shows it
+    // The ring's Main node when it is not the source: where the round-robin
+    // hosts are removed and restored (pin and token as for the source).
+    std::string main_node;
+    std::string main_certificate_sha256;
+    std::string main_token;
 };
 
 struct TargetIdentity {
@@ -99,6 +105,7 @@ JobRecord new_job(std::string id, const Options& options, const std::vector<Plan
 uint64_t append_event(JobRecord& job, uint64_t now_usec, std::string type, nlohmann::json data);
 
 OperationRecord* find_operation(JobRecord& job, OperationId id);
+const OperationRecord* find_operation(const JobRecord& job, OperationId id);
 // The first operation that is neither done nor skipped, or null.
 OperationRecord* next_operation(JobRecord& job);
 

@@ -27,6 +27,13 @@ struct SourceInfo {
     bool maintenance_contract_active = false;
     std::vector<std::string> ring_members;
     std::vector<std::string> dns_advice;
+    std::vector<std::string> dns_revert_advice; // the Result step's advice
+    // The ring's Main node (holds the round-robin hosts); with its key pin
+    // and a token when it is not the source itself.
+    std::string main_node;
+    std::string main_certificate_sha256;
+    std::vector<std::string> downstream; // nodes reading the source's binary log now
+    std::string upstream;                // the node the source replicates from now
     uint64_t data_bytes = 0;
     uint64_t log_bytes = 0;
     uint64_t settings_bytes = 0;

@@ -200,9 +200,11 @@ core::Expected<json> PeerClient::request(const char* method, const std::string& 
     return j;
 }
 
-core::Expected<bool> PeerClient::login(const std::string& password)
+core::Expected<bool> PeerClient::login(const std::string& password, const std::string& also_from)
 {
     json body{{"password", password}};
+    if (!also_from.empty())
+        body["also_from"] = also_from;
     auto r = request("POST", "/login", &body);
     // nlohmann strings cannot be wiped portably in place; overwrite it.
     body["password"] = std::string(password.size(), '\0');

@@ -31,7 +31,9 @@ class PeerClient {
     core::Expected<std::string> fetch_pin();
 
     // POST /login; keeps the token. The password is not kept.
-    core::Expected<bool> login(const std::string& password);
+    // `also_from`: the address this system will have after the Swap, for a
+    // ring node other than the source (see docs/peer-api.md /login).
+    core::Expected<bool> login(const std::string& password, const std::string& also_from = {});
     void set_token(std::string token) { token_ = std::move(token); }
     const std::string& token() const { return token_; }
     const PeerEndpoint& endpoint() const { return endpoint_; }

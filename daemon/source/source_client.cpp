@@ -23,6 +23,12 @@ core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json&
         s.high_availability = d.at("high_availability").get<bool>();
         s.ring_members = d.value("ring_members", std::vector<std::string>{});
         s.dns_advice = d.value("dns_advice", std::vector<std::string>{});
+        s.dns_revert_advice = d.value("dns_revert_advice", std::vector<std::string>{});
+        s.main_node = d.value("main_node", "");
+        if (const auto r = d.find("replication"); r != d.end() && r->is_object()) {
+            s.downstream = r->value("downstream", std::vector<std::string>{});
+            s.upstream = r->value("master_host", "");
+        }
         s.data_bytes = d.at("data_bytes").get<uint64_t>();
         s.log_bytes = d.at("log_bytes").get<uint64_t>();
         s.settings_bytes = d.at("settings_bytes").get<uint64_t>();
@@ -67,7 +73,36 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
     // The address the target reaches the source at wins over what the
     // source believes its address is (NAT, several interfaces).
     info->address = address.text;
-    return ProbeSession{std::move(*info), pinned.token()};
+    ProbeSession session{std::move(*info), pinned.token(), {}};
+    auto& s = session.info;
+    if (s.high_availability && !s.main_node.empty() && s.main_node != s.address) {
+        // Operations 2 and 11 change the round-robin hosts on the ring's
+        // Main node: log in there now, while we have the password (the
+        // nodes of a ring share the Admin password). The token must also
+        // work from the source's address, which this system takes.
+        auto main = core::parse_address(s.main_node);
+        if (!main)
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source names a ring Main node that is not an address.", {}};
+        PeerClient probe_main(PeerEndpoint{main->text, peer_port_, {}}, timeout);
+        auto main_pin = probe_main.fetch_pin();
+        if (!main_pin)
+            return core::Error{main_pin.error().code,
+                               "The ring's Main node " + main->text +
+                                   " does not answer: " + main_pin.error().message,
+                               "Operations 2 and 11 change its round-robin hosts: make its ports "
+                               "80/443 reachable from this system."};
+        PeerClient main_pinned(PeerEndpoint{main->text, peer_port_, *main_pin}, timeout);
+        if (auto r = main_pinned.login(password, s.address); !r)
+            return core::Error{r.error().code,
+                               "The ring's Main node " + main->text + " refused the login: " +
+                                   r.error().message,
+                               "The nodes of a ring share the Admin password: set the same one "
+                               "on " + main->text + "."};
+        s.main_certificate_sha256 = *main_pin;
+        session.main_token = main_pinned.token();
+    }
+    return session;
 }
 
 } // namespace ferry::source

@@ -18,6 +18,7 @@ namespace ferry::source {
 struct ProbeSession {
     core::SourceInfo info;
     std::string token;
+    std::string main_token; // the ring's Main node, when it is not the source
 };
 
 class SourceClient {

@@ -4,7 +4,6 @@
 // table (row count and checksum). The checkpoint lists verified tables
 // and the snapshot they belong to; a re-run copies only the others, or
 // everything again if the source changed (source/data_copy.*).
-#include "source/data_copy.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -12,11 +11,13 @@ namespace {
 
 class StepProgress final : public source::DataCopyProgress {
   public:
-    explicit StepProgress(StepContext& ctx) : ctx_(ctx) {}
+    StepProgress(StepContext& ctx, nlohmann::json extra) : ctx_(ctx), extra_(std::move(extra)) {}
     void on_bytes(uint64_t done, uint64_t total) override { ctx_.progress(done, total); }
     void on_table_done(const source::TableResult&, const source::DataCopyCheckpoint& cp) override
     {
-        last = {{"snapshot", cp.snapshot_id}, {"done", cp.done}};
+        last = extra_;
+        last["snapshot"] = cp.snapshot_id;
+        last["done"] = cp.done;
         ctx_.save_checkpoint(last);
     }
     nlohmann::json last; // the newest checkpoint saved
@@ -24,11 +25,23 @@ class StepProgress final : public source::DataCopyProgress {
 
   private:
     StepContext& ctx_;
+    nlohmann::json extra_;
 };
 
 } // namespace
 
-core::Expected<bool> copy_data(StepContext& ctx)
+core::Expected<source::MariaDbConnection> local_database(const StepContext& ctx)
+{
+    source::MariaDbEndpoint e;
+    e.unix_socket = ctx.appliance.config().database_socket;
+    e.user = "root"; // unix_socket authentication: ferryd runs as root
+    source::MariaDbConnection::Options o;
+    o.role = "this system's MariaDB";
+    return source::MariaDbConnection::connect(e, o);
+}
+
+core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
+                                                             const nlohmann::json& extra)
 {
     auto account = ctx.peer.post("/db-account", {{"target_address", ctx.job.target.address}});
     if (!account)
@@ -48,20 +61,32 @@ core::Expected<bool> copy_data(StepContext& ctx)
     }
     const auto& config = ctx.appliance.config();
     req.target.unix_socket = config.database_socket;
-    req.target.user = "root"; // unix_socket authentication: ferryd runs as root
+    req.target.user = "root";
     req.parallelism = config.copy_threads;
     req.checkpoint.snapshot_id = ctx.checkpoint.value("snapshot", "");
     req.checkpoint.done = ctx.checkpoint.value("done", std::set<std::string>{});
 
-    StepProgress progress(ctx);
+    StepProgress progress(ctx, extra);
     auto result = source::copy_databases(req, progress);
     explicit_bzero(req.source.password.data(), req.source.password.size());
     if (!result)
         return ctx.stopping ? stopped_error() : result.error();
-    // Where the snapshot stands in the source's binary log: what a replica
-    // of this data continues from (the HA path needs it).
+    return result;
+}
+
+core::Expected<bool> copy_data(StepContext& ctx)
+{
+    auto result = copy_source_databases(ctx, nlohmann::json::object());
+    if (!result)
+        return result.error();
+    // Where the snapshot stands in the source's binary log (for the record:
+    // a replica of this data would continue from there).
     const auto& pos = result->position;
-    auto cp = progress.last.is_null() ? ctx.checkpoint : progress.last;
+    auto cp = ctx.checkpoint.is_object() ? ctx.checkpoint : nlohmann::json::object();
+    cp["done"] = nlohmann::json::array();
+    for (const auto& t : result->tables)
+        cp["done"].push_back(source::table_key(t.schema, t.name));
+    cp["snapshot"] = pos.snapshot_id();
     cp["position"] = {{"binlog_file", pos.binlog_file},
                       {"binlog_pos", pos.binlog_pos},
                       {"gtid_binlog_pos", pos.gtid_binlog_pos},

@@ -1,4 +1,5 @@
-// Operation 11: the license (when chosen); with Swap the source leaves
+// Operation 11: HA: the round-robin hosts back on the ring's Main node
+// (round_robin.cpp); the license (when chosen); with Swap the source leaves
 // maintenance (it now has this system's former identity); then nothing
 // temporary is left:
 // the MariaDB account on the source is dropped and every token revoked.
@@ -10,6 +11,12 @@ namespace ferry::steps {
 
 core::Expected<bool> final_operations(StepContext& ctx)
 {
+    if (ctx.job.source.high_availability && !ctx.checkpoint.value("round_robin_restored", false)) {
+        if (auto r = restore_round_robin_hosts(ctx.job, ctx.peer, ctx.ring_main, ctx.appliance); !r)
+            return r.error();
+        ctx.checkpoint["round_robin_restored"] = true;
+        ctx.save_checkpoint(ctx.checkpoint);
+    }
     if (ctx.job.options.license && !ctx.checkpoint.value("license_installed", false)) {
         // After a swap this system answers at the source's former address.
         const auto& to = ctx.job.options.swap ? ctx.job.source.address : ctx.job.target.address;
@@ -21,7 +28,8 @@ core::Expected<bool> final_operations(StepContext& ctx)
                                "The source did not return its license.", {}};
         if (auto w = ctx.appliance.install_license((*lic)["license"].get<std::string>()); !w)
             return w.error();
-        ctx.save_checkpoint({{"license_installed", true}});
+        ctx.checkpoint["license_installed"] = true;
+        ctx.save_checkpoint(ctx.checkpoint);
     }
     const bool finish_sent = ctx.checkpoint.value("finish_sent", false);
     if (!finish_sent && ctx.job.options.swap) {
@@ -44,6 +52,11 @@ core::Expected<bool> final_operations(StepContext& ctx)
     if (auto r = ctx.peer.post("/finish", nlohmann::json::object());
         !r && !(finish_sent && r.error().code == core::Code::ProbeExpired))
         return r.error();
+    // The same on the ring's Main node: our token there goes too.
+    if (ctx.ring_main)
+        if (auto r = ctx.ring_main->post("/finish", nlohmann::json::object());
+            !r && r.error().code != core::Code::ProbeExpired)
+            return r.error();
     ctx.progress(2, 2);
     return true;
 }

@@ -22,8 +22,8 @@ StepFn step_for(core::OperationId id)
     case OperationId::RestartServices: return restart_services;
     case OperationId::CopySyslog: return copy_syslog;
     case OperationId::Final: return final_operations;
-    case OperationId::DeactivateReplica:
-    case OperationId::CopyDataActivateReplica: break;
+    case OperationId::DeactivateReplica: return deactivate_replica;
+    case OperationId::CopyDataActivateReplica: return copy_data_activate_replica;
     }
     // Not implemented in this build: Start refuses a plan that needs it
     // (unsupported_operation), so no job gets half-way and stops there.

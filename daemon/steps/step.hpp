@@ -38,6 +38,8 @@ struct StepContext {
     // error when it could not be written or ferryd is stopping). The
     // reboot operation calls it before it asks anyone to reboot.
     std::function<core::Expected<bool>(const nlohmann::json& checkpoint)> set_rebooting;
+    // The ring's Main node when it is not the source (HA only), else null.
+    source::PeerClient* ring_main = nullptr;
 };
 
 using StepFn = std::function<core::Expected<bool>(StepContext&)>;

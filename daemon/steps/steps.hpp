@@ -1,18 +1,39 @@
 // The operations, one file each (steps/<id>.cpp).
 #pragma once
 
+#include "source/data_copy.hpp"
+#include "source/mariadb_conn.hpp"
 #include "steps/step.hpp"
 
 namespace ferry::steps {
 
 core::Expected<bool> copy_settings(StepContext& ctx);
 core::Expected<bool> source_maintenance(StepContext& ctx);
+core::Expected<bool> deactivate_replica(StepContext& ctx);
 core::Expected<bool> copy_data(StepContext& ctx);
 core::Expected<bool> modify_source(StepContext& ctx);
 core::Expected<bool> reboot_systems(StepContext& ctx);
+core::Expected<bool> copy_data_activate_replica(StepContext& ctx);
 core::Expected<bool> update_certificates(StepContext& ctx);
 core::Expected<bool> restart_services(StepContext& ctx);
 core::Expected<bool> copy_syslog(StepContext& ctx);
 core::Expected<bool> final_operations(StepContext& ctx);
+
+// Shared by the two data operations (copy_data.cpp): the source's schemas
+// copied into this system's MariaDB through a temporary account, resumed
+// from the "snapshot"/"done" keys of ctx.checkpoint; each verified table is
+// saved as a checkpoint that merges `extra` in.
+core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
+                                                             const nlohmann::json& extra);
+// This system's MariaDB as root over its unix socket ([Database] Socket=).
+core::Expected<source::MariaDbConnection> local_database(const StepContext& ctx);
+
+// The round-robin hosts of the ring's Main node (round_robin.cpp): removed
+// by operation 2, restored by operation 11 and when a failed job is
+// acknowledged. `removal` is the checkpoint operation 2 recorded.
+core::Expected<nlohmann::json> remove_round_robin_hosts(StepContext& ctx);
+core::Expected<bool> restore_round_robin_hosts(const core::JobRecord& job, source::PeerClient& peer,
+                                               source::PeerClient* ring_main,
+                                               local::FileAppliance& appliance);
 
 } // namespace ferry::steps

@@ -222,7 +222,7 @@ class Writer {
         in.settings_bytes = 40'000;
         core::SourceIdentity src{"192.0.2.10", "192.0.2.10", "old-hotspot", "example.test",
                                  "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", std::string(64, 'f'),
-                                 in.high_availability, in.data_bytes, in.log_bytes, "", {}, ""};
+                                 in.high_availability, in.data_bytes, in.log_bytes, "", {}, "", {}, "", "", ""};
         job_ = core::new_job(kIdPrefix + std::to_string(gen_ + 1), in.options,
                              core::build_plan(in), src,
                              core::TargetIdentity{"192.0.2.20", "new-hotspot"}, "stress-boot",

@@ -11,7 +11,7 @@ JobRecord sample_job()
     PlanInput in{Options{true, false, true}, false, 5000, 700, 10, {}};
     return new_job("0123456789abcdef", in.options, build_plan(in),
                    SourceIdentity{"192.0.2.10", "192.0.2.10", "hs-old", "example.net", "GUID-1",
-                                  "ab:cd", false, 5000, 700, "Main", {}, "tok"},
+                                  "ab:cd", false, 5000, 700, "Main", {}, "tok", {"Point x back"}, "192.0.2.9", "sha256//m", "mtok"},
                    TargetIdentity{"192.0.2.20", "hs-new"}, "boot-a", 1000);
 }
 
