@@ -71,9 +71,20 @@ app_fill_logs() {
     mv "$dir/traffic.log.0" "$dir/traffic.log"
 }
 
+# With APP_MDB_RING=1 every mariadbd is ready to be a node of a MariaDB
+# ring (tests/rig/ring.sh): replicated changes logged, and its GTID domain
+# (like its server id) taken from its address, so that a system that takes
+# another's address also takes its place in the ring.
+app_ring_opts() {
+    [ "${APP_MDB_RING:-0}" = 1 ] || return 0
+    echo "--log-slave-updates=ON --gtid-domain-id=${1##*.}"
+}
+
 app_start_mariadb() {
     local name=$1
-    mdb_start "$name" "$(app_address "$name")" "$RIG/$name/db" || rig_fail "mariadbd $name did not start"
+    # shellcheck disable=SC2046 # words on purpose
+    mdb_start "$name" "$(app_address "$name")" "$RIG/$name/db" $(app_ring_opts "$(app_address "$name")") \
+        || rig_fail "mariadbd $name did not start"
 }
 
 # The source's ferry-peer: the Admin password hash (never the password) in
@@ -103,8 +114,10 @@ CONF
 # mariadbd of an appliance, with the appliance's certificate for TLS on 3306.
 app_start_mariadb_tls() {
     local name=$1 root="$RIG/$1"
+    # shellcheck disable=SC2046 # words on purpose
     mdb_start "$name" "$(app_address "$name")" "$root/db" \
         --ssl-cert="$root/certs/server.pem" --ssl-key="$root/certs/server.key" \
+        $(app_ring_opts "$(app_address "$name")") \
         || rig_fail "mariadbd $name did not start"
 }
 
