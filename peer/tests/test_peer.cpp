@@ -483,7 +483,34 @@ class FakeDatabase final : public peer::DatabaseAdmin {
         return true;
     }
     std::optional<uint64_t> data_bytes(const std::vector<std::string>&) override { return 12345; }
+    core::Expected<bool> forget_replica() override
+    {
+        ++forgets;
+        return true;
+    }
+    core::Expected<core::ReplicaFreeze> deactivate_replica(
+        std::chrono::seconds,
+        const std::function<core::Expected<bool>(const core::ReplicaFreeze&)>& record) override
+    {
+        ++deactivations;
+        if (downstream_behind)
+            return core::Error{core::Code::ReplicationFailed, "behind", "resume"};
+        core::ReplicaFreeze f;
+        f.master_host = "192.0.2.9";
+        f.using_gtid = "Slave_Pos";
+        f.gtid_binlog_state = f.gtid_binlog_pos = f.gtid_current_pos = "1-1-5,2-2-7";
+        f.gtid_slave_pos = "1-1-5";
+        f.server_id = 2;
+        f.gtid_domain_id = 2;
+        f.downstream = {"192.0.2.3"};
+        if (auto r = record(f); !r)
+            return r.error();
+        return f;
+    }
 
+    int forgets = 0;
+    int deactivations = 0;
+    bool downstream_behind = false;
     std::vector<std::string> hosts;
     std::vector<std::string> last_schemas;
     int drops = 0;
@@ -770,4 +797,81 @@ TEST_F(ApiTest, WritesKeepModes)
     EXPECT_FALSE(appliance_->write_certificates({{"../x.pem", "-----BEGIN X"}}).ok());
     EXPECT_TRUE(appliance_->write_certificates({{"new.pem", "-----BEGIN X"}}).ok());
     EXPECT_FALSE(appliance_->install_license("garbage without section").ok());
+}
+
+TEST(Auth, TokenAlsoFrom)
+{
+    peer::TokenStore s;
+    const auto t = peer::WallClock::time_point{} + 1h;
+    auto tok = s.issue("192.0.2.2", t, "192.0.2.1");
+    ASSERT_TRUE(tok.ok());
+    EXPECT_TRUE(s.valid(*tok, "192.0.2.2", t));
+    EXPECT_TRUE(s.valid(*tok, "192.0.2.1", t)); // the address after the Swap
+    EXPECT_FALSE(s.valid(*tok, "192.0.2.3", t));
+}
+
+TEST_F(ApiTest, LoginAlsoFrom)
+{
+    EXPECT_EQ(call("POST", "/ferry/v1/login", R"({"password":"right","also_from":"x"})").status, 400u);
+    auto r = call("POST", "/ferry/v1/login", R"({"password":"right","also_from":"192.0.2.1"})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    token_ = body(r)["token"];
+    EXPECT_EQ(call("GET", "/ferry/v1/describe", {}, "192.0.2.1").status, 200u);
+    EXPECT_EQ(call("GET", "/ferry/v1/describe", {}, "192.0.2.7").status, 401u);
+}
+
+TEST_F(ApiTest, RoundRobinRemoveRestore)
+{
+    login();
+    // Without a state directory the saved copy has nowhere to go.
+    EXPECT_EQ(call("POST", "/ferry/v1/round-robin/remove", "{}").status, 500u);
+    fs::create_directory(root_ / "state");
+    fs::permissions(root_ / "state", fs::perms::owner_all);
+    ASSERT_TRUE(api_->persist_tokens_in((root_ / "state").string()).ok());
+    const std::string before = "[RoundRobin]\nHosts=192.0.2.1 192.0.2.2\nMode=weighted\n";
+    write(root_ / "settings/round_robin.conf", before);
+    auto r = call("POST", "/ferry/v1/round-robin/remove", "{}");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(body(r)["section"], before);
+    const std::string removed = read(root_ / "settings/round_robin.conf");
+    EXPECT_NE(removed.find("Hosts=\n"), std::string::npos) << removed;
+    EXPECT_NE(removed.find("Mode=weighted"), std::string::npos);
+    // Again (a retry after a crash): the hosts as they were, nothing lost.
+    r = call("POST", "/ferry/v1/round-robin/remove", "{}");
+    EXPECT_EQ(body(r)["section"], before);
+    EXPECT_EQ(read(root_ / "settings/round_robin.conf"), removed);
+    r = call("POST", "/ferry/v1/round-robin/restore", "{}");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(read(root_ / "settings/round_robin.conf"), before);
+    EXPECT_FALSE(fs::exists(root_ / "state/round-robin.saved"));
+    // Restoring twice changes nothing.
+    EXPECT_EQ(call("POST", "/ferry/v1/round-robin/restore", "{}").status, 200u);
+    EXPECT_EQ(read(root_ / "settings/round_robin.conf"), before);
+    EXPECT_EQ(call("GET", "/ferry/v1/round-robin/remove").status, 405u);
+}
+
+TEST_F(ApiTest, ReplicaDeactivate)
+{
+    EXPECT_EQ(call("POST", "/ferry/v1/replica/deactivate", "{}").status, 401u);
+    login();
+    fs::create_directory(root_ / "state");
+    fs::permissions(root_ / "state", fs::perms::owner_all);
+    ASSERT_TRUE(api_->persist_tokens_in((root_ / "state").string()).ok());
+    db_.downstream_behind = true;
+    auto r = call("POST", "/ferry/v1/replica/deactivate", "{}");
+    EXPECT_EQ(r.status, 409u);
+    EXPECT_EQ(body(r)["error"], "ReplicationFailed");
+    EXPECT_FALSE(fs::exists(root_ / "state/replica-freeze.json"));
+    db_.downstream_behind = false;
+    r = call("POST", "/ferry/v1/replica/deactivate", "{}");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(body(r)["freeze"]["gtid_binlog_state"], "1-1-5,2-2-7");
+    struct stat st {};
+    ASSERT_EQ(stat((root_ / "state/replica-freeze.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    // A retry answers the recorded freeze and makes sure the replica is gone.
+    auto again = call("POST", "/ferry/v1/replica/deactivate", "{}");
+    EXPECT_EQ(body(again), body(r));
+    EXPECT_EQ(db_.deactivations, 2);
+    EXPECT_EQ(db_.forgets, 1);
 }

@@ -384,12 +384,17 @@ d = json.loads(sys.argv[1])
 want = {"protocol": 1, "license_guid": "6f1c2a9e-0d4b-4c1e-9a57-3e2f8b7d1c40", "licensed": True,
         "maintenance_contract_active": True, "host_name": "hs-source", "domain_name": "example.test",
         "address": sys.argv[2], "server_role": "Main", "high_availability": False,
-        "ring_members": [], "dns_advice": [], "settings_bytes": int(sys.argv[3]),
+        "ring_members": [], "dns_advice": [], "dns_revert_advice": [], "main_node": "",
+        "settings_bytes": int(sys.argv[3]),
         "log_bytes": int(sys.argv[4]), "databases": ["hotspot"]}
 for k, v in want.items():
     print(f"ok: describe {k} = {json.dumps(v)}" if d.get(k) == v else f"FAIL: describe {k} = {json.dumps(d.get(k))}, expected {json.dumps(v)}")
 print("ok: describe data_bytes > 0 (from MariaDB)" if isinstance(d.get("data_bytes"), int) and d["data_bytes"] > 0 else f"FAIL: data_bytes {d.get('data_bytes')}")
-extra = set(d) - set(want) - {"data_bytes"}
+# The live replication facts of the source's MariaDB (standalone here).
+r = d.get("replication", {})
+print("ok: describe replication: no replica, binary log on" if r.get("replica_configured") is False and r.get("log_bin") is True and r.get("downstream") == []
+      else f"FAIL: describe replication {r}")
+extra = set(d) - set(want) - {"data_bytes", "replication"}
 print("ok: describe has exactly the documented fields" if not extra else f"FAIL: undocumented fields {extra}")
 PY
 printf '[Replication]\nRole=Additional\nRingMembers=%s 192.0.2.11 192.0.2.12\n' "$SRC_ADDR" >"$S/settings/replication.conf"
