@@ -296,6 +296,7 @@ Response Api::route(Request& r, std::string_view resource)
         {"finish", "POST", [&] { return finish(); }},
         {"reboot", "POST", [&] { return reboot(); }},
         {"replica/deactivate", "POST", [&] { return replica_deactivate(); }},
+        {"token/extend", "POST", [&] { return extend_token(r); }},
         {"round-robin/remove", "POST", [&] { return round_robin(true); }},
         {"round-robin/restore", "POST", [&] { return round_robin(false); }},
     };

@@ -92,6 +92,7 @@ class Api {
     Response reboot();
     // The ring (api_ring.cpp, docs/ha.md).
     Response replica_deactivate();
+    Response extend_token(const Request& r); // api_lease.cpp
     Response round_robin(bool remove);
 
     local::Appliance& appliance_;

@@ -241,8 +241,11 @@ core::Expected<bool> TokenStore::persist_in(const std::string& dir, WallClock::t
             if (hash.size() != 64 || !is_lower_hex(hash) || expires <= now)
                 continue;
             if (tokens_.size() < max_tokens_)
-                tokens_[hash] = Entry{t["client"].get<std::string>(), expires,
-                                      t.value("also_from", std::string())};
+                tokens_[hash] = Entry{
+                    t["client"].get<std::string>(), expires, t.value("also_from", std::string()),
+                    t.contains("issued_usec") && t["issued_usec"].is_number_integer()
+                        ? from_usec(t["issued_usec"].get<int64_t>())
+                        : expires - std::chrono::duration_cast<WallClock::duration>(lifetime_)};
         }
     }
     if (former_)
@@ -263,7 +266,8 @@ core::Expected<bool> TokenStore::save() const
         list.push_back(json{{"sha256", hash},
                             {"client", e.client},
                             {"expires_usec", to_usec(e.expires)},
-                            {"also_from", e.also_from}});
+                            {"also_from", e.also_from},
+                            {"issued_usec", to_usec(e.issued)}});
     return local::write_file_atomic(file_, json{{"version", 1}, {"tokens", list}}.dump() + "\n", 0600);
 }
 
@@ -283,7 +287,7 @@ core::Expected<std::string> TokenStore::issue(const std::string& client, WallClo
         return token.error();
     const std::string hash = local::sha256_hex(*token);
     tokens_[hash] =
-        Entry{client, now + std::chrono::duration_cast<WallClock::duration>(lifetime_), also_from};
+        Entry{client, now + std::chrono::duration_cast<WallClock::duration>(lifetime_), also_from, now};
     // A token that would not survive a restart is not handed out.
     if (auto w = save(); !w) {
         tokens_.erase(hash);
@@ -307,9 +311,26 @@ bool TokenStore::valid(const std::string& token, const std::string& client, Wall
     if (it->second.client == client || (!it->second.also_from.empty() && it->second.also_from == client))
         return true;
     // After a Swap: the target now uses this system's former address.
-    const auto issued = it->second.expires - std::chrono::duration_cast<WallClock::duration>(lifetime_);
+    const auto issued = it->second.issued;
     return former_ && !former_->address.empty() && client == former_->address &&
            issued < former_->applied;
+}
+
+core::Expected<WallClock::time_point> TokenStore::extend(const std::string& token,
+                                                         const std::string& client,
+                                                         WallClock::time_point now,
+                                                         Clock::duration lifetime)
+{
+    if (!valid(token, client, now))
+        return core::Error{core::Code::InvalidArgument, "The token is not valid.", {}};
+    auto& e = tokens_.at(local::sha256_hex(token));
+    const auto before = e.expires;
+    e.expires = std::max(e.expires, now + std::chrono::duration_cast<WallClock::duration>(lifetime));
+    if (auto w = save(); !w) {
+        e.expires = before;
+        return w.error();
+    }
+    return e.expires;
 }
 
 core::Expected<bool> TokenStore::revoke_all()

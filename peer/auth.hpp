@@ -22,6 +22,10 @@ using WallClock = std::chrono::system_clock; // token expiry (survives reboots)
 inline constexpr unsigned kMaxFailedLogins = 5;
 inline constexpr auto kFailureWindow = std::chrono::minutes(10);
 inline constexpr auto kTokenLifetime = std::chrono::hours(1);
+// What a token may be extended to once a job uses it (POST /token/extend):
+// a job outlives an hour (a long data copy, a reboot, a Resume() the next
+// day), and the final operation revokes every token anyway.
+inline constexpr auto kJobTokenLifetime = std::chrono::hours(24 * 7);
 inline constexpr std::size_t kMaxPasswordLength = 1024;
 
 // Overwrites every byte a string owns (up to its capacity, so also what a
@@ -104,6 +108,11 @@ class TokenStore {
     core::Expected<std::string> issue(const std::string& client, WallClock::time_point now,
                                       const std::string& also_from = {});
     bool valid(const std::string& token, const std::string& client, WallClock::time_point now);
+    // A valid token (as valid()) then expires at now + `lifetime` at the
+    // earliest; persisted before it returns. InvalidArgument for a token
+    // that is not valid.
+    core::Expected<WallClock::time_point> extend(const std::string& token, const std::string& client,
+                                                 WallClock::time_point now, Clock::duration lifetime);
     core::Expected<bool> revoke_all();
     std::size_t size() const { return tokens_.size(); }
     void set_former_address(std::optional<FormerAddress> f) { former_ = std::move(f); }
@@ -113,6 +122,7 @@ class TokenStore {
         std::string client;
         WallClock::time_point expires;
         std::string also_from;
+        WallClock::time_point issued;
     };
     core::Expected<bool> save() const;
 

@@ -25,8 +25,22 @@ core::Expected<core::Sections> saved_former(const std::filesystem::path& file)
 
 } // namespace
 
+// The tokens from Probe last an hour; the job needs them until its final
+// operation: extend them (on the ring's Main node too) before anything else.
+static core::Expected<bool> take_job_lease(StepContext& ctx)
+{
+    if (auto r = ctx.peer.post("/token/extend", nlohmann::json::object()); !r)
+        return r.error();
+    if (ctx.ring_main)
+        if (auto r = ctx.ring_main->post("/token/extend", nlohmann::json::object()); !r)
+            return r.error();
+    return true;
+}
+
 core::Expected<bool> copy_settings(StepContext& ctx)
 {
+    if (auto lease = take_job_lease(ctx); !lease)
+        return lease.error();
     auto answer = ctx.peer.get("/settings");
     if (!answer)
         return answer.error();

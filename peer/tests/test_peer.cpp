@@ -875,3 +875,32 @@ TEST_F(ApiTest, ReplicaDeactivate)
     EXPECT_EQ(db_.deactivations, 2);
     EXPECT_EQ(db_.forgets, 1);
 }
+
+TEST(Auth, TokenExtendedForTheJob)
+{
+    peer::TokenStore s;
+    const auto t = peer::WallClock::time_point{} + 1h;
+    auto tok = s.issue("192.0.2.2", t);
+    ASSERT_TRUE(tok.ok());
+    EXPECT_FALSE(s.extend(*tok, "192.0.2.3", t, peer::kJobTokenLifetime).ok()); // not its address
+    EXPECT_FALSE(s.valid(*tok, "192.0.2.2", t + 2h));
+    tok = s.issue("192.0.2.2", t);
+    auto until = s.extend(*tok, "192.0.2.2", t + 30min, peer::kJobTokenLifetime);
+    ASSERT_TRUE(until.ok());
+    EXPECT_EQ(*until, t + 30min + std::chrono::duration_cast<peer::WallClock::duration>(peer::kJobTokenLifetime));
+    EXPECT_TRUE(s.valid(*tok, "192.0.2.2", t + 2h));
+    EXPECT_TRUE(s.valid(*tok, "192.0.2.2", t + 24h * 7));
+    EXPECT_FALSE(s.valid(*tok, "192.0.2.2", t + 24h * 8));
+    EXPECT_FALSE(s.extend(*tok, "192.0.2.2", t + 24h * 8, peer::kJobTokenLifetime).ok()); // expired
+}
+
+TEST_F(ApiTest, TokenExtend)
+{
+    EXPECT_EQ(call("POST", "/ferry/v1/token/extend", "{}").status, 401u);
+    login();
+    auto r = call("POST", "/ferry/v1/token/extend", "{}");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(body(r)["expires_in"], 7 * 24 * 3600);
+    now_ += 2h; // past the hour of a login
+    EXPECT_EQ(call("GET", "/ferry/v1/describe").status, 200u);
+}
