@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <getopt.h>
 #include <iostream>
@@ -26,6 +27,7 @@
 #include "core/address.hpp"
 #include "core/ini.hpp"
 #include "local/appliance.hpp"
+#include "local/journal_store.hpp"
 #include "peer/api.hpp"
 #include "peer/auth.hpp"
 #include "peer/config.hpp"
@@ -44,6 +46,8 @@ struct Args {
     std::string log_level = "info";
     bool hash_password = false;
     bool apply_staged = false;
+    bool apply_network = false;
+    std::string network_dir = "/run/systemd/network";
 };
 
 void help()
@@ -61,7 +65,10 @@ void help()
                 "     --log-level=LEVEL        trace, debug, info, warn, error (default: info)\n"
                 "     --hash-password          Read a password on stdin, print its crypt(3)\n"
                 "                              hash for AdminPasswordHash=, and exit\n"
-                "     --apply-staged           Apply staged settings (at boot) and exit\n",
+                "     --apply-staged           Apply staged settings (at boot) and exit\n"
+                "     --apply-network[=DIR]    Write a systemd-networkd file for the network\n"
+                "                              settings into DIR (default: /run/systemd/network),\n"
+                "                              set the host name (at boot), and exit\n",
                 FERRY_CONFIG_FILE);
 }
 
@@ -75,7 +82,8 @@ int parse_args(int argc, char** argv, Args& a)
         ARG_REDIRECT,
         ARG_LOG_LEVEL,
         ARG_HASH,
-        ARG_APPLY
+        ARG_APPLY,
+        ARG_NETWORK
     };
     static const option options[] = {
         {"help", no_argument, nullptr, 'h'},
@@ -86,6 +94,7 @@ int parse_args(int argc, char** argv, Args& a)
         {"log-level", required_argument, nullptr, ARG_LOG_LEVEL},
         {"hash-password", no_argument, nullptr, ARG_HASH},
         {"apply-staged", no_argument, nullptr, ARG_APPLY},
+        {"apply-network", optional_argument, nullptr, ARG_NETWORK},
         {},
     };
     int c;
@@ -99,6 +108,11 @@ int parse_args(int argc, char** argv, Args& a)
         case ARG_LOG_LEVEL: a.log_level = optarg; break;
         case ARG_HASH: a.hash_password = true; break;
         case ARG_APPLY: a.apply_staged = true; break;
+        case ARG_NETWORK:
+            a.apply_network = true;
+            if (optarg)
+                a.network_dir = optarg;
+            break;
         default: return 2;
         }
     }
@@ -210,6 +224,77 @@ int run_apply_staged(const peer::PeerConfig& config, local::FileAppliance& appli
     return EXIT_SUCCESS;
 }
 
+// --apply-network (at boot, after --apply-staged, before systemd-networkd):
+// the reference appliance's network settings take effect. The `network`
+// section ([Network] Address=, optional PrefixLength= (default 24, IPv6
+// 64), Gateway=, HostName=) becomes DIR/10-ferry-appliance.network for
+// the Ethernet interface(s), and HostName= the host name. This is why a
+// Swap Configuration needs the reboot: exchanged settings move the
+// addresses at the next boot (units/ferry-appliance-network.service).
+int run_apply_network(local::FileAppliance& appliance, const std::string& dir)
+{
+    auto sections = appliance.read_settings();
+    if (!sections) {
+        spdlog::critical("{}", sections.error().message);
+        return EXIT_FAILURE;
+    }
+    const auto it = sections->find("network");
+    if (it == sections->end()) {
+        spdlog::critical("No network section in the settings: no address to configure.");
+        return EXIT_FAILURE;
+    }
+    auto ini = core::parse_ini(it->second);
+    if (!ini) {
+        spdlog::critical("The network settings are malformed: {}", ini.error().message);
+        return EXIT_FAILURE;
+    }
+    auto address = core::parse_address(core::ini_get(*ini, "Network", "Address"));
+    if (!address) {
+        spdlog::critical("The network settings have no valid Address=: {}",
+                         address.error().message);
+        return EXIT_FAILURE;
+    }
+    const std::string prefix_text =
+        core::ini_get(*ini, "Network", "PrefixLength", address->ipv6 ? "64" : "24");
+    const int max_prefix = address->ipv6 ? 128 : 32;
+    int prefix = -1;
+    if (!prefix_text.empty() && prefix_text.size() <= 3 &&
+        prefix_text.find_first_not_of("0123456789") == std::string::npos)
+        prefix = std::stoi(prefix_text);
+    if (prefix < 1 || prefix > max_prefix) {
+        spdlog::critical("The network settings have an invalid PrefixLength={}.", prefix_text);
+        return EXIT_FAILURE;
+    }
+    std::string text = "# Written at boot by ferry-peer --apply-network from the network\n"
+                       "# settings section (ferry-appliance-network.service). Do not edit.\n"
+                       "[Match]\nType=ether\n\n[Network]\n"
+                       "Address=" + address->text + "/" + std::to_string(prefix) + "\n";
+    if (const auto gw = core::ini_get(*ini, "Network", "Gateway"); !gw.empty()) {
+        auto g = core::parse_address(gw);
+        if (!g || g->ipv6 != address->ipv6) {
+            spdlog::critical("The network settings have an invalid Gateway={}.", gw);
+            return EXIT_FAILURE;
+        }
+        text += "Gateway=" + g->text + "\n";
+    }
+    text += "LinkLocalAddressing=no\nIPv6AcceptRA=no\n";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const auto file = std::filesystem::path(dir) / "10-ferry-appliance.network";
+    if (auto w = local::write_file_atomic(file, text, 0644); !w) {
+        spdlog::critical("Cannot write {}: {}", file.string(), w.error().message);
+        return EXIT_FAILURE;
+    }
+    spdlog::info("Network settings applied: {}/{} ({}).", address->text, prefix, file.string());
+    if (const auto host = core::ini_get(*ini, "Network", "HostName"); !host.empty()) {
+        if (::sethostname(host.data(), host.size()) < 0)
+            spdlog::warn("Cannot set the host name {}: {}", host, std::strerror(errno));
+        else
+            spdlog::info("Host name {}.", host);
+    }
+    return EXIT_SUCCESS;
+}
+
 struct Sockets {
     int https = -1;
     int http = -1;
@@ -287,6 +372,8 @@ int run(const Args& args)
 
     if (args.apply_staged)
         return run_apply_staged(*config, appliance);
+    if (args.apply_network)
+        return run_apply_network(appliance, args.network_dir);
 
     if (auto h = peer::resolve_admin_hash(config->admin_password_hash); !h) {
         spdlog::critical("{} {}", h.error().message, h.error().remedy);

@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# swap.sh SOURCE_ROOT BUILD_DIR
+#
+# A standalone migration WITH Swap Configuration between two booted
+# appliances (lib.sh: systemd-nspawn containers with real systemd, dbus,
+# logind, polkitd, networkd, MariaDB), across the real reboot of both:
+#
+#   - the source at 10.77.0.2, the target at 10.77.0.3, each address applied
+#     at boot from the appliance's own network settings by ferry's boot
+#     units (ferry-apply-staged.service, ferry-appliance-network.service);
+#   - ferryctl start --swap inside the target; the reboot operation asks
+#     the source's ferry-peer (POST /reboot, which asks the source's logind)
+#     and the target's logind to reboot: both containers' systemd reboot for
+#     real (nspawn exits 133, the wrapper boots again), nothing in this test
+#     reboots or starts anything;
+#   - at boot the source applies the staged settings (the target's former
+#     ones) and comes up at 10.77.0.3, the target at 10.77.0.2 (the
+#     source's former settings); ferryd-resume.path starts ferryd, which
+#     finds the job by its boot id, waits for the source at its new address
+#     and finishes. The test makes no D-Bus call until ferryd runs.
+#
+# Checked afterwards: each appliance answers on the other's former address
+# (ping, MariaDB 3306 on the target, ferry-peer 443 on the source; host
+# names swapped too), all tables equal, settings exchanged exactly, license
+# moved and released to the source's former address, the source out of
+# maintenance with its services running and not masked, both reboots asked
+# through logind, the job on the same object path with GetEvents(0) the
+# whole contiguous history (before and after the reboot), ferryd's journal
+# showing the resume in the boot after the reboot, and the result kept
+# across one more reboot until Acknowledge().
+#
+# FERRY_CT_ROWS (default 50000): rows of the generated data set.
+# FERRY_CT_SWAP_SOURCE_DELAY (default 4): seconds the source's boot after
+#   the swap is held back (a drop-in of ferry-apply-staged.service), so
+#   that the resumed ferryd must wait for it; 0: no delay.
+# Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
+set -uo pipefail
+source "$(dirname "$(realpath "$0")")/lib.sh"
+ct_main "$0" "$@"
+
+ROWS=${FERRY_CT_ROWS:-50000}
+S=source T=target
+A=$CT_SOURCE_ADDR B=$CT_TARGET_ADDR
+
+ct_net_up
+ct_create $S source "$A"
+ct_create $T target "$B"
+ct_set_password $S $T
+ct_fill_logs $S 4
+# The source boots more slowly than the target after the swap (its staged
+# settings take a few seconds more here), so that ferryd, resumed first,
+# has to wait for the source to come back at its new address.
+SLOW=${FERRY_CT_SWAP_SOURCE_DELAY:-4}
+mkdir -p "$(ct_file $S /etc/systemd/system/ferry-apply-staged.service.d)"
+printf '[Service]\nExecStartPost=/bin/sleep %s\n' "$SLOW" \
+    > "$(ct_file $S /etc/systemd/system/ferry-apply-staged.service.d/50-rig-slow-boot.conf)"
+ct_boot $S; ct_boot $T
+ct_wait_booted $S; ct_wait_booted $T
+ct_wait_mariadb $S; ct_wait_mariadb $T
+ct_gen_data $S "$ROWS"
+
+# networkd configures the address shortly after the boot finished.
+has_addr() { local i; for ((i = 0; i < 100; i++)); do
+    ct_exec "$1" ip -4 -o addr show | grep -q " $2/24 " && return 0; sleep 0.1; done; return 1; }
+lacks_addr() { ! ct_exec "$1" ip -4 -o addr show | grep -q " $2/24 "; }
+# A TCP port of ADDRESS answers from inside NAME.
+tcp_open() { ct_exec "$1" timeout 5 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null; }
+reboots() { awk '$2 == 133' "$CT_DIR/$1/boots.log" 2>/dev/null | grep -c .; }
+
+# --- before --------------------------------------------------------------------
+check "source: address $A from its network settings" has_addr $S "$A"
+check "target: address $B from its network settings" has_addr $T "$B"
+check "target: ferry-appliance-network.service applied them" \
+    [ "$(ct_unit $T ferry-appliance-network.service Result)" = success ]
+check "target reaches the source (ping $A)" ct_exec $T ping -q -c1 -W2 "$A"
+check "target: ferryd not started at boot (no job)" [ "$(ct_unit $T ferryd.service ActiveState)" = inactive ]
+cp -a "$(ct_file $T /var/lib/hotspot/settings)" "$CT_DIR/target-settings-before"
+cp -a "$(ct_file $S /var/lib/hotspot/settings)" "$CT_DIR/source-settings-before"
+cp "$(ct_file $S /var/lib/hotspot/license.conf)" "$CT_DIR/source-license-before"
+app_table_sums $S > "$CT_DIR/sums-source"
+ct_log "source: $(wc -l < "$CT_DIR/sums-source") tables, $(awk '{n += $2} END {print n}' "$CT_DIR/sums-source") rows"
+BOOT_S1=$(ct_boot_id $S) BOOT_T1=$(ct_boot_id $T)
+
+# --- the wizard with Swap Configuration, through ferryctl inside the target -------
+t0=$SECONDS
+ct_exec $T ferryctl --json=short probe "$A" --password-file=/root/source-password \
+    > "$CT_DIR/probe.json" 2>"$CT_DIR/probe.err"
+check "probe succeeded" [ $? -eq 0 ]
+ct_exec $T ferryctl plan --swap --license --logs > "$CT_DIR/plan.txt" 2>&1
+check "plan with swap, license and logs" [ $? -eq 0 ]
+check "the plan has the reboot" grep -q "Reboot" "$CT_DIR/plan.txt"
+ct_exec $T ferryctl start --swap --license --logs --no-ask-password > "$CT_DIR/start.txt" 2>&1
+rc=$?
+check "start --swap (exit $rc)" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || { cat "$CT_DIR/start.txt" "$CT_DIR/probe.err" >&2; ct_fail "no job"; }
+
+MGR=(org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1)
+# Properties through the target's system bus (only while ferryd runs: a
+# call would D-Bus-activate it otherwise).
+prop() { ct_exec $T busctl get-property "$@" 2>/dev/null | sed -E 's/^[a-z]+ "?//; s/"$//'; }
+JOB=$(prop "${MGR[@]}" Job)
+ct_log "job $JOB"
+check "a job object" [ "${JOB#/org/ferry/Migration1/job/}" != "$JOB" ]
+
+# "STATE REBOOT-OP-STATE ATTEMPT LOGIND-ASKED" from the target's job journal, read
+# from the host (no D-Bus call while the systems reboot).
+JOURNAL=$(ct_file $T /var/lib/ferry/job.json)
+job_info() {
+    python3 - "$JOURNAL" <<'PY' 2>/dev/null || echo "none - 0"
+import json, sys
+j = json.load(open(sys.argv[1]))
+op = [o for o in j["operations"] if o["id"] == "reboot"][0]
+print(j["state"], op["state"], j["attempt"], 1 if op["checkpoint"] and op["checkpoint"].get("logind_asked") else 0)
+PY
+}
+
+# --- both systems reboot by themselves ----------------------------------------------
+# Until the journal says that logind was asked (the events up to here are
+# the history before the reboot), then until both wrappers saw exit 133 and
+# booted again.
+seen_rebooting=no seen_asked=no
+for ((i = 0; i < 1800; i++)); do # 0.1 s each
+    read -r state rstate _ asked <<<"$(job_info)"
+    [ "$state" = rebooting ] && seen_rebooting=yes
+    [ "$asked" = 1 ] && seen_asked=yes
+    [ "$state" = failed ] && break
+    [ $seen_asked = yes ] && break
+    [ "$(reboots $T)" -ge 1 ] && break
+    sleep 0.1
+done
+check "the job journal said rebooting before the reboot" [ $seen_rebooting = yes ]
+check "the reboot operation recorded logind's yes (state $state, reboot $rstate)" [ $seen_asked = yes ]
+[ "$state" = failed ] && { cat "$JOURNAL" >&2; ct_fail "the job failed before the reboot"; }
+cp "$JOURNAL" "$CT_DIR/job-before-reboot.json"
+ct_log "both asked to reboot $((SECONDS - t0)) s after the probe"
+for ((i = 0; i < 1200; i++)); do
+    [ "$(reboots $S)" -ge 1 ] && [ "$(reboots $T)" -ge 1 ] && break
+    sleep 0.1
+done
+check "source rebooted by itself (nspawn exit 133)" [ "$(reboots $S)" -eq 1 ]
+check "target rebooted by itself (nspawn exit 133)" [ "$(reboots $T)" -eq 1 ]
+if [ "$(reboots $S)" -lt 1 ] || [ "$(reboots $T)" -lt 1 ]; then ct_fail "the systems did not reboot"; fi
+t_reboot=$SECONDS
+ct_wait_booted $S; ct_wait_booted $T
+BOOT_S2=$(ct_boot_id $S) BOOT_T2=$(ct_boot_id $T)
+differ() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" != "$2" ]; }
+check "source: new boot id" differ "$BOOT_S1" "$BOOT_S2"
+check "target: new boot id" differ "$BOOT_T1" "$BOOT_T2"
+
+# ferryd: started by ferryd-resume.path, nobody calls it before it runs.
+ferryd_active() { [ "$(ct_unit $T ferryd.service ActiveState)" = active ]; }
+for ((i = 0; i < 600; i++)); do ferryd_active && break; sleep 0.1; done
+check "target: ferryd active after the reboot, no D-Bus call from the test" ferryd_active
+activations=$(ct_journal $T -b "${BOOT_T2//-/}" -o cat -u dbus.service |
+    grep -c "Activating via systemd: service name='org.ferry.Migration1'")
+check "target: ferryd not D-Bus-activated in the new boot ($activations activations)" [ "$activations" -eq 0 ]
+check "target: ferryd.service triggered by ferryd-resume.path" \
+    grep -qw ferryd-resume.path <<<"$(ct_unit $T ferryd.service TriggeredBy)"
+
+# The job finishes by itself (journal read from the host).
+for ((i = 0; i < 1800; i++)); do
+    read -r state rstate _ asked <<<"$(job_info)"
+    [ "$state" = succeeded ] || [ "$state" = failed ] && break
+    sleep 0.1
+done
+check "the job succeeded after the reboot (state $state, $((SECONDS - t_reboot)) s after the reboot)" \
+    [ "$state" = succeeded ]
+[ "$state" = succeeded ] || python3 -c "import json; print(json.load(open('$JOURNAL')).get('error'))" >&2
+ct_log "migration with swap (probe to finish) took $((SECONDS - t0)) s"
+
+# --- addresses and identities exchanged ------------------------------------------------
+check "source now has the target's former address $B" has_addr $S "$B"
+check "... and not $A any more" lacks_addr $S "$A"
+check "target now has the source's former address $A" has_addr $T "$A"
+check "... and not $B any more" lacks_addr $T "$B"
+check "source answers ping on $B (from the target)" ct_exec $T ping -q -c1 -W2 "$B"
+check "target answers ping on $A (from the source)" ct_exec $S ping -q -c1 -W2 "$A"
+check "the source's ferry-peer answers on 443 at $B" tcp_open $T "$B" 443
+check "the target's MariaDB answers on 3306 at $A" tcp_open $S "$A" 3306
+check "host names exchanged (target: $(ct_exec $T hostname), source: $(ct_exec $S hostname))" \
+    [ "$(ct_exec $T hostname)/$(ct_exec $S hostname)" = source/target ]
+check "source: ferry-apply-staged.service applied the staged settings at boot" \
+    grep -q "Applied the staged settings" <<<"$(ct_journal $S -b "${BOOT_S2//-/}" -o cat -u ferry-apply-staged.service)"
+check "source: nothing left staged" [ ! -e "$(ct_file $S /var/lib/hotspot/settings.staged)" ]
+check "source: its former address recorded for the target's token" \
+    grep -qs "\"$A\"" "$(ct_file $S /var/lib/ferry-peer/former-address.json)"
+check "source: the reboot went through its logind ('System is rebooting.' in its first boot)" \
+    grep -q "System is rebooting" <<<"$(ct_journal $S -b "${BOOT_S1//-/}" -o cat -u systemd-logind.service)"
+check "target: the reboot went through its logind ('System is rebooting.' in its first boot)" \
+    grep -q "System is rebooting" <<<"$(ct_journal $T -b "${BOOT_T1//-/}" -o cat -u systemd-logind.service)"
+
+# --- data, settings, license ------------------------------------------------------------
+app_table_sums $T > "$CT_DIR/sums-target"
+check "every table: same rows and content checksum ($(wc -l < "$CT_DIR/sums-source") tables)" \
+    cmp -s "$CT_DIR/sums-source" "$CT_DIR/sums-target"
+cmp -s "$CT_DIR/sums-source" "$CT_DIR/sums-target" || diff "$CT_DIR/sums-source" "$CT_DIR/sums-target" >&2
+app_table_sums $S > "$CT_DIR/sums-source-after"
+check "the source kept its data" cmp -s "$CT_DIR/sums-source" "$CT_DIR/sums-source-after"
+check "the target's settings are exactly the source's former ones (network with $A)" \
+    diff -r "$CT_DIR/source-settings-before" "$(ct_file $T /var/lib/hotspot/settings)"
+check "the source's settings are exactly the target's former ones (network with $B)" \
+    diff -r "$CT_DIR/target-settings-before" "$(ct_file $S /var/lib/hotspot/settings)"
+owners() { ct_sh "$1" 'stat -c %U:%G:%a /var/lib/hotspot/settings/*.conf' | sort -u | tr '\n' ' '; }
+check "target: settings owned by hotspot:hotspot, mode 0640 ($(owners $T))" [ "$(owners $T)" = "hotspot:hotspot:640 " ]
+check "source: settings owned by hotspot:hotspot, mode 0640 ($(owners $S))" [ "$(owners $S)" = "hotspot:hotspot:640 " ]
+for f in "$(ct_file $S /var/log/hotspot)"/*; do
+    check "log $(basename "$f") byte-identical" cmp -s "$f" "$(ct_file $T "/var/log/hotspot/$(basename "$f")")"
+done
+check "certificate moved" cmp -s "$(ct_file $S /etc/hotspot/certs/server.pem)" "$(ct_file $T /etc/hotspot/certs/server.pem)"
+check "license installed on the target" \
+    grep -q "^Guid=$(sed -n 's/^Guid=//p' "$CT_DIR/source-license-before")" "$(ct_file $T /var/lib/hotspot/license.conf)"
+check "license released on the source, to its former address $A (where the target is now)" \
+    sh -c "grep -q '^State=released' '$(ct_file $S /var/lib/hotspot/license.conf)' &&
+           grep -q '=$A\$' '$(ct_file $S /var/lib/hotspot/license.conf)'"
+check "temporary MariaDB account gone on the source" \
+    [ -z "$(mdb_sql $S "SELECT user FROM mysql.user WHERE user LIKE 'ferry%'")" ]
+
+# --- swap semantics on the source: out of maintenance, services kept ---------------------
+check "source left maintenance" [ ! -e "$(ct_file $S /var/lib/hotspot/maintenance)" ]
+check "source recorded the migration with Swap" grep -qs '^Swap=yes' "$(ct_file $S /var/lib/hotspot/migrated.conf)"
+for u in "${CT_SERVICES[@]}"; do
+    check "source: $u running and not masked (Swap)" \
+        [ "$(ct_unit $S "$u" ActiveState)/$(ct_exec $S systemctl is-enabled "$u")" = active/enabled ]
+    check "target: $u running" [ "$(ct_unit $T "$u" ActiveState)" = active ]
+done
+
+# --- the job across the reboot ------------------------------------------------------------
+check "the same job object path after the reboot" [ "$(prop "${MGR[@]}" Job)" = "$JOB" ]
+check "Job.State succeeded" [ "$(prop org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job State)" = succeeded ]
+events() { # GetEvents(0) as JSON lines: seq type data
+    ct_exec $T busctl --json=short call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job GetEvents t 0 |
+        python3 -c '
+import json, sys
+d = json.load(sys.stdin)["data"][0]
+for seq, t, typ, data in d:
+    print(json.dumps({"seq": seq, "type": typ, "data": {k: v["data"] for k, v in data.items()}}, sort_keys=True))'
+}
+events > "$CT_DIR/events-after"
+python3 - "$CT_DIR/job-before-reboot.json" > "$CT_DIR/events-before" <<'PY'
+import json, sys
+for e in json.load(open(sys.argv[1]))["events"]:
+    print(json.dumps({"seq": e["seq"], "type": e["type"], "data": e["data"]}, sort_keys=True))
+PY
+check "GetEvents(0): the history before the reboot ($(wc -l < "$CT_DIR/events-before") events) is its beginning" \
+    sh -c "[ -s '$CT_DIR/events-before' ] && head -n $(wc -l < "$CT_DIR/events-before") '$CT_DIR/events-after' | cmp -s - '$CT_DIR/events-before'"
+check "GetEvents(0): complete, contiguous, in order across the reboot ($(wc -l < "$CT_DIR/events-after") events)" \
+    python3 - "$CT_DIR/events-after" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+seqs = [e["seq"] for e in ev]
+assert seqs == list(range(1, len(ev) + 1)), seqs
+kinds = [(e["type"], e["data"].get("id"), e["data"].get("state")) for e in ev]
+pos = -1
+def then(k):  # the first k after the previous one
+    global pos
+    assert k in kinds[pos + 1:], (k, pos, kinds)
+    pos = kinds.index(k, pos + 1)
+for k in [("job-started", None, None),
+          ("operation-changed", "copy-settings", "done"),
+          ("operation-changed", "copy-data", "done"),
+          ("operation-changed", "modify-source", "done"),
+          ("operation-changed", "reboot", "running"),
+          ("state-changed", None, "rebooting")]:
+    then(k)
+resumed = [i for i, e in enumerate(ev) if e["type"] == "resumed"]
+assert len(resumed) == 1, [ev[i] for i in resumed]
+assert ev[resumed[0]]["data"]["rebooted"] is True and ev[resumed[0]]["data"]["attempt"] == 2, ev[resumed[0]]
+assert pos < resumed[0]
+pos = resumed[0]
+for k in [("state-changed", None, "running"),
+          ("operation-changed", "reboot", "done"),
+          ("operation-changed", "update-certificates", "done"),
+          ("operation-changed", "restart-services", "done"),
+          ("operation-changed", "copy-syslog", "done"),
+          ("operation-changed", "final", "done"),
+          ("finished", None, "succeeded")]:
+    then(k)
+assert pos == len(ev) - 1, ev[pos:]
+assert not any(t == "operation-changed" and s == "failed" for t, _, s in kinds), kinds
+PY
+check "the job journal: the source's current address is $B" python3 -c "
+import json; s = json.load(open('$JOURNAL'))['source']
+assert s['address'] == '$A' and s['current_address'] == '$B', s"
+JID=${JOB##*/}
+ct_journal $T -b "${BOOT_T2//-/}" -o cat -u ferryd.service > "$CT_DIR/ferryd-boot2.txt"
+check "target journal (journalctl -u ferryd, boot after the reboot): started by systemd" \
+    grep -q '^Started ferryd.service' "$CT_DIR/ferryd-boot2.txt"
+check "... found the job ($JID) in state rebooting" \
+    grep -q "Found job $JID in state rebooting (attempt 1)" "$CT_DIR/ferryd-boot2.txt"
+check "... saw that the reboot happened" grep -q "The reboot requested in boot .* happened" "$CT_DIR/ferryd-boot2.txt"
+if [ "$SLOW" -gt 0 ]; then
+    check "... waited for the source (booting ${SLOW} s more slowly) to come back at $B" \
+        grep -q "Waiting for the source to come back at $B" "$CT_DIR/ferryd-boot2.txt"
+fi
+check "... reached the source at $B and finished" \
+    sh -c "grep -q 'The source now answers at $B' '$CT_DIR/ferryd-boot2.txt' && grep -q 'Job $JID succeeded' '$CT_DIR/ferryd-boot2.txt'"
+[ "$CT_FAILS" -eq 0 ] || tail -n 30 "$CT_DIR/ferryd-boot2.txt" >&2
+check "target: job-active marker removed" [ ! -e "$(ct_file $T /var/lib/ferry/job-active)" ]
+
+# --- the result stays until Acknowledge(), across one more reboot -------------------------
+ct_reboot $T
+check "target after another reboot: ferryd not started (job finished)" \
+    [ "$(ct_unit $T ferryd.service ActiveState)" = inactive ]
+check "target after another reboot: still at $A (from its settings)" has_addr $T "$A"
+ct_exec $T ferryctl status > "$CT_DIR/status.txt" 2>&1
+check "ferryctl status after another reboot: succeeded" grep -q succeeded "$CT_DIR/status.txt"
+check "... on the same job path" [ "$(prop "${MGR[@]}" Job)" = "$JOB" ]
+check "Acknowledge()" ct_exec $T busctl call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Acknowledge
+check "after Acknowledge() no job" [ "$(prop "${MGR[@]}" Job)" = / ]
+
+# --- the password ---------------------------------------------------------------------------
+grep -rqaF --exclude=source-password --exclude=password -e "$CT_PASSWORD" "$CT_DIR/$S/upper" "$CT_DIR/$T/upper" \
+    "$CT_DIR"/*.txt "$CT_DIR"/*.json 2>/dev/null; rc=$?
+check "the password is nowhere in either appliance's files or journal (grep exit $rc)" [ $rc -eq 1 ]
+
+[ "$CT_FAILS" -eq 0 ] || ct_fail "$CT_FAILS check(s) failed"
+ct_log "PASS: standalone migration with Swap Configuration across the real reboot of both appliances"
