@@ -98,6 +98,8 @@
         closing: false,
         retryTimer: null,
         connects: 0,
+        lastJobState: "", // the job's State last rendered: "rebooting" when ferryd goes away for the reboot
+        rebootWait: false, // ferryd went away while the job was rebooting
     };
 
     /* ------------------------------------------------------------ helpers */
@@ -321,9 +323,10 @@
         list.textContent = "";
         for (const line of p.DnsAdvice || [])
             list.appendChild(el("li", { text: line }));
-        setText("info-ring", ha && (p.RingMembers || []).length
-            ? cockpit.format(_("Ring members: $0"), p.RingMembers.join(", "))
-            : "");
+        let ring = ha && (p.RingMembers || []).length ? cockpit.format(_("Ring members: $0."), p.RingMembers.join(", ")) : "";
+        if (ha && p.MainNode)
+            ring += (ring ? " " : "") + cockpit.format(_("Main node: $0."), p.MainNode);
+        setText("info-ring", ring);
 
         const body = document.querySelector("#info-ports tbody");
         body.textContent = "";
@@ -675,6 +678,7 @@
             text = _("Stopped");
         setText("exec-overall-text", text);
         $("step-6").dataset.jobState = state;
+        S.lastJobState = state;
 
         show("exec-rebooting", state === "rebooting");
         const failed = state === "failed";
@@ -703,28 +707,51 @@
     }
 
     /* 7 Result */
+    // What the Result step tells about the source: the job's Source
+    // property (kept by ferryd for the whole job, also after a reboot and in
+    // another browser), else what this browser kept at Start.
+    function resultSource() {
+        const job = S.job;
+        const src = job && job.valid ? unwrap(job.Source) : {};
+        const kept = recall(S.jobPath) || {};
+        const list = v => (Array.isArray(v) ? v : []);
+        return {
+            address: src.Address || kept.address || "",
+            hostName: src.HostName || kept.hostName || "",
+            highAvailability: "HighAvailability" in src ? !!src.HighAvailability : !!kept.highAvailability,
+            dnsRevertAdvice: list(src.DnsRevertAdvice),
+            dnsAdvice: list(src.DnsAdvice).length ? list(src.DnsAdvice) : list(kept.dnsAdvice),
+        };
+    }
+
     function renderResult() {
         const job = S.job;
-        const info = recall(S.jobPath) || {};
+        const info = resultSource();
         const opts = job && job.valid ? unwrap(job.Options) : {};
         const from = info.address ? (info.hostName ? info.hostName + " (" + info.address + ")" : info.address) : _("the source system");
         setText("result-summary", cockpit.format(_("This system was migrated from $0 ($1); finished at $2."),
                                                  from, optionsText(opts), formatTime(job && job.valid ? job.FinishedAt : 0)));
-        const ha = !!info.highAvailability;
+        const ha = info.highAvailability;
         show("result-dns", ha);
         const list = $("result-dns-advice");
         list.textContent = "";
         if (ha) {
-            for (const line of revertAdvice(info))
+            const advice = revertAdvice(info);
+            list.dataset.from = advice.from; // for tests: where the advice came from
+            for (const line of advice.lines)
                 list.appendChild(el("li", { text: line }));
         }
     }
 
-    // The DNS change asked for at Source Info, undone: the names and
-    // addresses come from Probe's DnsAdvice kept for this job.
+    // The DNS change asked for at Source Info, undone, with the concrete
+    // names and addresses: the job's Source DnsRevertAdvice (ferryd made it
+    // from the source's settings at Probe); for a job without it (a journal
+    // of an older ferryd), derived from the DnsAdvice texts.
     function revertAdvice(info) {
+        if (info.dnsRevertAdvice.length)
+            return { from: "DnsRevertAdvice", lines: info.dnsRevertAdvice.slice() };
         const out = [];
-        for (const line of info.dnsAdvice || []) {
+        for (const line of info.dnsAdvice) {
             let m = /^Point (\S+) at (\S+) \(another node of the ring\) instead of (\S+) while/.exec(line);
             if (m) {
                 out.push(cockpit.format(_("Point $0 at $1 again instead of $2: this system now answers at $1."), m[1], m[3], m[2]));
@@ -734,10 +761,11 @@
             if (m)
                 out.push(cockpit.format(_("Add $0 to the load-balancing domain $1 again."), m[1], m[2]));
         }
+        const from = out.length ? "DnsAdvice" : "generic";
         if (!out.length)
             out.push(_("Undo the DNS change made before the migration: point the names back at the source's former address, which this system now has, and add it to the load-balancing domain again."));
         out.push(_("Wait until the DNS change has propagated (the records' TTL)."));
-        return out;
+        return { from, lines: out };
     }
 
     function close() {
@@ -806,7 +834,16 @@
         }
     }
 
+    // What the page says while ferryd is away for the reboot of a Swap job.
+    function rebootMessage() {
+        return _("This system and the source are rebooting. The migration goes on by itself after the reboot; this page reconnects when the migration service is back.");
+    }
+
     function unavailable(message) {
+        $("ferry-unavailable").dataset.reason = S.rebootWait ? "rebooting" : "stopped";
+        setText("ferry-unavailable-title", S.rebootWait
+            ? _("Waiting for the migration service after the reboot")
+            : _("The migration service is not available"));
         show("ferry-loading", false);
         show("ferry-wizard", false);
         setText("ferry-unavailable-text", message);
@@ -844,7 +881,8 @@
             if (owner) {
                 start(true);
             } else {
-                unavailable(cockpit.format(_("$0 has stopped; waiting for it to come back."), SERVICE));
+                S.rebootWait = S.lastJobState === "rebooting";
+                unavailable(S.rebootWait ? rebootMessage() : cockpit.format(_("$0 has stopped; waiting for it to come back."), SERVICE));
                 S.retryTimer = window.setTimeout(() => start(true), RETRY_MS);
             }
         });
@@ -859,6 +897,7 @@
                 return;
             }
             ready = true;
+            S.rebootWait = false;
             S.connects++;
             $("ferry").dataset.connects = String(S.connects); // for tests: how often the page (re)connected
             show("ferry-loading", false);
@@ -873,8 +912,10 @@
                 .catch(ex => {
                     if (ready || S.client !== client)
                         return;
-                    unavailable(cockpit.format(_("$0 does not answer on the system bus ($1). Is ferryd installed and running?"),
-                                               SERVICE, ex.message || ex.problem || String(ex)));
+                    unavailable(S.rebootWait
+                        ? rebootMessage()
+                        : cockpit.format(_("$0 does not answer on the system bus ($1). Is ferryd installed and running?"),
+                                         SERVICE, ex.message || ex.problem || String(ex)));
                     S.retryTimer = window.setTimeout(() => start(true), RETRY_MS);
                 });
     }

@@ -3,29 +3,51 @@
 # (Debian's chromium, driven by playwright-core from npm) against a real
 # cockpit-ws/cockpit-bridge on a private system bus, with the real ferryd
 # (target) migrating a real source (ferry-peer + mariadbd) on this machine.
-# systemd's manager is a TEST DOUBLE here, as in migration-standalone.sh.
+# systemd's manager and logind are TEST DOUBLES here, as in
+# migration-standalone.sh and migration-ha.sh. Two scenarios, each with its
+# own target, ferryd, cockpit-ws session and browser profile:
 #
-# What it checks (tests/web/wizard.spec.mjs): the Migration tool entry;
-# the 7 steps with their exact texts; a bad address, a closed port and a
-# wrong password each shown as the daemon's named error in words while the
-# page stays on Source; the HA view (high availability, DNS advice, Swap
+# standalone (tests/web/wizard.spec.mjs): the Migration tool entry; the 7
+# steps with their exact texts; a bad address, a closed port and a wrong
+# password each shown as the daemon's named error in words while the page
+# stays on Source; the HA view (high availability, DNS advice, Swap
 # Configuration forced on with its reason, the HA plan) with a source that
 # is put into a ring for that part only; the standalone run with Migrate
 # License and Copy User Traffic Logs; a page reload in the middle of
 # Execution that rebuilds the view from GetEvents(0) and the properties; a
 # failed operation (restart-services, failed by the systemd double) shown
-# with its message and remedy, a reload while failed, Resume, then
-# "Congratulations! Migration was successfully completed", the Result step
-# and Close (Acknowledge + the login page). Here afterwards: the job is
-# acknowledged, every table arrived, the password is in no file of the rig.
+# with its message and remedy, a reload while failed, a restart of ferryd,
+# Resume, then "Congratulations! Migration was successfully completed", the
+# Result step and Close (Acknowledge + the login page). Here afterwards: the
+# job is acknowledged, every table arrived.
+#
+# ha (tests/web/wizard-ha.spec.mjs): a real MariaDB ring A -> B -> C -> A
+# (tests/rig/ring.sh, as in migration-ha.sh) with a writer on A; the target
+# T migrates B, clicked through all 7 steps: Source Info in high
+# availability with the DNS advice naming the rig's addresses, Swap
+# Configuration forced on with its reason, the HA operations on
+# Confirmation, Execution across the reboot of both systems (played here
+# when the page shows "rebooting": ferryd, both ferry-peers' and mariadbds'
+# processes restarted with exchanged addresses, ferryd with a new boot id),
+# the page following by itself, Congratulations, the Result with the DNS
+# revert advice from the job's Source. Here afterwards: the ring is
+# A -> T -> C -> A, every write of the writer on every node once, writes
+# after the migration reach every node, checksums equal, the round-robin
+# hosts back on A, the job acknowledged.
+#
+# At the end: the password is in no file of the rig (browser profiles
+# included).
 #
 # Usage: tests/web/browser.sh SOURCE_ROOT BUILD_DIR
 #   exit 0 pass, 1 fail, 77 skip (no chromium/cockpit/playwright-core).
-# Screenshots: BUILD_DIR/meson-logs/web-screenshots/ (printed at the end).
-# Environment: FERRY_WEB_ROWS (50000), FERRY_WEB_NODE_MODULES (where
-# playwright-core is installed; default BUILD_DIR/tests/web/node),
-# FERRY_WEB_NO_INSTALL=1 (never apt-get/npm install: skip instead),
-# FERRY_WEB_HOLD=1 (start everything, print the URL, wait for Ctrl-C),
+# Screenshots: BUILD_DIR/meson-logs/web-screenshots/ (printed at the end):
+# NN-step.png (standalone), ha-NN-step.png (HA).
+# Environment: FERRY_WEB_SCENARIOS ("standalone ha"), FERRY_WEB_ROWS
+# (50000, standalone), FERRY_WEB_HA_ROWS (5000 per ring node),
+# FERRY_WEB_NODE_MODULES (where playwright-core is installed; default
+# BUILD_DIR/tests/web/node), FERRY_WEB_NO_INSTALL=1 (never apt-get/npm
+# install: skip instead), FERRY_WEB_TIMEOUT (240 s per browser spec),
+# FERRY_WEB_HOLD=1 (standalone rig, print the URL, wait for Ctrl-C),
 # RIG_KEEP=1 (keep /tmp/ferry-rig.*).
 set -uo pipefail
 
@@ -73,81 +95,54 @@ if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ]; then
 fi
 PW_VERSION=$(node -p "require('$NODE_DIR/node_modules/playwright-core/package.json').version")
 
-# ---- the rig: private bus, systemd double, two appliances, ferryd ---------
+SCENARIOS=${FERRY_WEB_SCENARIOS:-standalone ha}
+for s in $SCENARIOS; do
+    case $s in standalone | ha) ;; *) echo "unknown scenario '$s' (standalone, ha)" >&2; exit 1 ;; esac
+done
+
+# ---- the rig: private bus, systemd and logind doubles, session bus --------
 source "$SRC_ROOT/tests/integration/lib/rig.sh"
 rig_init "$SRC_ROOT" "$BUILD_ROOT"
 source "$SRC/tests/rig/mariadb.sh"
 source "$SRC/tests/rig/appliance.sh"
+source "$SRC/tests/rig/ring.sh"
 RIG_EXIT_HOOKS+=(mdb_kill_all)
 [ -x "$BUILD/peer/ferry-peer" ] || rig_fail "ferry-peer not built"
 [ -x "$BUILD/tests/integration/systemd-double" ] || rig_fail "systemd-double not built"
-rig_log "playwright-core $PW_VERSION, $("$CHROMIUM" --version 2>/dev/null | head -1), cockpit $(dpkg-query -W -f='${Version}' cockpit-ws 2>/dev/null)"
+[ -x "$BUILD/tests/integration/login1-double" ] || rig_fail "login1-double not built"
+rig_log "playwright-core $PW_VERSION, $("$CHROMIUM" --version 2>/dev/null | head -1), cockpit $(dpkg-query -W -f='${Version}' cockpit-ws 2>/dev/null), scenarios: $SCENARIOS"
 
-ROWS=${FERRY_WEB_ROWS:-50000}
 SHOTS="$BUILD/meson-logs/web-screenshots"
 rm -rf "$SHOTS"; mkdir -p "$SHOTS"
+: > "$RIG/browser.log"
 
 PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"
 printf 'wrong-%s' "$RANDOM" > "$RIG/wrong"; chmod 600 "$RIG/wrong"
-
-SRC_ADDR=$(mdb_pick_address 127.0.0.52 127.0.0.62 127.0.0.72) || rig_fail "no free address"
-TGT_ADDR=$(mdb_pick_address 127.0.0.53 127.0.0.63 127.0.0.73 | grep -vx "$SRC_ADDR") || rig_fail "no free address"
-# An address where nothing answers on 80, 443 or 3306 (the Unreachable case).
-port_closed() { ! timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-DEAD_ADDR=
-for a in 127.0.0.54 127.0.0.64 127.0.0.74 127.0.0.84; do
-    if [ "$a" != "$SRC_ADDR" ] && [ "$a" != "$TGT_ADDR" ] &&
-        port_closed "$a" 80 && port_closed "$a" 443 && port_closed "$a" 3306; then
-        DEAD_ADDR=$a; break
-    fi
-done
-[ -n "$DEAD_ADDR" ] || rig_fail "no loopback address without listeners for the Unreachable case"
-rig_log "source $SRC_ADDR, target $TGT_ADDR, nothing at $DEAD_ADDR"
+boot_id() { tr -d '-' < /proc/sys/kernel/random/uuid; }
 
 rig_start_bus
-# The double fails hotspot-portal.service at first, so that restart-services
-# fails and the page shows the failure and Resume; fix_systemd restarts it
-# without --fail when the browser asks for it.
+# The standalone scenario starts the systemd double with
+# --fail=hotspot-portal.service, so that restart-services fails and the page
+# shows the failure and Resume; fix-systemd restarts it without --fail.
+SD_PID=
 start_systemd_double() {
+    if [ -n "$SD_PID" ]; then
+        kill "$SD_PID"; wait "$SD_PID" 2>/dev/null
+        rig_wait_for 10 sh -c '! busctl --system status org.freedesktop.systemd1 --no-pager' || rig_fail "double still on the bus"
+    fi
     "$BUILD/tests/integration/systemd-double" --record="$RIG/systemd-calls.log" "$@" >>"$RIG/systemd-double.log" 2>&1 &
     SD_PID=$!
     RIG_PIDS+=("$SD_PID")
     rig_wait_for 10 busctl --system status org.freedesktop.systemd1 --no-pager || rig_fail "systemd double"
 }
-start_systemd_double --fail=hotspot-portal.service
+# logind: records Reboot and reboots nothing (the HA scenario plays it).
+"$BUILD/tests/integration/login1-double" --record="$RIG/reboots.rec" >"$RIG/login1-double.log" 2>&1 &
+RIG_PIDS+=($!)
+rig_wait_for 10 busctl --system status org.freedesktop.login1 --no-pager || rig_fail "login1 double"
+touch "$RIG/reboots.rec"
 
-app_make source "$SRC_ADDR" yes active
-app_make target "$TGT_ADDR" no
-# One copy thread, so the data copy is long enough to reload the page in it.
-printf 'CopyThreads=1\n' >> "$RIG/target/ferry.conf"
-app_fill_logs source 8
-app_start_mariadb_tls source
-app_start_mariadb target
-python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$ROWS" \
-    >"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed"
-app_start_peer source "$RIG/password"
-# ferryd starts later, when the browser asks (start-ferryd): the page is
-# first opened without it.
-app_table_sums source > "$RIG/sums-source"
-SOURCE_GUID=$(sed -n 's/^Guid=//p' "$RIG/source/license.conf")
-
-# ---- cockpit-ws with the page from the source tree ------------------------
-# The bridge finds packages in $XDG_DATA_DIRS/cockpit/NAME. The data dir
-# here holds the package "ferry" as a link to web/ in the source tree
-# (nothing installed) and links to the Cockpit packages the page needs:
-# base1 (cockpit.js), shell, static (login page), branding, and metrics
-# (its PatternFly bundle, see web/index.html). The systemd pages are left
-# out on purpose: the shell preloads them and they fail against the
-# systemd TEST DOUBLE ("Ooops!" in every screenshot).
-mkdir -p "$RIG/xdg/cockpit" "$RIG/runtime"
-chmod 700 "$RIG/runtime"
-ln -s "$SRC/web" "$RIG/xdg/cockpit/ferry"
-for p in base1 shell static branding metrics; do
-    [ -e "/usr/share/cockpit/$p" ] || skip "/usr/share/cockpit/$p is missing (cockpit-bridge, cockpit-ws, cockpit-system)"
-    ln -s "/usr/share/cockpit/$p" "$RIG/xdg/cockpit/$p"
-done
-# A session bus of our own (the bridge would start one and leave it
+# A session bus of our own for the bridge (it would start one and leave it
 # behind), without service activation: nothing is started from it.
 cat > "$RIG/session-bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -166,39 +161,89 @@ CONF
 dbus-daemon --config-file="$RIG/session-bus.conf" --nofork --nopidfile >"$RIG/session-dbus.log" 2>&1 &
 RIG_PIDS+=($!)
 rig_wait_for 10 test -S "$RIG/session_bus_socket" || rig_fail "session bus did not come up"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-env DBUS_SESSION_BUS_ADDRESS="unix:path=$RIG/session_bus_socket" \
-    XDG_DATA_DIRS="$RIG/xdg" \
-    XDG_RUNTIME_DIR="$RIG/runtime" \
-    "$COCKPIT_WS" --no-tls --address 127.0.0.1 --port "$PORT" --local-session=cockpit-bridge \
-    >"$RIG/cockpit-ws.log" 2>&1 &
-WS_PID=$!
-RIG_PIDS+=("$WS_PID")
-rig_wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || {
-    tail -20 "$RIG/cockpit-ws.log" >&2
-    skip "cockpit-ws did not start (log above)"
+
+# ---- cockpit-ws with the page from the source tree ------------------------
+# The bridge finds packages in $XDG_DATA_DIRS/cockpit/NAME. The data dir
+# here holds the package "ferry" as a link to web/ in the source tree
+# (nothing installed) and links to the Cockpit packages the page needs:
+# base1 (cockpit.js), shell, static (login page), branding, and metrics
+# (its PatternFly bundle, see web/index.html). The systemd pages are left
+# out on purpose: the shell preloads them and they fail against the
+# systemd TEST DOUBLE ("Ooops!" in every screenshot).
+mkdir -p "$RIG/xdg/cockpit" "$RIG/runtime"
+chmod 700 "$RIG/runtime"
+ln -s "$SRC/web" "$RIG/xdg/cockpit/ferry"
+for p in base1 shell static branding metrics; do
+    [ -e "/usr/share/cockpit/$p" ] || skip "/usr/share/cockpit/$p is missing (cockpit-bridge, cockpit-ws, cockpit-system)"
+    ln -s "/usr/share/cockpit/$p" "$RIG/xdg/cockpit/$p"
+done
+# One cockpit-ws per scenario: its local session is single-use (Close
+# logs out, and the bridge exits when the last browser is gone).
+WS_PID=
+start_cockpit_ws() {
+    if [ -n "$WS_PID" ]; then
+        kill "$WS_PID" 2>/dev/null; wait "$WS_PID" 2>/dev/null
+    fi
+    PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    env DBUS_SESSION_BUS_ADDRESS="unix:path=$RIG/session_bus_socket" \
+        XDG_DATA_DIRS="$RIG/xdg" \
+        XDG_RUNTIME_DIR="$RIG/runtime" \
+        "$COCKPIT_WS" --no-tls --address 127.0.0.1 --port "$PORT" --local-session=cockpit-bridge \
+        >>"$RIG/cockpit-ws.log" 2>&1 &
+    WS_PID=$!
+    RIG_PIDS+=("$WS_PID")
+    rig_wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || {
+        tail -20 "$RIG/cockpit-ws.log" >&2
+        skip "cockpit-ws did not start (log above)"
+    }
+    BASE="http://127.0.0.1:$PORT"
+    rig_log "cockpit-ws at $BASE (pid $WS_PID), the page at $BASE/ferry"
 }
-BASE="http://127.0.0.1:$PORT"
-rig_log "cockpit-ws at $BASE (pid $WS_PID), the page at $BASE/ferry"
 
-if [ -n "${FERRY_WEB_HOLD:-}" ]; then
-    rig_start_ferryd target
-    rig_log "HOLD: source $SRC_ADDR, password file $RIG/password; Ctrl-C ends"
-    wait "$WS_PID"
-    exit 0
-fi
+# ---- requests of the browser specs ------------------------------------------
+# A spec asks the rig for what it cannot do itself by writing
+# $RIG/web-requests/NAME and waiting for NAME.done; the scenario's
+# handle_SCENARIO NAME does it.
+run_spec() { # SCENARIO SPEC VAR=VALUE...: runs the spec, answering its requests
+    local scenario=$1 spec=$2; shift 2
+    rm -rf "$RIG/web-requests"; mkdir -p "$RIG/web-requests"
+    rig_log "browser: $spec"
+    env FERRY_NODE_MODULES="$NODE_DIR/node_modules" \
+        FERRY_BASE_URL="$BASE" \
+        FERRY_CHROMIUM="$CHROMIUM" \
+        FERRY_SCREENSHOTS="$SHOTS" \
+        FERRY_PROFILE="$RIG/chromium-profile-$scenario" \
+        FERRY_REQUESTS="$RIG/web-requests" \
+        "$@" node "$SRC/tests/web/$spec" 2>>"$RIG/browser.log" &
+    local node_pid=$! r name
+    RIG_PIDS+=("$node_pid")
+    local deadline=$((SECONDS + ${FERRY_WEB_TIMEOUT:-240}))
+    while kill -0 "$node_pid" 2>/dev/null; do
+        for r in "$RIG"/web-requests/*; do
+            name=${r##*/}
+            [ -e "$r" ] && [ "${name%.done}" = "$name" ] && [ ! -e "$r.done" ] || continue
+            rig_log "browser asked: $name"
+            "handle_$scenario" "$name"
+            touch "$r.done"
+        done
+        if [ $SECONDS -ge $deadline ]; then
+            rig_log "the browser test did not end in time"
+            kill "$node_pid"
+            break
+        fi
+        sleep 0.1
+    done
+    wait "$node_pid"; SPEC_RC=$?
+    [ "$SPEC_RC" -eq 77 ] && skip "$CHROMIUM could not be started by playwright-core (its log follows)"
+    check "browser spec $spec passed (exit $SPEC_RC)" [ "$SPEC_RC" -eq 0 ]
+}
 
-# ---- the browser ------------------------------------------------------------
-# The spec asks the rig for what it cannot do itself by writing
-# $RIG/web-requests/NAME and waiting for NAME.done:
-#   start-ferryd  start ferryd (the page was opened without it)
-#   restart-ferryd  stop ferryd (SIGTERM) and start it again
-#   hold-copy     a session on the source holds LOCK TABLES hotspot.nas WRITE,
-#                 so copy-data waits in FLUSH TABLES WITH READ LOCK: the page
-#                 is reloaded while the job is certainly running
-#   release-copy  KILL that session: the copy goes on
-#   fix-systemd   restart the systemd double without --fail
-mkdir -p "$RIG/web-requests"
+MGR=(org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1)
+manager_job() { busctl --system get-property "${MGR[@]}" Job 2>/dev/null; }
+
+# ============================================================================
+# standalone
+# ============================================================================
 HOLD_PID=
 hold_copy() {
     mdb_client source -e "LOCK TABLES hotspot.nas WRITE; DO SLEEP(300);" >>"$RIG/hold.log" 2>&1 &
@@ -219,70 +264,261 @@ release_copy() {
     wait "$HOLD_PID" 2>/dev/null
     HOLD_PID=
 }
-handle() { # NAME: run the request once
-    local name=$1
-    [ -e "$RIG/web-requests/$name" ] && [ ! -e "$RIG/web-requests/$name.done" ] || return 0
-    rig_log "browser asked: $name"
-    case $name in
+# start-ferryd   start ferryd (the page was opened without it)
+# restart-ferryd stop ferryd (SIGTERM) and start it again
+# hold-copy      a session on the source holds LOCK TABLES hotspot.nas WRITE,
+#                so copy-data waits in FLUSH TABLES WITH READ LOCK: the page
+#                is reloaded while the job is certainly running
+# release-copy   KILL that session: the copy goes on
+# fix-systemd    restart the systemd double without --fail
+handle_standalone() {
+    case $1 in
     start-ferryd) rig_start_ferryd target ;;
     restart-ferryd) rig_stop_ferryd; rig_start_ferryd target ;;
     hold-copy) hold_copy ;;
     release-copy) release_copy ;;
-    fix-systemd)
-        kill "$SD_PID"; wait "$SD_PID" 2>/dev/null
-        rig_wait_for 10 sh -c '! busctl --system status org.freedesktop.systemd1 --no-pager' || rig_fail "double still on the bus"
-        start_systemd_double ;;
+    fix-systemd) start_systemd_double ;;
+    *) rig_log "unknown request $1" ;;
     esac
-    touch "$RIG/web-requests/$name.done"
 }
 
-env FERRY_NODE_MODULES="$NODE_DIR/node_modules" \
-    FERRY_BASE_URL="$BASE" \
-    FERRY_CHROMIUM="$CHROMIUM" \
-    FERRY_SCREENSHOTS="$SHOTS" \
-    FERRY_PROFILE="$RIG/chromium-profile" \
-    FERRY_REQUESTS="$RIG/web-requests" \
-    FERRY_SOURCE_ADDR="$SRC_ADDR" \
-    FERRY_TARGET_ADDR="$TGT_ADDR" \
-    FERRY_DEAD_ADDR="$DEAD_ADDR" \
-    FERRY_SOURCE_GUID="$SOURCE_GUID" \
-    FERRY_SOURCE_SETTINGS="$RIG/source/settings" \
-    FERRY_SOURCE_LICENSE="$RIG/source/license.conf" \
-    FERRY_PASSWORD_FILE="$RIG/password" \
-    FERRY_WRONG_PASSWORD_FILE="$RIG/wrong" \
-    node "$SRC/tests/web/wizard.spec.mjs" 2>"$RIG/browser.log" &
-NODE_PID=$!
-RIG_PIDS+=("$NODE_PID")
+scenario_standalone() {
+    rig_log "==== scenario standalone ===="
+    local rows=${FERRY_WEB_ROWS:-50000}
+    SRC_ADDR=$(mdb_pick_address 127.0.0.52 127.0.0.62 127.0.0.72) || rig_fail "no free address"
+    TGT_ADDR=$(mdb_pick_address 127.0.0.53 127.0.0.63 127.0.0.73 | grep -vx "$SRC_ADDR") || rig_fail "no free address"
+    # An address where nothing answers on 80, 443 or 3306 (the Unreachable case).
+    port_closed() { ! timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+    DEAD_ADDR=
+    for a in 127.0.0.54 127.0.0.64 127.0.0.74 127.0.0.84; do
+        if [ "$a" != "$SRC_ADDR" ] && [ "$a" != "$TGT_ADDR" ] &&
+            port_closed "$a" 80 && port_closed "$a" 443 && port_closed "$a" 3306; then
+            DEAD_ADDR=$a; break
+        fi
+    done
+    [ -n "$DEAD_ADDR" ] || rig_fail "no loopback address without listeners for the Unreachable case"
+    rig_log "source $SRC_ADDR, target $TGT_ADDR, nothing at $DEAD_ADDR"
 
-deadline=$((SECONDS + ${FERRY_WEB_TIMEOUT:-240}))
-while kill -0 "$NODE_PID" 2>/dev/null; do
-    for r in start-ferryd restart-ferryd hold-copy release-copy fix-systemd; do handle "$r"; done
-    if [ $SECONDS -ge $deadline ]; then
-        rig_log "the browser test did not end in time"
-        kill "$NODE_PID"
-        break
+    start_systemd_double --fail=hotspot-portal.service
+    app_make source "$SRC_ADDR" yes active
+    app_make target "$TGT_ADDR" no
+    # One copy thread, so the data copy is long enough to reload the page in it.
+    printf 'CopyThreads=1\n' >> "$RIG/target/ferry.conf"
+    app_fill_logs source 8
+    app_start_mariadb_tls source
+    app_start_mariadb target
+    python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$rows" \
+        >"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed"
+    app_start_peer source "$RIG/password"
+    # ferryd starts later, when the browser asks (start-ferryd): the page is
+    # first opened without it.
+    app_table_sums source > "$RIG/sums-source"
+    local guid
+    guid=$(sed -n 's/^Guid=//p' "$RIG/source/license.conf")
+    start_cockpit_ws
+
+    if [ -n "${FERRY_WEB_HOLD:-}" ]; then
+        rig_start_ferryd target
+        rig_log "HOLD: source $SRC_ADDR, password file $RIG/password; Ctrl-C ends"
+        wait "$WS_PID"
+        exit 0
     fi
-    sleep 0.1
-done
-[ -n "$HOLD_PID" ] && release_copy
-wait "$NODE_PID"; SPEC_RC=$?
-[ "$SPEC_RC" -eq 77 ] && skip "$CHROMIUM could not be started by playwright-core (its log follows)"
 
+    run_spec standalone wizard.spec.mjs \
+        FERRY_SOURCE_ADDR="$SRC_ADDR" \
+        FERRY_TARGET_ADDR="$TGT_ADDR" \
+        FERRY_DEAD_ADDR="$DEAD_ADDR" \
+        FERRY_SOURCE_GUID="$guid" \
+        FERRY_SOURCE_SETTINGS="$RIG/source/settings" \
+        FERRY_SOURCE_LICENSE="$RIG/source/license.conf" \
+        FERRY_PASSWORD_FILE="$RIG/password" \
+        FERRY_WRONG_PASSWORD_FILE="$RIG/wrong"
+    [ -n "$HOLD_PID" ] && release_copy
 
-check "browser spec passed (exit $SPEC_RC)" [ "$SPEC_RC" -eq 0 ]
-JOB_AFTER=$(busctl --system get-property org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1 Job)
-check "Close acknowledged the job (Manager.Job: $JOB_AFTER)" [ "$JOB_AFTER" = 'o "/"' ]
-app_table_sums target > "$RIG/sums-target"
-check "every table arrived ($(wc -l < "$RIG/sums-source") tables, $ROWS rows generated)" \
-    cmp -s "$RIG/sums-source" "$RIG/sums-target"
-check "license moved (Migrate License was on)" grep -q "^Guid=$SOURCE_GUID" "$RIG/target/license.conf"
-check "log files copied (Copy User Traffic Logs was on)" diff -rq "$RIG/source/logs" "$RIG/target/logs"
-check "restart-services went through systemd after Resume" grep -q 'RestartUnit hotspot-portal.service' "$RIG/systemd-calls.log"
+    local job
+    job=$(manager_job)
+    check "Close acknowledged the job (Manager.Job: $job)" [ "$job" = 'o "/"' ]
+    app_table_sums target > "$RIG/sums-target"
+    check "every table arrived ($(wc -l < "$RIG/sums-source") tables, $rows rows generated)" \
+        cmp -s "$RIG/sums-source" "$RIG/sums-target"
+    check "license moved (Migrate License was on)" grep -q "^Guid=$guid" "$RIG/target/license.conf"
+    check "log files copied (Copy User Traffic Logs was on)" diff -rq "$RIG/source/logs" "$RIG/target/logs"
+    check "restart-services went through systemd after Resume" grep -q 'RestartUnit hotspot-portal.service' "$RIG/systemd-calls.log"
+
+    # Out of the way of the next scenario.
+    rig_stop_ferryd
+    kill "$APP_PEER_PID_source" 2>/dev/null; wait "$APP_PEER_PID_source" 2>/dev/null
+    mdb_stop source; mdb_stop target
+}
+
+# ============================================================================
+# ha
+# ============================================================================
+# The reboot of both systems, as migration-ha.sh plays it: once ferryd (T)
+# and B's ferry-peer have both asked logind, stop ferryd, B's ferry-peer and
+# both mariadbd; B applies the staged settings (ferry-peer --apply-staged);
+# T's mariadbd comes back on B's address, B's mariadbd and ferry-peer on
+# T's; ferryd starts with a new boot id.
+play_reboot() {
+    local both= i
+    for i in $(seq 600); do
+        if grep -q "pid=$FERRYD_PID " "$RIG/reboots.rec" && grep -q "pid=$HA_PEER_PID " "$RIG/reboots.rec"; then
+            both=1; break
+        fi
+        sleep 0.1
+    done
+    check "HA: both sides asked logind to reboot" [ -n "$both" ]
+    [ -n "$both" ] || { cat "$RIG/reboots.rec" >&2; return 1; }
+    check "HA before the reboot: the round-robin hosts are off the Main node" [ -z "$(rr_hosts)" ]
+    check "HA before the reboot: B left the ring (no replica) and is read-only" \
+        [ "$(ring_replica nodeb)|$(mdb_sql nodeb 'SELECT @@read_only')" = "- - -|1" ]
+    rig_log "rebooting B and T with exchanged addresses"
+    rig_stop_ferryd
+    kill "$HA_PEER_PID"; wait "$HA_PEER_PID" 2>/dev/null
+    mdb_stop nodeb
+    mdb_stop nodet
+    "$BUILD/peer/ferry-peer" --config="$RIG/nodeb/ferry.conf" --apply-staged >>"$RIG/peer-nodeb.log" 2>&1
+    check "HA: ferry-peer --apply-staged on B" [ $? -eq 0 ]
+    APP_ADDR_nodeb=$HA_T
+    APP_ADDR_nodet=$HA_B
+    app_start_mariadb nodet
+    app_start_mariadb_tls nodeb
+    "$BUILD/peer/ferry-peer" --config="$RIG/nodeb/ferry.conf" --listen="$HA_T:443" \
+        --redirect-listen="$HA_T:80" --log-level=debug >>"$RIG/peer-nodeb.log" 2>&1 &
+    HA_PEER_PID=$!; RIG_PIDS+=($HA_PEER_PID)
+    rig_wait_for 10 curl -sk -o /dev/null "https://$HA_T/ferry/v1/" || rig_fail "B's ferry-peer on $HA_T"
+    FERRY_BOOT_ID=$(boot_id) rig_start_ferryd nodet
+}
+rr_hosts() { sed -n 's/^Hosts=//p' "$RIG/nodea/settings/round_robin.conf"; }
+# reboot   play the reboot of both systems (see play_reboot)
+handle_ha() {
+    case $1 in
+    reboot) play_reboot ;;
+    *) rig_log "unknown request $1" ;;
+    esac
+}
+
+# A writer on A the whole time: rows A-1, A-2, ... committed one by one, the
+# last committed n in a file; it stops when $RIG/stop-writer exists.
+ha_writer() {
+    local i
+    for ((i = 1; i <= 20000; i++)); do
+        [ -e "$RIG/stop-writer" ] && break
+        if mdb_sql nodea "INSERT INTO hotspot.ha_writes VALUES ('A-$i', 'A', $i)" 2>>"$RIG/writer.err"; then
+            echo "$i" > "$RIG/writer.last"
+        else
+            break # a failed insert would leave a gap the check cannot tell from a loss
+        fi
+        sleep 0.1
+    done
+}
+
+scenario_ha() {
+    rig_log "==== scenario ha ===="
+    local rows=${FERRY_WEB_HA_ROWS:-5000} n role repl_pw
+    export APP_MDB_RING=1
+    # Four mariadbd at once: small buffer pools (the data set is small).
+    export MDB_BUFFER_POOL=${MDB_BUFFER_POOL:-64M}
+    repl_pw="r-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    HA_A=$(mdb_pick_address 127.0.0.56 127.0.0.66 127.0.0.76) || rig_fail "no free address"
+    HA_B=$(mdb_pick_address 127.0.0.57 127.0.0.67 127.0.0.77 | grep -vx "$HA_A") || rig_fail "no free address"
+    HA_C=$(mdb_pick_address 127.0.0.58 127.0.0.68 127.0.0.78 | grep -vx -e "$HA_A" -e "$HA_B") || rig_fail "no free address"
+    HA_T=$(mdb_pick_address 127.0.0.59 127.0.0.69 127.0.0.79 | grep -vx -e "$HA_A" -e "$HA_B" -e "$HA_C") || rig_fail "no free address"
+    rig_log "ring A=$HA_A (Main) -> B=$HA_B (source) -> C=$HA_C -> A; target T=$HA_T"
+    start_systemd_double
+
+    app_make nodea "$HA_A" no
+    app_make nodeb "$HA_B" yes active
+    app_make nodec "$HA_C" no
+    app_make nodet "$HA_T" no
+    app_fill_logs nodeb 2
+    for n in nodea nodeb nodec; do
+        role=Additional; [ $n = nodea ] && role=Main
+        ring_settings "$role" "$HA_A" repl "$repl_pw" "$HA_A" "$HA_B" "$HA_C" > "$RIG/$n/settings/replication.conf"
+        printf '[LoadBalancing]\nDomain=lb.example.test\n' > "$RIG/$n/settings/load_balancing.conf"
+    done
+    printf '[RoundRobin]\nHosts=%s %s %s\n' "$HA_A" "$HA_B" "$HA_C" > "$RIG/nodea/settings/round_robin.conf"
+    cp "$RIG/nodea/settings/round_robin.conf" "$RIG/round-robin-before"
+    printf '[Migration]\nRingJoinTimeoutSec=60\n' >> "$RIG/nodet/ferry.conf"
+
+    app_start_mariadb nodea
+    app_start_mariadb_tls nodeb
+    app_start_mariadb nodec
+    app_start_mariadb nodet
+    for n in nodea nodeb nodec; do
+        ring_reset $n && ring_account $n repl "$repl_pw" || rig_fail "ring account on $n"
+    done
+    ring_link nodeb "$HA_A" repl "$repl_pw" && ring_link nodec "$HA_B" repl "$repl_pw" && ring_link nodea "$HA_C" repl "$repl_pw" \
+        || rig_fail "ring links"
+    # The same seeded data set on each node, loaded with binary logging off
+    # (as a node restored from one backup would have it).
+    for n in nodea nodeb nodec; do
+        python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/$n/db/mysqld.sock" --rows "$rows" \
+            >>"$RIG/gen-ha.log" 2>&1 || rig_fail "dataset generation failed on $n"
+    done
+    mdb_sql nodeb "CREATE TABLE hotspot.ha_writes (id VARCHAR(32) PRIMARY KEY, node CHAR(1) NOT NULL, n INT NOT NULL) ENGINE=InnoDB" \
+        || rig_fail "ha_writes"
+    ring_wait_sync 120 nodea nodeb nodec || rig_fail "the ring did not converge"
+    check "HA: ring formed: B replicates from A, C from B, A from C" \
+        [ "$(ring_replica nodeb)|$(ring_replica nodec)|$(ring_replica nodea)" = "$HA_A Yes Yes|$HA_B Yes Yes|$HA_C Yes Yes" ]
+
+    app_start_peer nodeb "$RIG/password"
+    HA_PEER_PID=$APP_PEER_PID_nodeb
+    app_start_peer nodea "$RIG/password"
+    FERRY_BOOT_ID=$(boot_id) rig_start_ferryd nodet
+    local guid job
+    guid=$(sed -n 's/^Guid=//p' "$RIG/nodeb/license.conf")
+    ha_writer & local writer=$!; RIG_PIDS+=($writer)
+    start_cockpit_ws
+
+    run_spec ha wizard-ha.spec.mjs \
+        FERRY_SHOT_PREFIX=ha- \
+        FERRY_HA_A="$HA_A" FERRY_HA_B="$HA_B" FERRY_HA_C="$HA_C" FERRY_HA_LB=lb.example.test \
+        FERRY_SOURCE_GUID="$guid" \
+        FERRY_PASSWORD_FILE="$RIG/password"
+
+    touch "$RIG/stop-writer"
+    wait "$writer" 2>/dev/null
+    job=$(manager_job)
+    check "HA: Close acknowledged the job (Manager.Job: $job)" [ "$job" = 'o "/"' ]
+    # The ring now: a real HA migration took place.
+    ring_wait_sync 60 nodea nodet nodec
+    check "HA: the ring converged: A, T and C at the same GTID position" [ $? -eq 0 ]
+    check "HA: the ring is A -> T -> C -> A (T at B's former address $HA_B): $(ring_replica nodet) | $(ring_replica nodec) | $(ring_replica nodea)" \
+        [ "$(ring_replica nodet)|$(ring_replica nodec)|$(ring_replica nodea)" = "$HA_A Yes Yes|$HA_B Yes Yes|$HA_C Yes Yes" ]
+    check "HA: B is out of any ring" [ "$(ring_replica nodeb)" = "- - -" ]
+    local na got
+    na=$(cat "$RIG/writer.last" 2>/dev/null || echo 0)
+    check "HA: the writer on A ran throughout the migration ($na rows)" [ "$na" -gt 50 ]
+    for n in nodea nodet nodec; do
+        got=$(mdb_sql $n "SELECT COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n) FROM hotspot.ha_writes WHERE node='A'" | tr '\t' ' ')
+        check "HA: $n has every write of the writer on A exactly once ($got)" [ "$got" = "$na $na 1 $na" ]
+    done
+    for n in nodea nodet nodec; do
+        mdb_sql $n "INSERT INTO hotspot.ha_writes VALUES ('post-$n', 'P', 0)" || bad "insert on $n"
+    done
+    ring_wait_sync 60 nodea nodet nodec
+    for n in nodea nodet nodec; do
+        check "HA: writes made after the migration on A, T and C reach $n" \
+            [ "$(mdb_sql $n "SELECT COUNT(*) FROM hotspot.ha_writes WHERE node='P'")" = 3 ]
+    done
+    app_table_sums nodea > "$RIG/sums-a"
+    app_table_sums nodet > "$RIG/sums-t"
+    app_table_sums nodec > "$RIG/sums-c"
+    check "HA: every table's checksums equal on A, T and C ($(wc -l < "$RIG/sums-a") tables)" \
+        sh -c "cmp -s '$RIG/sums-a' '$RIG/sums-t' && cmp -s '$RIG/sums-a' '$RIG/sums-c'"
+    check "HA: T runs as the source's server id" [ "$(mdb_sql nodet 'SELECT @@server_id')" = "${HA_B##*.}" ]
+    check "HA: the round-robin hosts are back on the Main node A" cmp -s "$RIG/round-robin-before" "$RIG/nodea/settings/round_robin.conf"
+    check "HA: the license moved (Migrate License was on)" grep -q "^Guid=$guid" "$RIG/nodet/license.conf"
+}
+
+for s in $SCENARIOS; do "scenario_$s"; done
+
 grep -rqF --exclude=password -e "$PASSWORD" "$RIG"; rc=$?
-check "the password is in no file of the rig, browser profile included (grep exit $rc)" [ $rc -eq 1 ]
+check "the password is in no file of the rig, browser profiles included (grep exit $rc)" [ $rc -eq 1 ]
 
 cp "$RIG/browser.log" "$SHOTS/browser.log" 2>/dev/null
 rig_log "screenshots: $SHOTS"
 ls "$SHOTS" >&2
 [ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
-rig_log "PASS: web wizard"
+rig_log "PASS: web wizard ($SCENARIOS)"

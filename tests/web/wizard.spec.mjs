@@ -1,124 +1,26 @@
 // The migration wizard (web/) in headless Chromium, against cockpit-ws and
-// the real ferryd of the rig that tests/web/browser.sh builds; run only by
-// that script, which passes everything in the environment:
-//   FERRY_NODE_MODULES   node_modules holding playwright-core
-//   FERRY_BASE_URL       cockpit-ws, e.g. http://127.0.0.1:9090
-//   FERRY_CHROMIUM       Debian's chromium
-//   FERRY_SCREENSHOTS    where every step's screenshot goes
-//   FERRY_PROFILE        a fresh --user-data-dir
-//   FERRY_REQUESTS       ask the rig: write NAME, wait for NAME.done
+// the real ferryd of the rig that tests/web/browser.sh builds: the
+// standalone migration (the HA one is wizard-ha.spec.mjs). Run only by
+// that script, which passes everything in the environment: the common
+// variables of lib.mjs and
 //   FERRY_SOURCE_ADDR, FERRY_DEAD_ADDR, FERRY_SOURCE_GUID,
-//   FERRY_SOURCE_SETTINGS, FERRY_PASSWORD_FILE, FERRY_WRONG_PASSWORD_FILE
+//   FERRY_SOURCE_SETTINGS, FERRY_SOURCE_LICENSE, FERRY_PASSWORD_FILE,
+//   FERRY_WRONG_PASSWORD_FILE
 // Prints "ok: ..." / "NOT OK: ..." per check; exits 0 when all passed.
-import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-const env = name => {
-    const v = process.env[name];
-    if (!v)
-        throw new Error(`${name} is not set (run tests/web/browser.sh)`);
-    return v;
-};
-const require = createRequire(join(env('FERRY_NODE_MODULES'), 'noop.js'));
-const { chromium } = require('playwright-core');
+import { env, TEXT, T, includes, open } from './lib.mjs';
 
 const BASE = env('FERRY_BASE_URL');
-const SHOTS = env('FERRY_SCREENSHOTS');
 const SOURCE = env('FERRY_SOURCE_ADDR');
 const DEAD = env('FERRY_DEAD_ADDR');
 const GUID = env('FERRY_SOURCE_GUID');
 const SOURCE_SETTINGS = env('FERRY_SOURCE_SETTINGS');
 const SOURCE_LICENSE = env('FERRY_SOURCE_LICENSE');
-const REQUESTS = env('FERRY_REQUESTS');
 const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
 const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
-const FRAME = 'cockpit1:localhost/ferry';
-const T = 20000; // ms for one step to answer
 
-// The texts of the brief (DESIGN.md section 1), verbatim.
-const TEXT = {
-    steps: ['Welcome', 'Source', 'Source Info', 'Options', 'Confirmation', 'Execution', 'Result'],
-    backup: 'full backup / VM snapshot',
-    ports: 'ports 80, 443 and 3306 must be open between the two systems',
-    overwrite: 'all local data on this system will be deleted and overwritten',
-    port3306: 'the copy uses port 3306',
-    infoLabels: ['License GUID', 'Host Name', 'Domain Name', 'IP Address', 'Server Role'],
-    ha: 'The system is in high availability',
-    standalone: 'The system is a standalone type',
-    options: ['Swap Configuration', 'Migrate License', 'Copy User Traffic Logs'],
-    execute: 'Execute',
-    irreversible: 'irreversible',
-    uninterruptible: 'cannot be interrupted once started',
-    congratulations: 'Congratulations! Migration was successfully completed',
-    success: 'Setup process was successful!',
-    close: 'Close',
-};
-
-let failures = 0;
-let shotNo = 0;
-const t0 = Date.now();
-const elapsed = () => ((Date.now() - t0) / 1000).toFixed(1).padStart(5);
-const ok = what => console.log(`[web ${elapsed()}] ok: ${what}`);
-const bad = what => { console.log(`[web ${elapsed()}] NOT OK: ${what}`); failures++; };
-const check = (what, cond) => (cond ? ok(what) : bad(what));
-const includes = (hay, needle) => hay.includes(needle);
-
-// A persistent context: the fresh profile directory the rig made for it.
-// Exit 77 (skip) when Chromium cannot be started at all.
-let context;
-try {
-    context = await chromium.launchPersistentContext(env('FERRY_PROFILE'), {
-        executablePath: env('FERRY_CHROMIUM'),
-        args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking',
-            '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-        viewport: { width: 1280, height: 960 },
-    });
-} catch (e) {
-    console.log(`CHROMIUM DID NOT START: ${e.message.split('\n')[0]}`);
-    console.error(e.stack);
-    process.exit(77);
-}
-const page = context.pages()[0] || await context.newPage();
-const pageErrors = [];
-page.on('console', m => console.error(`console.${m.type()}: ${m.text()}`));
-page.on('pageerror', e => {
-    console.error(`pageerror: ${e.message}`);
-    pageErrors.push(e.message);
-});
-
-async function shot(name, f, sel) {
-    if (f && sel)
-        await f.locator(sel).scrollIntoViewIfNeeded().catch(() => null);
-    shotNo++;
-    const file = join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`[web ${elapsed()}]     screenshot ${file}`);
-}
-
-// The page's frame inside the Cockpit shell (a new one after each reload).
-async function frame(ready = '#ferry-wizard:not([hidden])') {
-    const handle = await page.waitForSelector(`iframe[name="${FRAME}"]`, { state: 'attached', timeout: T });
-    const f = await handle.contentFrame();
-    await f.waitForSelector(ready, { timeout: T });
-    return f;
-}
-
-async function onStep(f, n) {
-    await f.waitForSelector(`#ferry-wizard[data-step="${n}"] #step-${n}:not([hidden])`, { timeout: T });
-}
-
-const text = (f, sel) => f.locator(sel).innerText();
-const visible = (f, sel) => f.locator(sel).isVisible();
-
-async function ask(request) {
-    writeFileSync(join(REQUESTS, request), '');
-    const done = join(REQUESTS, `${request}.done`);
-    for (let i = 0; i < 300 && !existsSync(done); i++)
-        await page.waitForTimeout(100);
-    if (!existsSync(done))
-        throw new Error(`the rig did not do ${request}`);
-}
+const { page, ok, check, shot, frame, onStep, text, visible, ask, run } = await open();
 
 async function probeFails(f, address, password, wantName, wantWords, label) {
     await f.fill('#source-address', address);
@@ -366,15 +268,4 @@ async function main() {
     await shot('after-close-login');
 }
 
-try {
-    await main();
-} catch (e) {
-    bad(`${e.message.split('\n')[0]}`);
-    console.error(e.stack);
-    await shot('failure').catch(() => null);
-}
-check(`no uncaught script error in the page (${pageErrors.filter(m => !/LoadUnit/.test(m)).join('; ') || 'none'})`,
-    pageErrors.filter(m => !/LoadUnit/.test(m)).length === 0);
-await context.close();
-console.log(`[web ${elapsed()}] ${failures === 0 ? 'all checks passed' : failures + ' check(s) failed'}`);
-process.exit(failures === 0 ? 0 : 1);
+await run(main);

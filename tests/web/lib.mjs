@@ -1,0 +1,144 @@
+// What the browser specs of tests/web/ share: the environment that
+// tests/web/browser.sh passes, headless Chromium through playwright-core,
+// counted checks, screenshots, the page's frame inside the Cockpit shell,
+// and requests to the rig. Used by wizard.spec.mjs (standalone) and
+// wizard-ha.spec.mjs (HA).
+//
+// Environment (every spec):
+//   FERRY_NODE_MODULES   node_modules holding playwright-core
+//   FERRY_BASE_URL       cockpit-ws, e.g. http://127.0.0.1:9090
+//   FERRY_CHROMIUM       Debian's chromium
+//   FERRY_SCREENSHOTS    where every step's screenshot goes
+//   FERRY_SHOT_PREFIX    prefix of this spec's screenshot names ("" or "ha-")
+//   FERRY_PROFILE        a fresh --user-data-dir
+//   FERRY_REQUESTS       ask the rig: write NAME, wait for NAME.done
+import { createRequire } from 'node:module';
+import { writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const env = name => {
+    const v = process.env[name];
+    if (!v)
+        throw new Error(`${name} is not set (run tests/web/browser.sh)`);
+    return v;
+};
+
+export const FRAME = 'cockpit1:localhost/ferry';
+export const T = 20000; // ms for one step to answer
+
+// The texts of the brief (DESIGN.md section 1), verbatim.
+export const TEXT = {
+    steps: ['Welcome', 'Source', 'Source Info', 'Options', 'Confirmation', 'Execution', 'Result'],
+    backup: 'full backup / VM snapshot',
+    ports: 'ports 80, 443 and 3306 must be open between the two systems',
+    overwrite: 'all local data on this system will be deleted and overwritten',
+    port3306: 'the copy uses port 3306',
+    infoLabels: ['License GUID', 'Host Name', 'Domain Name', 'IP Address', 'Server Role'],
+    ha: 'The system is in high availability',
+    standalone: 'The system is a standalone type',
+    options: ['Swap Configuration', 'Migrate License', 'Copy User Traffic Logs'],
+    execute: 'Execute',
+    irreversible: 'irreversible',
+    uninterruptible: 'cannot be interrupted once started',
+    rebooting: 'This system and the source are rebooting.',
+    congratulations: 'Congratulations! Migration was successfully completed',
+    success: 'Setup process was successful!',
+    revertDns: 'Revert the DNS change made for the migration',
+    close: 'Close',
+};
+
+export const includes = (hay, needle) => hay.includes(needle);
+
+// Launches Chromium and returns the helpers bound to its page. Exits 77
+// (skip) when Chromium cannot be started at all.
+export async function open() {
+    const require = createRequire(join(env('FERRY_NODE_MODULES'), 'noop.js'));
+    const { chromium } = require('playwright-core');
+    const SHOTS = env('FERRY_SCREENSHOTS');
+    const PREFIX = process.env.FERRY_SHOT_PREFIX || '';
+    const REQUESTS = env('FERRY_REQUESTS');
+
+    let failures = 0;
+    let shotNo = 0;
+    const t0 = Date.now();
+    const elapsed = () => ((Date.now() - t0) / 1000).toFixed(1).padStart(5);
+    const tag = PREFIX ? `web ${PREFIX.replace(/-$/, '')}` : 'web';
+    const ok = what => console.log(`[${tag} ${elapsed()}] ok: ${what}`);
+    const bad = what => { console.log(`[${tag} ${elapsed()}] NOT OK: ${what}`); failures++; };
+    const check = (what, cond) => (cond ? ok(what) : bad(what));
+    const log = what => console.log(`[${tag} ${elapsed()}]     ${what}`);
+
+    let context;
+    try {
+        context = await chromium.launchPersistentContext(env('FERRY_PROFILE'), {
+            executablePath: env('FERRY_CHROMIUM'),
+            args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+            viewport: { width: 1280, height: 960 },
+        });
+    } catch (e) {
+        console.log(`CHROMIUM DID NOT START: ${e.message.split('\n')[0]}`);
+        console.error(e.stack);
+        process.exit(77);
+    }
+    const page = context.pages()[0] || await context.newPage();
+    const pageErrors = [];
+    page.on('console', m => console.error(`console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', e => {
+        console.error(`pageerror: ${e.message}`);
+        pageErrors.push(e.message);
+    });
+
+    async function shot(name, f, sel) {
+        if (f && sel)
+            await f.locator(sel).scrollIntoViewIfNeeded().catch(() => null);
+        shotNo++;
+        const file = join(SHOTS, `${PREFIX}${String(shotNo).padStart(2, '0')}-${name}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        log(`screenshot ${file}`);
+    }
+
+    // The page's frame inside the Cockpit shell (a new one after each reload).
+    async function frame(ready = '#ferry-wizard:not([hidden])') {
+        const handle = await page.waitForSelector(`iframe[name="${FRAME}"]`, { state: 'attached', timeout: T });
+        const f = await handle.contentFrame();
+        await f.waitForSelector(ready, { timeout: T });
+        return f;
+    }
+
+    async function onStep(f, n, timeout = T) {
+        await f.waitForSelector(`#ferry-wizard[data-step="${n}"] #step-${n}:not([hidden])`, { timeout });
+    }
+
+    const text = (f, sel) => f.locator(sel).innerText();
+    const visible = (f, sel) => f.locator(sel).isVisible();
+
+    // Asks the rig (tests/web/browser.sh) to do NAME and waits until it is
+    // done, at most `seconds`.
+    async function ask(request, seconds = 30) {
+        writeFileSync(join(REQUESTS, request), '');
+        const done = join(REQUESTS, `${request}.done`);
+        for (let i = 0; i < seconds * 10 && !existsSync(done); i++)
+            await page.waitForTimeout(100);
+        if (!existsSync(done))
+            throw new Error(`the rig did not do ${request}`);
+    }
+
+    // Runs main(), then the closing checks; exits 0 when every check passed.
+    async function run(main) {
+        try {
+            await main();
+        } catch (e) {
+            bad(`${e.message.split('\n')[0]}`);
+            console.error(e.stack);
+            await shot('failure').catch(() => null);
+        }
+        const errors = pageErrors.filter(m => !/LoadUnit/.test(m));
+        check(`no uncaught script error in the page (${errors.join('; ') || 'none'})`, errors.length === 0);
+        await context.close();
+        console.log(`[${tag} ${elapsed()}] ${failures === 0 ? 'all checks passed' : failures + ' check(s) failed'}`);
+        process.exit(failures === 0 ? 0 : 1);
+    }
+
+    return { page, context, ok, bad, check, log, shot, frame, onStep, text, visible, ask, run };
+}
