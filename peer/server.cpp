@@ -241,7 +241,7 @@ core::Expected<bool> Server::start_https(int listen_fd, std::string cert_pem, st
         https_port_ = p;
     // clang-format off
     https_ = MHD_start_daemon(
-        MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0,
+        MHD_USE_TLS | MHD_USE_ITC | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0,
         nullptr, nullptr, &on_https, this,
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, nullptr, // first, or early messages go to stderr
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
@@ -271,7 +271,7 @@ core::Expected<bool> Server::start_redirect(int listen_fd, uint16_t https_port)
     redirect_port_ = https_port;
     // clang-format off
     http_ = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0,
+        MHD_USE_ITC | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0,
         nullptr, nullptr, &on_http, this,
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, nullptr,
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
@@ -290,10 +290,16 @@ core::Expected<bool> Server::start_redirect(int listen_fd, uint16_t https_port)
 
 void Server::stop()
 {
-    if (http_)
-        MHD_stop_daemon(http_);
-    if (https_)
-        MHD_stop_daemon(https_);
+    // The listening sockets are systemd's: quiesce first, so that
+    // MHD_stop_daemon does not shutdown() them under the next instance.
+    for (MHD_Daemon* d : {http_, https_}) {
+        if (!d)
+            continue;
+        MHD_socket fd = MHD_quiesce_daemon(d);
+        MHD_stop_daemon(d);
+        if (fd != MHD_INVALID_SOCKET)
+            ::close(fd);
+    }
     http_ = https_ = nullptr;
 }
 

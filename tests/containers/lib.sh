@@ -113,25 +113,55 @@ ct_init() {
     ct_stage_ferry
 }
 
-# ferry as the appliances get it. Today: `meson install --destdir` of the
-# build directory (no rebuild). FERRY_CT_DEBS=DIR switches to the .deb
-# files of DIR (ct_install_ferry) once packaging exists.
+# ferry as the appliances get it: the Debian packages (docs/packaging.md).
+# FERRY_CT_DEBS=DIR: the .deb files of DIR (tools/test and run.sh build
+# them and set it). Unset: tools/debs builds them into BUILD_DIR/debs
+# (nothing to do when they are up to date). FERRY_CT_INSTALL=meson: the
+# former way, `meson install --destdir` of the build directory, for a quick
+# loop while editing code.
 ct_stage_ferry() {
-    [ -n "${FERRY_CT_DEBS:-}" ] && return 0
-    CT_FERRY_TREE=$CT_DIR/ferry-install
-    meson install -C "$BUILD" --no-rebuild --quiet --destdir "$CT_FERRY_TREE" >"$CT_DIR/meson-install.log" 2>&1 ||
-        { cat "$CT_DIR/meson-install.log" >&2; ct_fail "meson install --destdir failed"; }
-    [ -x "$CT_FERRY_TREE/usr/libexec/ferry/ferryd" ] || ct_fail "meson install did not lay out /usr/libexec/ferry/ferryd"
+    if [ "${FERRY_CT_INSTALL:-deb}" = meson ]; then
+        unset FERRY_CT_DEBS
+        CT_FERRY_TREE=$CT_DIR/ferry-install
+        meson install -C "$BUILD" --no-rebuild --quiet --destdir "$CT_FERRY_TREE" >"$CT_DIR/meson-install.log" 2>&1 ||
+            { cat "$CT_DIR/meson-install.log" >&2; ct_fail "meson install --destdir failed"; }
+        [ -x "$CT_FERRY_TREE/usr/libexec/ferry/ferryd" ] || ct_fail "meson install did not lay out /usr/libexec/ferry/ferryd"
+        ct_log "ferry: meson install of $BUILD (FERRY_CT_INSTALL=meson)"
+        return 0
+    fi
+    if [ -z "${FERRY_CT_DEBS:-}" ]; then
+        "$SRC/tools/debs" "$BUILD/debs" || ct_fail "tools/debs could not build the packages"
+        FERRY_CT_DEBS=$BUILD/debs
+    fi
+    FERRY_CT_DEBS=$(realpath "$FERRY_CT_DEBS")
+    export FERRY_CT_DEBS
+    local p
+    CT_DEBS=()
+    for p in ferry ferry-peer; do
+        CT_DEBS+=("$(ls "$FERRY_CT_DEBS/${p}"_*.deb 2>/dev/null | sort -V | tail -n 1)")
+        [ -f "${CT_DEBS[-1]}" ] || ct_fail "no ${p}_*.deb in $FERRY_CT_DEBS (tools/debs builds them)"
+    done
+    ct_log "ferry: packages $(for d in "${CT_DEBS[@]}"; do basename "$d"; done | tr '\n' ' ')from $FERRY_CT_DEBS"
 }
 
-# Installs ferry into the (not running) root ROOT.
+# Installs ferry into the (not running) root ROOT: apt-get install of the
+# packages ferry and ferry-peer (cockpit-ferry needs Cockpit, which the
+# appliances have not got), chrooted, as an appliance vendor's image build
+# would. Their dependencies are in the cached root (root.sh), so apt
+# downloads nothing; the maintainer scripts enable units but start none
+# (no systemd runs in the chroot).
 ct_install_ferry() {
     local root=$1
     if [ -n "${FERRY_CT_DEBS:-}" ]; then
+        local log d debs=()
+        log=$CT_DIR/apt-install-$(basename "$(dirname "$root")").log
         mkdir -p "$root/var/cache/ferry-debs"
-        cp "$FERRY_CT_DEBS"/*.deb "$root/var/cache/ferry-debs/" || ct_fail "no .deb files in $FERRY_CT_DEBS"
-        chroot "$root" sh -c 'dpkg -i /var/cache/ferry-debs/*.deb' >"$CT_DIR/dpkg.log" 2>&1 ||
-            { cat "$CT_DIR/dpkg.log" >&2; ct_fail "dpkg -i of $FERRY_CT_DEBS failed"; }
+        cp "${CT_DEBS[@]}" "$root/var/cache/ferry-debs/" || ct_fail "cannot copy the packages into $root"
+        for d in "${CT_DEBS[@]}"; do debs+=("/var/cache/ferry-debs/$(basename "$d")"); done
+        chroot "$root" env -i PATH="$CT_PATH" DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 \
+            apt-get install -y --no-install-recommends "${debs[@]}" >"$log" 2>&1 ||
+            { cat "$log" >&2; ct_fail "apt-get install of the ferry packages failed"; }
+        rm -rf "$root/var/cache/ferry-debs"
         return
     fi
     # /lib is a symlink to usr/lib in the root (merged /usr): keep it one.
@@ -249,68 +279,12 @@ UNIT
     done
 
     # --- network settings applied at boot (what Swap Configuration needs) --
-    mkdir -p "$m/usr/local/libexec"
-    cat > "$m/usr/local/libexec/appliance-network" <<'SH'
-#!/bin/sh
-# Applies the appliance's network settings (settings/network.conf: HostName=,
-# Address=) at boot: host name, and a networkd file for its interface.
-set -eu
-conf=/var/lib/hotspot/settings/network.conf
-addr=$(sed -n 's/^Address=//p' "$conf" | head -n 1)
-host=$(sed -n 's/^HostName=//p' "$conf" | head -n 1)
-mkdir -p /run/systemd/network
-cat > /run/systemd/network/10-appliance.network <<EOF
-# From $conf at boot.
-[Match]
-Type=ether
-
-[Network]
-Address=$addr/24
-LinkLocalAddressing=no
-IPv6AcceptRA=no
-EOF
-[ -z "$host" ] || hostname "$host"
-echo "appliance-network: $host $addr/24"
-SH
-    chmod 755 "$m/usr/local/libexec/appliance-network"
-    cat > "$m/etc/systemd/system/appliance-network.service" <<'UNIT'
-[Unit]
-Description=Apply the appliance's network settings
-DefaultDependencies=no
-After=local-fs.target ferry-apply-staged.service
-Before=systemd-networkd.service network-pre.target shutdown.target
-Wants=network-pre.target
-Conflicts=shutdown.target
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/usr/local/libexec/appliance-network
-
-[Install]
-WantedBy=sysinit.target
-UNIT
-    # Staged settings (a source after Swap Configuration) become the
-    # settings before the network is configured: docs/peer.md.
-    cat > "$m/etc/systemd/system/ferry-apply-staged.service" <<'UNIT'
-[Unit]
-Description=Apply settings staged by a ferry migration
-DefaultDependencies=no
-After=local-fs.target
-Before=network-pre.target systemd-networkd.service shutdown.target
-Wants=network-pre.target
-Conflicts=shutdown.target
-ConditionPathExists=/var/lib/hotspot/settings.staged
-
-[Service]
-Type=oneshot
-ExecStart=/usr/libexec/ferry/ferry-peer --apply-staged
-
-[Install]
-WantedBy=sysinit.target
-UNIT
-
-    local units=(appliance-network.service ferry-apply-staged.service "${CT_SERVICES[@]}")
+    # ferry's boot units (units/, docs/units.md): ferry-apply-staged.service
+    # makes settings staged by a Swap the settings, then
+    # ferry-appliance-network.service writes the networkd file for the
+    # address of the `network` section and sets the host name, both before
+    # systemd-networkd starts. They are installed with ferry, enabled here.
+    local units=(ferry-appliance-network.service ferry-apply-staged.service "${CT_SERVICES[@]}")
     if [ "$role" = source ]; then
         units+=(ferry-peer.socket ferry-peer-redirect.socket)
     else
@@ -490,6 +464,74 @@ ct_fill_logs() {
 
 # Unit property of NAME's systemd.
 ct_unit() { ct_exec "$1" systemctl show -P "$3" "$2"; }
+
+# ---------------------------------------------------------------------------
+# More appliances, and MariaDB rings (ha.sh; docs/ha.md). ct_create makes
+# any number of appliances (their names must differ in the first letter,
+# which names the veth); a ring node is made with ROLE source (licensed,
+# TLS on 3306, ferry-peer's sockets enabled: any node of a ring can be
+# migrated).
+#
+#   ct_share_password NAME   NAME's ferry-peer accepts the rig's Admin
+#                            password too (after ct_set_password: the nodes
+#                            of a ring share it; the target's Probe logs in
+#                            to the ring's Main node with it)
+#   ct_ring_node NAME        NAME's MariaDB ready to be a ring node:
+#                            log_slave_updates, and server_id and
+#                            gtid_domain_id from the last octet of the
+#                            appliance's address, read from its network
+#                            settings before every start of mariadb.service
+#                            (a system that takes another's address with a
+#                            Swap keeps that node's identity across reboots)
+#   mdb_client NAME ARGS...  the mariadb client inside NAME (tests/rig/ring.sh)
+ct_share_password() {
+    local name=$1 m
+    [ -s "$CT_DIR/password" ] || ct_fail "ct_share_password $name: no password yet (ct_set_password first)"
+    m=$(ct_file "$name" /)
+    "$BUILD/peer/ferry-peer" --hash-password < "$CT_DIR/password" > "$m/etc/ferry/admin-password.hash" ||
+        ct_fail "ferry-peer --hash-password"
+    chmod 600 "$m/etc/ferry/admin-password.hash"
+    grep -q '^\[Peer\]' "$m/etc/ferry/ferry.conf" || cat >> "$m/etc/ferry/ferry.conf" <<CONF
+
+[Peer]
+AdminPasswordHash=/etc/ferry/admin-password.hash
+Certificate=/etc/hotspot/certs/server.pem
+Key=/etc/hotspot/certs/server.key
+CONF
+}
+
+ct_ring_node() {
+    local name=$1 m
+    m=$(ct_file "$name" /)
+    mkdir -p "$m/usr/local/libexec" "$m/etc/systemd/system/mariadb.service.d"
+    cat > "$m/usr/local/libexec/ferry-rig-ring-ids" <<'SCRIPT'
+#!/bin/sh
+# The container rig's ring node identity (tests/containers/lib.sh,
+# ct_ring_node): server_id and gtid_domain_id are the last octet of the
+# appliance's address in its network settings, written before each start
+# of MariaDB.
+set -eu
+addr=$(sed -n 's/^Address=//p' /var/lib/hotspot/settings/network.conf | head -n 1)
+id=${addr##*.}
+id=${id%%/*}
+case $id in '' | *[!0-9]*) echo "ferry-rig-ring-ids: no address in network.conf" >&2; exit 1 ;; esac
+umask 022 # mariadb.service's UMask=007 would hide the file from mariadbd (user mysql)
+printf '%s\n' "# Written by /usr/local/libexec/ferry-rig-ring-ids before MariaDB started," \
+    "# from Address=$addr of the network settings." "[mysqld]" "log-slave-updates = ON" \
+    "server-id = $id" "gtid-domain-id = $id" > /etc/mysql/mariadb.conf.d/61-ferry-rig-ring.cnf
+echo "ferry-rig-ring-ids: server_id and gtid_domain_id $id (address $addr)"
+SCRIPT
+    chmod 755 "$m/usr/local/libexec/ferry-rig-ring-ids"
+    # "+": outside mariadb.service's sandbox (its ProtectSystem=full makes
+    # /etc read-only).
+    printf '[Service]\nExecStartPre=+/usr/local/libexec/ferry-rig-ring-ids\n' \
+        > "$m/etc/systemd/system/mariadb.service.d/60-ferry-rig-ring.conf"
+}
+
+mdb_client() {
+    local name=$1; shift
+    ct_exec "$name" mariadb --no-defaults --socket=/run/mysqld/mysqld.sock -uroot "$@"
+}
 
 # ---------------------------------------------------------------------------
 ct_dump_logs() {

@@ -43,7 +43,7 @@ ct_mirror() {
 ct_root_setup() {
     local r=$1
     # networkd configures the appliance's address (written at each boot from
-    # its settings by appliance-network.service, see lib.sh).
+    # its settings by ferry-appliance-network.service, see lib.sh).
     systemctl --root="$r" enable systemd-networkd.service >/dev/null 2>&1
     # Nothing to log in on; timers that would only cost CPU on a shared machine.
     systemctl --root="$r" mask console-getty.service apt-daily.timer apt-daily-upgrade.timer \

@@ -3,14 +3,17 @@
 #
 # run.sh SOURCE_ROOT BUILD_DIR
 #
-# Runs the container tests one after the other (standalone, power-cut,
-# polkit, security; see docs/containers.md), prints a summary and exits
+# Runs the container tests one after the other (standalone, swap, ha, power-cut,
+# polkit, security, upgrade; see docs/containers.md), prints a summary and exits
 #   0   all passed
 #   1   one or more failed
 #   77  the rig cannot work on this machine (not root, no systemd-nspawn or
 #       debootstrap, no overlayfs, no namespaces): printed loudly
 # The cached root is made first (once: debootstrap), so that its time is
-# not charged to the first test.
+# not charged to the first test; so are ferry's Debian packages, which the
+# appliances install (tools/debs into BUILD_DIR/debs unless FERRY_CT_DEBS
+# names a directory with them; FERRY_CT_INSTALL=meson: meson install
+# instead, see lib.sh).
 set -uo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 SOURCE_ROOT BUILD_DIR" >&2; exit 2; }
 HERE=$(dirname "$(realpath "$0")")
@@ -20,8 +23,16 @@ ct_preflight
 t0=$SECONDS
 root=$(ct_root) || { echo "run.sh: the cached root could not be made" >&2; exit 1; }
 root_s=$((SECONDS - t0))
+debs_s=0
+if [ "${FERRY_CT_INSTALL:-deb}" != meson ] && [ -z "${FERRY_CT_DEBS:-}" ]; then
+    t1=$SECONDS
+    "$(realpath "$1")/tools/debs" "$(realpath "$2")/debs" || { echo "run.sh: tools/debs failed" >&2; exit 1; }
+    export FERRY_CT_DEBS
+    FERRY_CT_DEBS=$(realpath "$2")/debs
+    debs_s=$((SECONDS - t1))
+fi
 
-read -r -a TESTS <<<"${FERRY_CT_TESTS:-standalone power-cut polkit security}"
+read -r -a TESTS <<<"${FERRY_CT_TESTS:-standalone swap ha power-cut polkit security upgrade}"
 declare -A RC SECS
 logdir=$(mktemp -d /var/tmp/ferry-ct-logs.XXXXXX)
 for t in "${TESTS[@]}"; do
@@ -36,7 +47,8 @@ wait
 fail=0
 {
     echo
-    echo "container tests ($(basename "$root"), made or checked in ${root_s} s):"
+    echo "container tests ($(basename "$root"), made or checked in ${root_s} s;" \
+        "packages: ${FERRY_CT_DEBS:-meson install}, built or checked in ${debs_s} s):"
     for t in "${TESTS[@]}"; do
         case ${RC[$t]} in
         0) v=PASS ;;
