@@ -46,6 +46,11 @@ core::Expected<bool> final_operations(StepContext& ctx)
         cp["license_installed"] = ctx.job.options.license;
         cp["finish_sent"] = true;
         ctx.save_checkpoint(cp);
+        // save_checkpoint() gives up when ferryd stops: then "finish_sent"
+        // may not be on disk, and /finish must not revoke the token a
+        // resumed final operation still needs.
+        if (ctx.stopping)
+            return stopped_error();
     }
     // Revokes the token: nothing may call the peer after this. A resume
     // after a crash right here finds the token already revoked: done.
