@@ -267,6 +267,22 @@ core::Expected<bool> Engine::acknowledge()
             return r.error();
         spdlog::info("Round-robin hosts restored for the failed job {}.", job_->id);
     }
+    if (job_->state == core::JobState::Failed) {
+        // Nothing temporary stays on the source (brief §1: "Temporary
+        // accounts and tokens are gone either way"): the MariaDB account is
+        // dropped and the job's tokens revoked, as operation 11 does. Best
+        // effort, bounded by ProbeTimeoutSec per request: a source that does
+        // not answer cannot keep a person from clearing the job.
+        const auto& src = job_->source;
+        source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_, src.certificate_sha256},
+                                probe_timeout_);
+        peer.set_token(src.token);
+        auto dropped = peer.del("/db-account");
+        auto finished = dropped ? peer.post("/finish", nlohmann::json::object()) : dropped;
+        if (!finished)
+            spdlog::warn("Could not clear the temporary account and tokens on the source {}: {}",
+                         src.current_address, finished.error().message);
+    }
     if (auto r = journal_.remove(); !r)
         return r;
     std::error_code ec;

@@ -28,6 +28,10 @@ struct ApplianceConfig {
     // HA: how long operation 7 waits for this system's replica to run and
     // for the node after it in the ring to connect ([Migration] RingJoinTimeoutSec=).
     unsigned ring_join_timeout_sec = 180;
+    // The data copy: how long a read from (or write to) the source's
+    // MariaDB may wait before the copy fails as Unreachable, e.g. over a
+    // link that stalls ([Migration] DataReadTimeoutSec=).
+    unsigned data_read_timeout_sec = 900;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

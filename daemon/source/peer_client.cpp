@@ -1,5 +1,6 @@
 #include "source/peer_client.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -89,9 +90,10 @@ void common_options(CURL* c, const PeerEndpoint& ep, std::chrono::milliseconds t
         curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, ep.pin.c_str());
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    // A stalled connection is an error, not a hang: under 1 KB/s for 60 s.
+    // A stalled connection is an error, not a hang: under 1 KB/s for
+    // 12 x ProbeTimeoutSec (60 s by default), the bound of a request too.
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(timeout.count()) * 12 / 1000));
 }
 
 } // namespace

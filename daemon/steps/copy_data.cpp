@@ -63,6 +63,7 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
     req.target.unix_socket = config.database_socket;
     req.target.user = "root";
     req.parallelism = config.copy_threads;
+    req.source.io_timeout = std::chrono::seconds(config.data_read_timeout_sec);
     req.checkpoint.snapshot_id = ctx.checkpoint.value("snapshot", "");
     req.checkpoint.done = ctx.checkpoint.value("done", std::set<std::string>{});
 

@@ -50,3 +50,14 @@ TEST(Config, RefusesTyposAndRelativePaths)
     EXPECT_FALSE(parse_config(*parse_ini("[Nope]\nA=1\n")).ok());
     EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nProbeTimeoutSec=0\n")).ok());
 }
+
+TEST(Config, DataReadTimeout)
+{
+    EXPECT_EQ(parse_config(*parse_ini("")).value().data_read_timeout_sec, 900u);
+    auto c = parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=6\n"));
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->data_read_timeout_sec, 6u);
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=0\n")).ok());
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=86401\n")).ok());
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=6s\n")).ok());
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# A full disk on the target (docs/faults.md): the target's MariaDB data
+# directory and its log directory each on a small tmpfs mounted by the test.
+#
+#   D1 the MariaDB data directory has room for about a third of the data:
+#      copy-data fails;
+#   D2 the log directory has room for about half of the logs: copy-syslog
+#      fails.
+#
+# Each must fail with a named error and a remedy, nothing half-applied;
+# then space is freed (the tmpfs grows: mount -o remount,size=...),
+# `ferryctl resume` continues, and the migration completes and is verified.
+#
+#   disk-full.sh SOURCE_ROOT BUILD_DIR
+set -uo pipefail
+source "$1/tests/integration/lib/rig.sh"
+rig_init "$1" "$2"
+source "$SRC/tests/rig/mariadb.sh"
+source "$SRC/tests/rig/appliance.sh"
+source "$SRC/tests/faults/lib.sh"
+fault_need_root
+RIG_EXIT_HOOKS+=(mdb_kill_all unmount_all)
+MOUNTS=()
+unmount_all() { local m; for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done; }
+
+fault_rig
+
+# --- the target's MariaDB on a small tmpfs ------------------------------------
+DATA_MB=$(du -sm "$RIG/source/db/data/hotspot" | awk '{print $1}')
+mdb_stop target
+mv "$RIG/target/db/data" "$RIG/target/db/data.disk"
+mkdir "$RIG/target/db/data"
+USED_MB=$(du -sm "$RIG/target/db/data.disk" | awk '{print $1}')
+SMALL_DB=$((USED_MB + DATA_MB / 3 + 1))
+mount -t tmpfs -o size=${SMALL_DB}m,mode=0755 ferry-faults "$RIG/target/db/data" || rig_fail "cannot mount a tmpfs"
+MOUNTS+=("$RIG/target/db/data")
+cp -a "$RIG/target/db/data.disk/." "$RIG/target/db/data/" && rm -rf "$RIG/target/db/data.disk"
+app_start_mariadb target
+rig_log "target MariaDB data directory: tmpfs of ${SMALL_DB} MB (${USED_MB} MB used; the source's data: ${DATA_MB} MB)"
+
+# --- the target's log directory on a small tmpfs ------------------------------
+LOGS_MB=$(du -sm "$RIG/source/logs" | awk '{print $1}')
+SMALL_LOGS=$((LOGS_MB / 2))
+mount -t tmpfs -o size=${SMALL_LOGS}m,mode=0755 ferry-faults "$RIG/target/logs" || rig_fail "cannot mount a tmpfs"
+MOUNTS+=("$RIG/target/logs")
+rig_log "target log directory: tmpfs of ${SMALL_LOGS} MB (the source's logs: ${LOGS_MB} MB)"
+
+grow() { # MOUNTPOINT MB
+    mount -o remount,size=${2}m "$1" && rig_log "freed space: $1 now ${2} MB" || bad "cannot grow $1"
+}
+grow_db() { grow "$RIG/target/db/data" $((USED_MB + DATA_MB * 4 + 64)); }
+grow_logs() { grow "$RIG/target/logs" $((LOGS_MB * 2 + 8)); }
+
+# The disk is full already: the waiter fires at once (a no-op).
+PENDING_RESUME=2
+fault_case "D1 the target's MariaDB disk full" grow_db --op copy-settings --exec true
+check "D1 failed in copy-data" [ "$ERR_OP" = copy-data ]
+fault_case "D2 the target's log directory full" grow_logs --op copy-settings --exec true
+check "D2 failed in copy-syslog" [ "$ERR_OP" = copy-syslog ]
+migration_end "the migration after freeing space"
+check "the target's MariaDB still runs" mdb_sql target "SELECT 1"
+
+echo
+echo "== full disk on the target"
+printf '  %s\n' "${OUTCOMES[@]}"
+[ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
+rig_log "PASS: full disk"
