@@ -38,10 +38,11 @@ PASSWORD="Adm1n-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$PASSWORD" > "$RIG/password"; chmod 600 "$RIG/password"
 REPL_PW="r-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
-A=$(mdb_pick_address 127.0.0.31 127.0.0.41) || rig_fail "no free address"
-B=$(mdb_pick_address 127.0.0.32 127.0.0.42 | grep -vx "$A") || rig_fail "no free address"
-C=$(mdb_pick_address 127.0.0.33 127.0.0.43 | grep -vx -e "$A" -e "$B") || rig_fail "no free address"
-T=$(mdb_pick_address 127.0.0.34 127.0.0.44 | grep -vx -e "$A" -e "$B" -e "$C") || rig_fail "no free address"
+# Addresses no other suite prefers (meson runs two suites at once).
+A=$(mdb_pick_address 127.0.0.131 127.0.0.141) || rig_fail "no free address"
+B=$(mdb_pick_address 127.0.0.132 127.0.0.142 | grep -vx "$A") || rig_fail "no free address"
+C=$(mdb_pick_address 127.0.0.133 127.0.0.143 | grep -vx -e "$A" -e "$B") || rig_fail "no free address"
+T=$(mdb_pick_address 127.0.0.134 127.0.0.144 | grep -vx -e "$A" -e "$B" -e "$C") || rig_fail "no free address"
 rig_log "ring A=$A (Main) -> B=$B (source) -> C=$C -> A; target T=$T"
 
 rig_start_bus
