@@ -405,7 +405,7 @@ def main():
              logs["curl_mb_per_s"], logs["curl_sha256_s"] or 0, logs["ferry_throughput_over_curl"],
              logs["ferry_throughput_over_curl_sha256"]))
         if logs.get("list_s") is not None:
-            p("  of ferry's time: the listing GET /logs, for which ferry-peer hashes every file, took %.2f s when timed apart"
+            p("  the listing GET /logs (ferry-peer hashed every file for it before the digests moved to logs/NAME/sha256) took %.2f s when timed apart"
               % logs["list_s"])
     if rss:
         p("")

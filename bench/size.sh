@@ -34,7 +34,8 @@
 # all), BENCH_THREADS (2), BENCH_CHUNK_ROWS (250000), BENCH_LOG_MB (1024),
 # BENCH_BIN (dbus-reader, data-copy-tool), BENCH_BYTES_PER_ROW (360),
 # BENCH_ROUNDS (1: the methods after ferryd run that many times in turn),
-# BENCH_KEEP=1 keeps the rig, BENCH_DBUS_INTERVAL_MS (20), BENCH_PERF=1
+# BENCH_BUILD (the build directory, default build/), BENCH_KEEP=1 keeps
+# the rig, BENCH_DBUS_INTERVAL_MS (20), BENCH_PERF=1
 # records scheduler/fsync events with perf during the migration and
 # attributes the slow D-Bus calls (bench/dbus_attr.py).
 # Writes OUT_DIR/methods.jsonl, meta.json, sampler.log, dbus.log,
@@ -58,10 +59,10 @@ ROUNDS=${BENCH_ROUNDS:-1}
 ROWS=$(( SIZE_MB * 1000000 / BYTES_PER_ROW ))
 [ "$ROWS" -ge 1000 ] || ROWS=1000
 DCT=$BIN/data-copy-tool
-[ -x "$DCT" ] || DCT=$ROOT/build/tests/integration/data-copy-tool
+[ -x "$DCT" ] || DCT=${BENCH_BUILD:-$ROOT/build}/tests/integration/data-copy-tool
 
 source "$ROOT/tests/integration/lib/rig.sh"
-rig_init "$ROOT" "$ROOT/build"
+rig_init "$ROOT" "${BENCH_BUILD:-$ROOT/build}"
 # shellcheck disable=SC2034 # read by rig_cleanup (tests/integration/lib/rig.sh)
 [ -n "${BENCH_KEEP:-}" ] && RIG_KEEP=1
 source "$ROOT/tests/rig/mariadb.sh"
@@ -223,8 +224,9 @@ curl_logs() {
         "https://$SRC_ADDR/ferry/v1/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') \
         || { blog "curl: login failed"; return 1; }
     printf 'Authorization: Bearer %s\n' "$tok" > "$hdr"; chmod 600 "$hdr"
-    # The listing: ferry-peer computes every file's SHA-256 for it (ferry's
-    # copy-syslog makes the same request first); timed apart.
+    # The listing (ferry's copy-syslog makes the same request first); timed
+    # apart. Builds before the log digests moved out of the listing hashed
+    # every file here.
     local t_list; t_list=$(now)
     curl -sk --fail -H @"$hdr" "https://$SRC_ADDR/ferry/v1/logs" > "$RIG/logs-list.json" || return 1
     local list_s; list_s=$(since "$t_list")
@@ -240,12 +242,24 @@ curl_logs() {
     t0=$(now)
     (cd "$dir" && sha256sum "${names[@]}") > "$RIG/curl.sha256"
     local sha_s; sha_s=$(since "$t0")
+    # The source's digests, untimed: GET logs/NAME/sha256 (or, from builds
+    # before it existed, the listing's "sha256").
+    : > "$RIG/logs-digests.txt"
+    for n in "${names[@]}"; do
+        curl -sk --fail -H @"$hdr" "https://$SRC_ADDR/ferry/v1/logs/$n/sha256" >> "$RIG/logs-digests.txt" 2>/dev/null \
+            && echo >> "$RIG/logs-digests.txt"
+    done
     local ok=true
-    python3 - "$RIG/logs-list.json" "$RIG/curl.sha256" <<'PY' || ok=false
+    python3 - "$RIG/logs-list.json" "$RIG/curl.sha256" "$RIG/logs-digests.txt" <<'PY' || ok=false
 import json, sys
-want = {f["name"]: f["sha256"] for f in json.load(open(sys.argv[1]))["files"]}
+listed = json.load(open(sys.argv[1]))["files"]
+want = {f["name"]: f["sha256"] for f in listed if "sha256" in f}
+for line in open(sys.argv[3]):
+    if line.strip():
+        d = json.loads(line)
+        want[d["name"]] = d["sha256"]
 got = {l.split()[1]: l.split()[0] for l in open(sys.argv[2])}
-sys.exit(0 if want == got else 1)
+sys.exit(0 if want == got and len(want) == len(listed) else 1)
 PY
     record "\"method\": \"curl\", \"seconds\": $curl_s, \"bytes\": $(du -sb "$dir" | cut -f1), \"files\": ${#names[@]}, \"sync_seconds\": $sync_s, \"sha256_seconds\": $sha_s, \"list_seconds\": $list_s, \"verified\": $ok, $curl_cpu"
     blog "curl: ${#names[@]} files in $curl_s s (+ sync $sync_s s, sha256sum $sha_s s), verified $ok"

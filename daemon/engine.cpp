@@ -38,12 +38,14 @@ Engine::Engine(local::FileAppliance& appliance, local::JournalStore& journal,
     : appliance_(appliance), journal_(journal), source_(std::move(source)), post_(std::move(post)),
       boot_id_(std::move(boot_id)), probe_timeout_(probe_timeout), peer_port_(peer_port)
 {
+    journal_.set_on_written([this] { post_([this] { flush_events(); }); });
 }
 
 Engine::~Engine()
 {
     // A running step sees stopping_ and returns; its operation stays
     // "running" in the journal and is resumed from its checkpoint.
+    journal_.set_on_written(nullptr);
     stopping_ = true;
     if (step_worker_.joinable())
         step_worker_.join();
@@ -321,13 +323,32 @@ core::Expected<bool> Engine::persist()
     return r;
 }
 
+uint64_t Engine::persist_async() { return journal_.save_async(*job_); }
+
 void Engine::emit_events_from(uint64_t first_seq)
 {
     if (!observer_ || !job_)
         return;
-    observer_->job_changed(*job_);
-    for (const auto& e : core::events_since(*job_, first_seq - 1))
-        observer_->job_event(*job_, e);
+    // Signalled once the journal write that holds them has finished: a
+    // crash never takes back an event a client has seen.
+    pending_events_.push_back(
+        PendingEvents{journal_.queued_ticket(), job_->id, first_seq, job_->next_sequence - 1});
+    flush_events();
+}
+
+void Engine::flush_events()
+{
+    const uint64_t finished = journal_.finished_ticket();
+    while (!pending_events_.empty() && pending_events_.front().ticket <= finished) {
+        const PendingEvents p = pending_events_.front();
+        pending_events_.pop_front();
+        if (!observer_ || !job_ || job_->id != p.job_id)
+            continue;
+        observer_->job_changed(*job_);
+        for (const auto& e : core::events_since(*job_, p.first - 1))
+            if (e.sequence <= p.last)
+                observer_->job_event(*job_, e);
+    }
 }
 
 void Engine::notify_job(bool force)
@@ -348,7 +369,7 @@ void Engine::run_next()
     auto* op = core::next_operation(*job_);
     if (!op) {
         core::succeed_job(*job_, now_usec());
-        persist();
+        persist_async();
         spdlog::info("Job {} succeeded.", job_->id);
         if (observer_)
             observer_->manager_changed();
@@ -357,11 +378,7 @@ void Engine::run_next()
     }
     const auto id = op->id;
     core::set_operation_state(*job_, id, core::OpState::Running, now_usec());
-    if (auto r = persist(); !r) {
-        core::fail_job(*job_, id, r.error(), now_usec());
-        emit_events_from(first);
-        return;
-    }
+    const uint64_t running_saved = persist_async(); // the step waits for it
     spdlog::info("Operation {} started.", core::operation_key(id));
     sd_notifyf(0, "STATUS=Running: %s", std::string(core::operation_title(id)).c_str());
     emit_events_from(first);
@@ -376,7 +393,7 @@ void Engine::run_next()
     step_running_ = true;
     if (step_worker_.joinable())
         step_worker_.join();
-    step_worker_ = std::thread([this, id, snapshot = *job_]() mutable {
+    step_worker_ = std::thread([this, id, running_saved, snapshot = *job_]() mutable {
         const auto& src = snapshot.source;
         source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_,
                                                      src.certificate_sha256},
@@ -401,16 +418,16 @@ void Engine::run_next()
             },
             [this, id](const nlohmann::json& cp) {
                 // Wait until the checkpoint is on disk; give up only when
-                // ferryd stops (the step then redoes a little work).
-                auto done = std::make_shared<std::promise<void>>();
-                auto written = done->get_future();
-                post_([this, id, cp, done] {
-                    on_checkpoint(id, cp);
-                    done->set_value();
-                });
-                while (written.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+                // ferryd stops (the step then redoes a little work). The
+                // loop only queues the write: this thread waits for it.
+                auto done = std::make_shared<std::promise<uint64_t>>();
+                auto queued = done->get_future();
+                post_([this, id, cp, done] { done->set_value(on_checkpoint(id, cp)); });
+                while (queued.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
                     if (stopping_)
                         return;
+                if (const uint64_t ticket = queued.get())
+                    (void)journal_.wait(ticket, &stopping_);
             },
             stopping_,
             boot_id_,
@@ -424,6 +441,11 @@ void Engine::run_next()
                 return written.get();
             },
             ring_main ? &*ring_main : nullptr};
+        // The operation is "running" on disk before it does anything.
+        if (auto saved = journal_.wait(running_saved, &stopping_); !saved) {
+            post_([this, id, e = saved.error()] { on_step_done(id, e); });
+            return;
+        }
         auto step = steps::step_for(id);
         auto result = step ? step(ctx)
                            : core::Expected<bool>(core::Error{
@@ -455,14 +477,15 @@ void Engine::on_progress(core::OperationId id, uint64_t done, uint64_t total)
     notify_job(false);
 }
 
-void Engine::on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint)
+uint64_t Engine::on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint)
 {
     if (!job_)
-        return;
-    if (auto* op = core::find_operation(*job_, id)) {
-        op->checkpoint = checkpoint;
-        persist();
-    }
+        return 0;
+    auto* op = core::find_operation(*job_, id);
+    if (!op)
+        return 0;
+    op->checkpoint = checkpoint;
+    return persist_async();
 }
 
 core::Expected<bool> Engine::on_rebooting(core::OperationId id, const nlohmann::json& checkpoint)
@@ -515,7 +538,7 @@ void Engine::on_step_done(core::OperationId id, core::Expected<bool> result)
                       result.error().remedy);
         core::fail_job(*job_, id, result.error(), now_usec());
     }
-    persist();
+    persist_async();
     if (observer_)
         observer_->manager_changed();
     emit_events_from(first);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -79,12 +80,20 @@ class Engine {
 
   private:
     const core::SourceInfo* probed() const;
-    core::Expected<bool> persist();
+    core::Expected<bool> persist(); // returns once the journal is on disk
+    // Queues the journal write (local::JournalStore's writer thread) and
+    // returns its ticket: the main loop never waits for the disk. Whatever
+    // must not happen before the write is on disk waits for the ticket on
+    // its own thread (the step thread).
+    uint64_t persist_async();
+    // Signals the events whose journal write has finished (see
+    // emit_events_from).
+    void flush_events();
     // The runner: one operation at a time on step_worker_, results back
     // on the loop thread.
     void run_next();
     void on_progress(core::OperationId id, uint64_t done, uint64_t total);
-    void on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint);
+    uint64_t on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint); // the ticket
     void on_step_done(core::OperationId id, core::Expected<bool> result);
     // The reboot operation's checkpoint and job state "rebooting", persisted
     // together (loop thread).
@@ -116,6 +125,13 @@ class Engine {
     std::optional<core::EtaEstimator> eta_;
     Clock::time_point eta_origin_{};
     Clock::time_point last_notify_{};
+    // Events to signal once journal write `ticket` has finished, in order.
+    struct PendingEvents {
+        uint64_t ticket;
+        std::string job_id;
+        uint64_t first, last; // sequence numbers
+    };
+    std::deque<PendingEvents> pending_events_;
 };
 
 } // namespace ferry

@@ -307,7 +307,12 @@ Response Api::route(Request& r, std::string_view resource)
             resp.headers.emplace_back("Allow", "GET, HEAD");
             return resp;
         }
-        return log_file(r, std::string(resource.substr(5)));
+        std::string_view name = resource.substr(5);
+        // logs/NAME/sha256: names hold no '/', so this is never a file.
+        constexpr std::string_view kDigest = "/sha256";
+        if (name.size() > kDigest.size() && name.substr(name.size() - kDigest.size()) == kDigest)
+            return log_sha256(r, std::string(name.substr(0, name.size() - kDigest.size())));
+        return log_file(r, std::string(name));
     }
 
     std::string allow;
@@ -515,7 +520,9 @@ Response Api::release_license(const Request& r)
 
 Response Api::logs()
 {
-    auto files = appliance_.list_logs(true);
+    // Names and sizes only: a listing reads no file. The digest of a log
+    // comes with it (GET logs/NAME/sha256), computed while it is sent.
+    auto files = appliance_.list_logs(false);
     if (!files)
         return error_response(files.error());
     json list = json::array();
@@ -524,9 +531,27 @@ Response Api::logs()
             spdlog::warn("Log file name is not UTF-8, left out: {}", f.name);
             continue;
         }
-        list.push_back(json{{"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
+        list.push_back(json{{"name", f.name}, {"size", f.size}});
     }
     return ok(json{{"files", list}});
+}
+
+Response Api::log_sha256(const Request& r, const std::string& name)
+{
+    // If-Match names the version the client has; its digest is kept from
+    // when it was sent, even when the file has changed since.
+    std::string etag = r.if_match;
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+        etag = etag.substr(1, etag.size() - 2);
+    auto d = appliance_.log_digest(name, etag);
+    if (!d)
+        return error_response(d.error());
+    if (!*d || !is_utf8(name))
+        return not_found();
+    return ok(json{{"name", name},
+                   {"size", (*d)->size},
+                   {"etag", "\"" + (*d)->etag + "\""},
+                   {"sha256", (*d)->sha256}});
 }
 
 Response Api::log_file(const Request& r, const std::string& name)
@@ -566,6 +591,14 @@ Response Api::log_file(const Request& r, const std::string& name)
     } else {
         resp.offset = 0;
         resp.length = f.size;
+        // Sent whole: the digest is computed on the way and kept for
+        // logs/NAME/sha256, if the file did not change meanwhile.
+        resp.sent_sha256 = [this, name, size = f.size, etag = f.etag](const std::string& sha256, int fd) {
+            if (local::etag_of_fd(fd) != etag)
+                return spdlog::debug("{} changed while it was sent: its digest is not kept.", name);
+            appliance_.remember_log_digest(name, local::LogDigest{size, etag, sha256});
+            spdlog::debug("SHA-256 of {} ({} bytes) computed while sending it.", name, size);
+        };
     }
     resp.file = std::move(f);
     return resp;

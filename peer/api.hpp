@@ -29,6 +29,7 @@ struct Request {
     std::string range;
     std::string if_range;
     std::string body; // wiped after handling (it may hold the password)
+    std::string if_match;
 };
 
 struct Response {
@@ -40,6 +41,10 @@ struct Response {
     std::optional<local::OpenFile> file;
     uint64_t offset = 0;
     uint64_t length = 0;
+    // A file answer of the whole file: when set, the transport computes the
+    // SHA-256 of the bytes as it reads them for sending and, once it has
+    // read the last one, calls this with it and the file (still open).
+    std::function<void(const std::string& sha256, int fd)> sent_sha256;
     std::string error; // the error name of an error answer (for the access log)
     // Run by the transport once the whole answer has been sent (not when
     // the connection broke before): POST /reboot asks logind here.
@@ -88,6 +93,7 @@ class Api {
     Response release_license(const Request& r);
     Response logs();
     Response log_file(const Request& r, const std::string& name);
+    Response log_sha256(const Request& r, const std::string& name);
     Response finish();
     Response reboot();
     // The ring (api_ring.cpp, docs/ha.md).

@@ -1,5 +1,6 @@
 #include "peer/server.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -7,9 +8,11 @@
 #include <cstring>
 #include <functional>
 #include <microhttpd.h>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "local/digest.hpp"
 #include "peer/http.hpp"
 
 namespace ferry::peer {
@@ -57,6 +60,56 @@ void completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCod
     delete up;
 }
 
+// A file answer read by libmicrohttpd through this reader (pread, so the
+// file offset does not matter), in blocks of kFileBlock. With TLS,
+// libmicrohttpd cannot sendfile() anyway; its own fd answers read 4 KiB at
+// a time. When asked, the bytes are hashed as they are read: libmicrohttpd
+// asks for them in order, each once.
+constexpr size_t kFileBlock = 256 * 1024;
+
+struct FileBody {
+    local::Fd fd;
+    uint64_t offset = 0; // of the answer's first byte in the file
+    uint64_t length = 0;
+    std::optional<local::Sha256> hash;
+    std::function<void(const std::string&, int)> sent_sha256;
+};
+
+ssize_t read_file_body(void* cls, uint64_t pos, char* buf, size_t max)
+{
+    auto* body = static_cast<FileBody*>(cls);
+    if (pos >= body->length)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(max, body->length - pos));
+    ssize_t n;
+    do
+        n = ::pread(body->fd.get(), buf, want, static_cast<off_t>(body->offset + pos));
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) { // an error, or the file shrank: the client sees a short answer
+        spdlog::warn("A file answer ended early at byte {} of {}: {}", pos, body->length,
+                     n < 0 ? std::strerror(errno) : "the file is shorter");
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    if (body->hash) {
+        if (body->hash->bytes() != pos || !body->hash->update(buf, static_cast<size_t>(n))) {
+            body->hash.reset(); // not in order after all: no digest
+        } else if (body->hash->bytes() == body->length) {
+            const std::string hex = body->hash->hex();
+            body->hash.reset();
+            if (!hex.empty() && body->sent_sha256) {
+                try {
+                    body->sent_sha256(hex, body->fd.get());
+                } catch (const std::exception& e) {
+                    spdlog::error("After hashing a file answer: {}", e.what());
+                }
+            }
+        }
+    }
+    return n;
+}
+
+void free_file_body(void* cls) { delete static_cast<FileBody*>(cls); }
+
 std::string header(MHD_Connection* c, const char* name)
 {
     const char* v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
@@ -73,10 +126,14 @@ MHD_Result queue(MHD_Connection* c, Response& r)
 {
     MHD_Response* m = nullptr;
     if (r.file && r.length > 0) {
-        const int fd = r.file->fd.release();
-        m = MHD_create_response_from_fd_at_offset64(r.length, fd, r.offset);
+        auto* body = new FileBody{std::move(r.file->fd), r.offset, r.length, std::nullopt,
+                                  std::move(r.sent_sha256)};
+        if (body->sent_sha256 && body->offset == 0 && body->length == r.file->size)
+            body->hash.emplace();
+        m = MHD_create_response_from_callback(r.length, kFileBlock, &read_file_body, body,
+                                              &free_file_body);
         if (!m)
-            ::close(fd);
+            delete body;
     } else {
         m = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
     }
@@ -152,6 +209,7 @@ MHD_Result handle_https(Server* server, MHD_Connection* c, const char* url, cons
         req.authorization = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
         req.range = header(c, MHD_HTTP_HEADER_RANGE);
         req.if_range = header(c, MHD_HTTP_HEADER_IF_RANGE);
+        req.if_match = header(c, MHD_HTTP_HEADER_IF_MATCH);
         req.body = std::move(up->body);
         resp = server->api().handle(req);
         wipe(req.authorization);

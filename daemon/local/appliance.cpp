@@ -112,6 +112,16 @@ std::string etag_of(const struct stat& st)
            std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
+} // namespace
+
+std::string etag_of_fd(int fd)
+{
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 ? etag_of(st) : std::string();
+}
+
+namespace {
+
 // Replaces `path` atomically (temp file in the same directory, fsync,
 // rename, fsync of the directory). The new file keeps the owner and mode of
 // the one it replaces; a new file gets `mode` and the directory's owner.
@@ -478,30 +488,49 @@ core::Expected<std::vector<LogFile>> FileAppliance::list_logs(bool checksums) co
             out.push_back(LogFile{f.name, static_cast<uint64_t>(f.st.st_size), {}});
             continue;
         }
-        auto file = open_log(f.name);
-        if (!file)
-            return file.error();
-        if (!*file) // rotated away in between
+        auto d = log_digest(f.name, {});
+        if (!d)
+            return d.error();
+        if (!*d) // rotated away in between
             continue;
-        LogFile lf{f.name, (*file)->size, {}};
-        {
-            std::lock_guard lock(sums_mutex_);
-            if (auto it = sums_.find(f.name); it != sums_.end() && it->second.etag == (*file)->etag)
-                lf.sha256 = it->second.sha256;
-        }
-        if (lf.sha256.empty()) {
-            auto sum = sha256_fd((*file)->fd.get(), config_.log_dir + "/" + f.name);
-            if (!sum)
-                return sum.error();
-            lf.sha256 = *sum;
-            std::lock_guard lock(sums_mutex_);
-            sums_[f.name] = CachedSum{(*file)->etag, *sum};
-        }
-        out.push_back(std::move(lf));
+        out.push_back(LogFile{f.name, (*d)->size, (*d)->sha256});
     }
     std::sort(out.begin(), out.end(),
               [](const LogFile& a, const LogFile& b) { return a.name < b.name; });
     return out;
+}
+
+core::Expected<std::optional<LogDigest>> FileAppliance::log_digest(const std::string& name,
+                                                                   const std::string& etag) const
+{
+    const auto cached = [&](const std::string& want) -> std::optional<LogDigest> {
+        std::lock_guard lock(sums_mutex_);
+        if (auto it = sums_.find(name); !want.empty() && it != sums_.end() && it->second.etag == want)
+            return it->second;
+        return std::nullopt;
+    };
+    if (auto d = cached(etag))
+        return std::optional<LogDigest>(std::move(*d));
+    auto file = open_log(name);
+    if (!file)
+        return file.error();
+    if (!*file)
+        return std::optional<LogDigest>{};
+    if (auto d = cached((*file)->etag))
+        return std::optional<LogDigest>(std::move(*d));
+    auto sum = sha256_fd((*file)->fd.get(), config_.log_dir + "/" + name, (*file)->size);
+    if (!sum)
+        return sum.error();
+    // Only a version that did not change while it was read.
+    if (etag_of_fd((*file)->fd.get()) == (*file)->etag)
+        remember_log_digest(name, LogDigest{(*file)->size, (*file)->etag, *sum});
+    return std::optional<LogDigest>(LogDigest{(*file)->size, (*file)->etag, *sum});
+}
+
+void FileAppliance::remember_log_digest(const std::string& name, const LogDigest& digest) const
+{
+    std::lock_guard lock(sums_mutex_);
+    sums_[name] = digest;
 }
 
 core::Expected<std::optional<OpenFile>> FileAppliance::open_log(const std::string& name) const

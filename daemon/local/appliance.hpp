@@ -48,6 +48,17 @@ struct OpenFile {
     std::string etag; // changes whenever the file is replaced or modified
 };
 
+// The etag of an open file as OpenFile has it (inode, size, mtime); empty
+// when it cannot be read.
+std::string etag_of_fd(int fd);
+
+// The SHA-256 of one version (etag) of a log file.
+struct LogDigest {
+    uint64_t size = 0;
+    std::string etag;
+    std::string sha256;
+};
+
 class Appliance {
   public:
     virtual ~Appliance() = default;
@@ -88,6 +99,14 @@ class Appliance {
     virtual core::Expected<std::vector<LogFile>> list_logs(bool checksums) const = 0;
     // nullopt: no such log (or a name that is not a plain file name).
     virtual core::Expected<std::optional<OpenFile>> open_log(const std::string& name) const = 0;
+    // The digest of version `etag` of a log when it is known (remembered
+    // below), else of the file as it is now, read now and remembered.
+    // nullopt: no such log.
+    virtual core::Expected<std::optional<LogDigest>> log_digest(const std::string& name,
+                                                                const std::string& etag) const = 0;
+    // Remembers the digest of version `etag` of a log, e.g. computed while
+    // the file was being sent: the next log_digest() does not read it.
+    virtual void remember_log_digest(const std::string& name, const LogDigest& digest) const = 0;
 
     // --- maintenance and the migrated record
     virtual bool maintenance() const = 0;
@@ -136,6 +155,9 @@ class FileAppliance final : public Appliance {
 
     core::Expected<std::vector<LogFile>> list_logs(bool checksums) const override;
     core::Expected<std::optional<OpenFile>> open_log(const std::string& name) const override;
+    core::Expected<std::optional<LogDigest>> log_digest(const std::string& name,
+                                                        const std::string& etag) const override;
+    void remember_log_digest(const std::string& name, const LogDigest& digest) const override;
 
     bool maintenance() const override;
     core::Expected<bool> set_maintenance(bool on) override;
@@ -169,12 +191,10 @@ class FileAppliance final : public Appliance {
     // directory swap).
     mutable std::mutex write_mutex_;
 
-    struct CachedSum {
-        std::string etag;
-        std::string sha256;
-    };
+    // Log digests by file name, of the version `etag` (inode, size, mtime):
+    // one entry per log, replaced when the file changes.
     mutable std::mutex sums_mutex_;
-    mutable std::map<std::string, CachedSum> sums_;
+    mutable std::map<std::string, LogDigest> sums_;
 };
 
 // Reads and parses an INI file; an empty Ini when the file does not exist.

@@ -1,16 +1,14 @@
 #include "local/digest.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <openssl/evp.h>
 #include <unistd.h>
 #include <vector>
 
 namespace ferry::local {
 namespace {
-
-using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
 core::Error crypto_error()
 {
@@ -39,31 +37,69 @@ std::string sha256_hex(std::string_view data)
     return to_hex(out, len);
 }
 
-core::Expected<std::string> sha256_fd(int fd, const std::string& what)
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free)
 {
-    MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
-        return crypto_error();
+    ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
+}
+
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+bool Sha256::update(const void* data, std::size_t size)
+{
+    if (ok_ && size > 0)
+        ok_ = EVP_DigestUpdate(ctx_.get(), data, size) == 1;
+    bytes_ += size;
+    return ok_;
+}
+
+core::Expected<bool> Sha256::update_from_fd(int fd, const std::string& what, uint64_t limit)
+{
     std::vector<char> buf(1 << 20);
-    for (;;) {
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
+    uint64_t left = limit;
+    while (left > 0) {
+        const ssize_t n = ::read(fd, buf.data(), static_cast<std::size_t>(std::min<uint64_t>(buf.size(), left)));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return core::Error{core::Code::Internal,
-                               "Cannot read " + what + ": " + std::strerror(errno) + ".",
-                               {}};
+                               "Cannot read " + what + ": " + std::strerror(errno) + ".", {}};
         }
-        if (n == 0)
-            break;
-        if (EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n)) != 1)
+        if (n == 0) {
+            if (limit == UINT64_MAX)
+                break;
+            return core::Error{core::Code::Internal, what + " is shorter than expected.", {}};
+        }
+        if (!update(buf.data(), static_cast<std::size_t>(n)))
             return crypto_error();
+        if (limit != UINT64_MAX)
+            left -= static_cast<uint64_t>(n);
     }
+    return true;
+}
+
+std::string Sha256::hex()
+{
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx.get(), out, &len) != 1)
-        return crypto_error();
+    if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), out, &len) != 1) {
+        ok_ = false;
+        return {};
+    }
+    ok_ = false; // finished
     return to_hex(out, len);
+}
+
+core::Expected<std::string> sha256_fd(int fd, const std::string& what, uint64_t limit)
+{
+    Sha256 h;
+    if (auto r = h.update_from_fd(fd, what, limit); !r)
+        return r.error();
+    std::string hex = h.hex();
+    if (hex.empty())
+        return crypto_error();
+    return hex;
 }
 
 } // namespace ferry::local

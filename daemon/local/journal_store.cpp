@@ -53,6 +53,18 @@ core::Expected<bool> write_file_atomic(const fs::path& path, std::string_view co
 
 JournalStore::JournalStore(fs::path state_dir) : dir_(std::move(state_dir)) {}
 
+JournalStore::~JournalStore()
+{
+    {
+        std::lock_guard lock(mutex_);
+        quit_ = true;
+        on_written_ = nullptr;
+    }
+    queued_cv_.notify_all();
+    if (writer_.joinable())
+        writer_.join();
+}
+
 core::Expected<bool> JournalStore::prepare()
 {
     if (::mkdir(dir_.c_str(), 0700) < 0 && errno != EEXIST)
@@ -84,18 +96,101 @@ core::Expected<std::optional<core::JobRecord>> JournalStore::load() const
 
 core::Expected<bool> JournalStore::save(const core::JobRecord& job)
 {
+    return wait(save_async(job));
+}
+
+uint64_t JournalStore::save_async(const core::JobRecord& job)
+{
+    Pending p{0, core::serialize_job(job), !core::is_finished(job.state), job.id};
+    uint64_t ticket;
+    {
+        std::lock_guard lock(mutex_);
+        ticket = p.ticket = ++queued_;
+        pending_ = std::move(p); // a save not yet started is superseded
+        if (!writer_.joinable())
+            writer_ = std::thread([this] { run_writer(); });
+    }
+    queued_cv_.notify_one();
+    return ticket;
+}
+
+core::Expected<bool> JournalStore::wait(uint64_t ticket, const std::atomic<bool>* stop) const
+{
+    std::unique_lock lock(mutex_);
+    while (finished_ < ticket) {
+        if (stop && *stop)
+            return core::Error{core::Code::Internal,
+                               "ferryd stopped before the job journal was written.", {}};
+        written_cv_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    if (on_disk_ >= ticket)
+        return true;
+    return last_error_ ? *last_error_
+                       : core::Error{core::Code::Internal, "Cannot write the job journal.", {}};
+}
+
+uint64_t JournalStore::queued_ticket() const
+{
+    std::lock_guard lock(mutex_);
+    return queued_;
+}
+
+uint64_t JournalStore::finished_ticket() const
+{
+    std::lock_guard lock(mutex_);
+    return finished_;
+}
+
+void JournalStore::set_on_written(std::function<void()> f)
+{
+    std::lock_guard lock(mutex_);
+    on_written_ = std::move(f);
+}
+
+void JournalStore::run_writer()
+{
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        queued_cv_.wait(lock, [this] { return pending_ || quit_; });
+        if (!pending_)
+            return; // quit_, nothing left to write
+        Pending p = std::move(*pending_);
+        pending_.reset();
+        lock.unlock();
+        auto r = write(p);
+        lock.lock();
+        finished_ = p.ticket;
+        if (r)
+            on_disk_ = p.ticket;
+        else
+            last_error_ = r.error();
+        written_cv_.notify_all();
+        if (auto cb = on_written_) {
+            lock.unlock();
+            cb();
+            lock.lock();
+        }
+    }
+}
+
+core::Expected<bool> JournalStore::write(const Pending& p)
+{
     // The journal first, then the marker: a crash in between leaves a job
     // that ferryd finds on its next (activated) start either way.
-    if (auto r = write_file_atomic(journal_path(), core::serialize_job(job)); !r)
+    if (auto r = write_file_atomic(journal_path(), p.text); !r)
         return r;
-    return sync_marker(job);
+    return sync_marker(p.active, p.id);
 }
 
 core::Expected<bool> JournalStore::sync_marker(const core::JobRecord& job)
 {
-    const bool active = !core::is_finished(job.state);
+    return sync_marker(!core::is_finished(job.state), job.id);
+}
+
+core::Expected<bool> JournalStore::sync_marker(bool active, const std::string& id)
+{
     if (active && !fs::exists(marker_path()))
-        return write_file_atomic(marker_path(), job.id + "\n");
+        return write_file_atomic(marker_path(), id + "\n");
     if (!active && ::unlink(marker_path().c_str()) == 0)
         return fsync_dir(dir_);
     return true;
@@ -103,6 +198,9 @@ core::Expected<bool> JournalStore::sync_marker(const core::JobRecord& job)
 
 core::Expected<bool> JournalStore::remove()
 {
+    // After the saves queued before: none of them may bring the journal back.
+    if (const uint64_t t = queued_ticket())
+        (void)wait(t);
     ::unlink(marker_path().c_str());
     if (::unlink(journal_path().c_str()) < 0 && errno != ENOENT)
         return io_error("Cannot remove", journal_path(), errno);

@@ -14,6 +14,10 @@
 
 #include "core/expected.hpp"
 
+namespace ferry::local {
+class Sha256;
+}
+
 namespace ferry::source {
 
 struct PeerEndpoint {
@@ -22,9 +26,16 @@ struct PeerEndpoint {
     std::string pin; // "sha256//<base64>" of the public key; empty only before Probe
 };
 
+// One thread at a time: the requests share one curl handle, so that they
+// reuse one connection.
 class PeerClient {
   public:
     PeerClient(PeerEndpoint endpoint, std::chrono::milliseconds timeout);
+    ~PeerClient();
+    PeerClient(PeerClient&& other) noexcept;
+    PeerClient& operator=(PeerClient&&) = delete;
+    PeerClient(const PeerClient&) = delete;
+    PeerClient& operator=(const PeerClient&) = delete;
 
     // Connects without sending anything but a TLS hello and returns the
     // pin of the presented public key ("sha256//<base64>").
@@ -39,23 +50,34 @@ class PeerClient {
     const PeerEndpoint& endpoint() const { return endpoint_; }
 
     core::Expected<nlohmann::json> get(const std::string& path);
+    // GET with "If-Match: <etag>" (etag as the ETag header gave it).
+    core::Expected<nlohmann::json> get_if_match(const std::string& path, const std::string& etag);
     core::Expected<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
     core::Expected<nlohmann::json> put(const std::string& path, const nlohmann::json& body);
     core::Expected<nlohmann::json> del(const std::string& path);
 
-    // GET path into `file` from byte `offset` (HTTP Range). `on_bytes` is
-    // called with each chunk's size; returning false aborts.
+    // GET path into `file` from byte `offset` (HTTP Range), keeping the
+    // file's first `offset` bytes. `on_bytes` is called with each chunk's
+    // size; returning false aborts. `hash`, when given, is fed every byte
+    // received, in order (the caller adds the kept prefix first). `etag`
+    // receives the answer's ETag header. Written back while it arrives and
+    // fdatasync'ed at the end: on success the bytes are on disk. Returns
+    // the file's size.
     core::Expected<uint64_t> download(const std::string& path, const std::string& file,
-                                      uint64_t offset, std::function<bool(uint64_t)> on_bytes);
+                                      uint64_t offset, std::function<bool(uint64_t)> on_bytes,
+                                      local::Sha256* hash = nullptr, std::string* etag = nullptr);
 
   private:
     core::Expected<nlohmann::json> request(const char* method, const std::string& path,
-                                           const nlohmann::json* body);
+                                           const nlohmann::json* body,
+                                           const std::string& extra_header = {});
     std::string url(const std::string& path) const;
+    void* handle(); // the reused curl handle, reset
 
     PeerEndpoint endpoint_;
     std::chrono::milliseconds timeout_;
     std::string token_;
+    void* curl_ = nullptr; // CURL*
 };
 
 // The error a peer's JSON error body names, mapped to a core::Code.

@@ -1,17 +1,25 @@
 // Operation 10: the user-traffic log files. Each file is downloaded into
-// "<name>.ferry-part" with HTTP Range resume, verified against the
-// source's SHA-256, then renamed into place; the checkpoint lists the
-// verified files, so a re-run fetches only the rest, and only the missing
-// bytes of a partial file.
+// "<name>.ferry-part" with HTTP Range resume and hashed (SHA-256) while it
+// arrives; the source then gives the digest of the version it sent
+// (GET logs/NAME/sha256, computed while sending it), and only a file whose
+// digest and size match is renamed into place. The checkpoint lists the
+// verified files, written only once the file and its name are on disk, so
+// a re-run fetches only the rest, and only the missing bytes of a partial
+// file: the bytes already there are read and hashed again, so a partial
+// file that a crash left damaged fails the check and is fetched again
+// whole.
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 
 #include "local/appliance_rules.hpp"
 #include "local/digest.hpp"
 #include "local/fd.hpp"
+#include "local/file_io.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -22,7 +30,19 @@ namespace fs = std::filesystem;
 struct LogFile {
     std::string name;
     uint64_t size = 0;
+};
+
+// Progress goes to the main loop at most this often (a download calls back
+// for every TLS record, ~100 000 times per GiB).
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+constexpr uint64_t kResumeAlign = 4096;
+
+// The digest of what `part` holds up to `offset`, and of the rest as it
+// is downloaded; the etag of the version the source sent.
+struct Fetched {
     std::string sha256;
+    uint64_t size = 0;
+    std::string etag; // empty when nothing had to be downloaded
 };
 
 } // namespace
@@ -36,8 +56,7 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
     uint64_t total = 0;
     try {
         for (const auto& f : listed->at("files")) {
-            LogFile lf{f.at("name").get<std::string>(), f.at("size").get<uint64_t>(),
-                       f.at("sha256").get<std::string>()};
+            LogFile lf{f.at("name").get<std::string>(), f.at("size").get<uint64_t>()};
             if (!local::is_visible_file_name(lf.name))
                 return core::Error{core::Code::IncompatibleSource,
                                    "The source listed an invalid log file name.", {}};
@@ -64,30 +83,84 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
         if (ctx.stopping)
             return stopped_error();
         const fs::path part = dir / (f.name + ".ferry-part");
+        const auto started = std::chrono::steady_clock::now();
         // Two tries: a partial file that does not verify is fetched again whole.
         for (int attempt = 0;; ++attempt) {
+            local::Sha256 hash;
+            Fetched got;
             uint64_t offset = 0;
             if (struct stat st {}; ::stat(part.c_str(), &st) == 0)
                 offset = std::min<uint64_t>(static_cast<uint64_t>(st.st_size), f.size);
-            uint64_t base = done + offset;
-            if (offset < f.size) {
-                auto got = ctx.peer.download("/logs/" + f.name, part.string(), offset,
-                                             [&](uint64_t n) {
-                                                 base += n;
-                                                 ctx.progress(base, total);
-                                                 return !ctx.stopping;
-                                             });
-                if (!got)
-                    return ctx.stopping ? stopped_error() : got.error();
+            // Resumed from a block boundary (the download writes with
+            // O_DIRECT from there).
+            if (offset < f.size)
+                offset -= offset % kResumeAlign;
+            if (offset > 0) {
+                // What an earlier run left: trusted only as far as the
+                // digest below confirms it.
+                local::Fd fd(::open(part.c_str(), O_RDONLY | O_CLOEXEC));
+                if (!fd)
+                    return core::Error{core::Code::Internal, "Cannot read " + part.string() + ".", {}};
+                if (auto r = hash.update_from_fd(fd.get(), part.string(), offset); !r)
+                    return r.error();
+                spdlog::info("Log {}: {} bytes already here, resuming after them.", f.name, offset);
             }
-            local::Fd fd(::open(part.c_str(), O_RDONLY | O_CLOEXEC));
-            if (!fd)
-                return core::Error{core::Code::Internal, "Cannot read " + part.string() + ".", {}};
-            auto sum = local::sha256_fd(fd.get(), part.string());
-            if (!sum)
-                return sum.error();
-            if (*sum == f.sha256)
+            uint64_t base = done + offset;
+            got.size = offset;
+            if (offset < f.size) {
+                auto last_post = std::chrono::steady_clock::now();
+                auto size = ctx.peer.download(
+                    "/logs/" + f.name, part.string(), offset,
+                    [&](uint64_t n) {
+                        base += n;
+                        const auto now = std::chrono::steady_clock::now();
+                        if (now - last_post >= kProgressInterval) {
+                            last_post = now;
+                            ctx.progress(base, total);
+                        }
+                        return !ctx.stopping;
+                    },
+                    &hash, &got.etag);
+                if (!size)
+                    return ctx.stopping ? stopped_error() : size.error();
+                got.size = *size;
+                ctx.progress(base, total);
+            } else if (offset > 0) {
+                // Complete but not verified: no more than the listed size
+                // (the source's file may have shrunk), on disk.
+                local::Fd fd(::open(part.c_str(), O_WRONLY | O_CLOEXEC));
+                if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(offset)) < 0 ||
+                    ::fdatasync(fd.get()) < 0)
+                    return core::Error{core::Code::Internal, "Cannot sync " + part.string() + ".", {}};
+            } else {
+                // An empty log: nothing to download, an empty file to place.
+                local::Fd fd(::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+                if (!fd || ::fdatasync(fd.get()) < 0)
+                    return core::Error{core::Code::Internal, "Cannot write " + part.string() + ".", {}};
+            }
+            got.sha256 = hash.hex();
+            if (got.sha256.empty())
+                return core::Error{core::Code::Internal, "SHA-256 failed (OpenSSL).", {}};
+
+            // The source's digest of the version it sent (If-Match): known
+            // from sending it, so the source reads nothing again.
+            std::string path = "/logs/" + f.name + "/sha256";
+            auto want = got.etag.empty() ? ctx.peer.get(path) : ctx.peer.get_if_match(path, got.etag);
+            if (!want)
+                return want.error();
+            bool same = false;
+            try {
+                same = want->at("sha256").get<std::string>() == got.sha256 &&
+                       want->at("size").get<uint64_t>() == got.size &&
+                       (got.etag.empty() || want->at("etag").get<std::string>() == got.etag);
+            } catch (const nlohmann::json::exception&) {
+                return core::Error{core::Code::IncompatibleSource,
+                                   "The source sent a malformed digest of " + f.name + ".", {}};
+            }
+            if (same)
                 break;
+            spdlog::warn("Log {} does not match the source's digest{}.", f.name,
+                         attempt == 0 ? "; fetching it again whole" : " again");
             fs::remove(part, ec);
             if (attempt == 1)
                 return core::Error{core::Code::IncompatibleSource,
@@ -97,8 +170,13 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
         fs::rename(part, dir / f.name, ec);
         if (ec)
             return core::Error{core::Code::Internal, "Cannot place " + f.name + ": " + ec.message() + ".", {}};
+        // The name on disk before the checkpoint says the file is there.
+        if (auto r = local::sync_dir(dir.string()); !r)
+            return r.error();
         verified.insert(f.name);
         done += f.size;
+        spdlog::debug("Log {} ({} bytes) verified and placed in {:.3f} s.", f.name, f.size,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         ctx.save_checkpoint({{"verified", verified}});
         ctx.progress(done, total);
     }

@@ -552,10 +552,10 @@ class ApiTest : public ::testing::Test {
 
     peer::Response call(const std::string& method, const std::string& path,
                         const std::string& body = {}, const std::string& client = "192.0.2.2",
-                        const std::string& range = {})
+                        const std::string& range = {}, const std::string& if_match = {})
     {
         peer::Request r{method, path, client, token_.empty() ? "" : "Bearer " + token_,
-                        range,  {},   body};
+                        range,  {},   body, if_match};
         return api_->handle(r);
     }
     json body(const peer::Response& r) { return json::parse(r.body); }
@@ -741,17 +741,49 @@ TEST_F(ApiTest, CertificatesAndLogs)
     ASSERT_EQ(l["files"].size(), 1u);
     EXPECT_EQ(l["files"][0]["name"], "traffic.log");
     EXPECT_EQ(l["files"][0]["size"], 10);
-    EXPECT_EQ(l["files"][0]["sha256"], local::sha256_hex("0123456789"));
+    EXPECT_FALSE(l["files"][0].contains("sha256")); // a listing reads no file
 
     auto full = call("GET", "/ferry/v1/logs/traffic.log");
     EXPECT_EQ(full.status, 200u);
     ASSERT_TRUE(full.file.has_value());
     EXPECT_EQ(full.length, 10u);
+    std::string etag;
+    for (const auto& [k, v] : full.headers)
+        if (k == "ETag")
+            etag = v;
+    ASSERT_FALSE(etag.empty());
+    ASSERT_TRUE(full.sent_sha256); // a whole file is hashed while it is sent
     auto part = call("GET", "/ferry/v1/logs/traffic.log", {}, "192.0.2.2", "bytes=4-");
     EXPECT_EQ(part.status, 206u);
     EXPECT_EQ(part.offset, 4u);
     EXPECT_EQ(part.length, 6u);
+    EXPECT_FALSE(part.sent_sha256);
     EXPECT_EQ(call("GET", "/ferry/v1/logs/traffic.log", {}, "192.0.2.2", "bytes=10-").status, 416u);
+
+    // The digest: read from the file when nothing is known...
+    auto d = call("GET", "/ferry/v1/logs/traffic.log/sha256");
+    ASSERT_EQ(d.status, 200u) << d.body;
+    EXPECT_EQ(body(d)["sha256"], local::sha256_hex("0123456789"));
+    EXPECT_EQ(body(d)["size"], 10);
+    EXPECT_EQ(body(d)["etag"], etag);
+    // ... and, for the version sent whole, the one computed while sending it
+    // (a marker value here, to show the file is not read again).
+    full.sent_sha256("feed", full.file->fd.get());
+    EXPECT_EQ(body(call("GET", "/ferry/v1/logs/traffic.log/sha256", {}, "192.0.2.2", {}, etag))["sha256"],
+              "feed");
+    // A changed file is another version: its digest is read again.
+    write(root_ / "logs/traffic.log", "0123456789abc");
+    auto changed = call("GET", "/ferry/v1/logs/traffic.log/sha256", {}, "192.0.2.2", {}, "\"0-0-0.0\"");
+    EXPECT_EQ(body(changed)["sha256"], local::sha256_hex("0123456789abc"));
+    EXPECT_EQ(body(changed)["size"], 13);
+    EXPECT_NE(body(changed)["etag"], etag);
+    // The digest of a version sent while it changed is not kept.
+    full.sent_sha256("stale", full.file->fd.get());
+    EXPECT_EQ(body(call("GET", "/ferry/v1/logs/traffic.log/sha256"))["sha256"],
+              local::sha256_hex("0123456789abc"));
+    EXPECT_EQ(call("GET", "/ferry/v1/logs/passwd/sha256").status, 404u);
+    EXPECT_EQ(call("GET", "/ferry/v1/logs/nothing/sha256").status, 404u);
+    EXPECT_EQ(call("POST", "/ferry/v1/logs/traffic.log/sha256").status, 405u);
     for (const char* p :
          {"/ferry/v1/logs/passwd", "/ferry/v1/logs/../license.conf", "/ferry/v1/logs/",
           "/ferry/v1/logs/..", "/ferry/v1/logs/a/b", "/ferry/v1/nothing", "/other"})

@@ -2,7 +2,8 @@
 # kill -9 of ferryd in the middle of the data copy, at several points, then
 # a restart: the job resumes from its checkpoint (tables already verified
 # are not copied again; the unfinished ones are reloaded) and completes
-# with every table equal on both sides. Same rig as
+# with every table equal on both sides. Then once more in the middle of a
+# log file's download, which resumes after the part already on disk. Same rig as
 # migration-standalone.sh (systemd's manager is a TEST DOUBLE there).
 set -uo pipefail
 source "$1/tests/integration/lib/rig.sh"
@@ -29,7 +30,8 @@ app_make source "$SRC_ADDR" yes active
 app_make target "$TGT_ADDR" no
 # One copy thread: the copy lasts long enough to be killed at each point.
 printf 'CopyThreads=1\n' >> "$RIG/target/ferry.conf"
-app_fill_logs source 2
+# Logs large enough to kill ferryd in the middle of one (4 files).
+app_fill_logs source "${FERRY_KILL_LOG_MB:-512}"
 app_start_mariadb_tls source
 app_start_mariadb target
 python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$ROWS" \
@@ -94,6 +96,27 @@ for point in $POINTS; do
         || bad "attempt after restart: $attempt (before: $attempt_before)"
 done
 
+# And once in the middle of a log file's download: at the restart the part
+# on disk is read and hashed again and the download resumes after it.
+part_past() { find "$RIG/target/logs" -name '*.ferry-part' -size +16384k | grep -q .; }
+if rig_wait_for 300 part_past; then
+    kill -9 "$FERRYD_PID"; wait "$FERRYD_PID" 2>/dev/null
+    kills=$((kills + 1))
+    part=$(find "$RIG/target/logs" -name '*.ferry-part' -size +16384k | head -n 1)
+    ok "ferryd killed with SIGKILL in copy-syslog ($(basename "$part"): $(stat -c %s "$part") bytes)"
+    name=$(basename "$part" .ferry-part)
+    attempt_before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["attempt"])' "$RIG/target/state/job.json")
+    rig_start_ferryd target
+    attempt=$(busctl --system get-property org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Attempt | awk '{print $2}')
+    [ "$attempt" -eq $((attempt_before + 1)) ] && ok "restarted ferryd resumed the job (attempt $attempt)" \
+        || bad "attempt after restart: $attempt (before: $attempt_before)"
+    rig_wait_for 60 grep -q "Log $name: [0-9]* bytes already here, resuming after them." "$RIG/ferryd-target.log" \
+        && ok "the download of $name resumed after the part on disk" \
+        || bad "no resume of $name in the log"
+else
+    bad "no log file download was caught in the middle"
+fi
+
 "$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
 rig_wait_for 30 sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t watch | grep -q WATCH-EXIT=" || true
 pane | grep -q "WATCH-EXIT=0" && pane | grep -q "Congratulations" \
@@ -104,8 +127,11 @@ app_table_sums target > "$RIG/sums-target"
 cmp -s "$RIG/sums-source" "$RIG/sums-target" && ok "every table equal after the kills ($(wc -l < "$RIG/sums-source") tables)" \
     || { bad "tables differ"; diff "$RIG/sums-source" "$RIG/sums-target" >&2; }
 [ "$kills" -ge 2 ] && ok "$kills kill points reached" || bad "only $kills kill point(s) reached"
+logs_equal=true
+for f in "$RIG"/source/logs/*; do cmp -s "$f" "$RIG/target/logs/$(basename "$f")" || logs_equal=false; done
+$logs_equal && ok "every log file byte-identical after the kills" || bad "log files differ"
 [ -z "$(mdb_sql source "SELECT user FROM mysql.user WHERE user LIKE 'ferry%'")" ] \
     && ok "temporary MariaDB account gone" || bad "temporary account left on the source"
 
 [ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
-rig_log "PASS: kill -9 during the data copy ($kills points)"
+rig_log "PASS: kill -9 during the data copy and the log copy ($kills points)"

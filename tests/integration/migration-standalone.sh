@@ -62,6 +62,12 @@ check "Source Info: standalone message" py "sys.exit(d.get('Message')!='The syst
 check "Source Info: Address" py "sys.exit(d.get('Address')!='$SRC_ADDR')"
 check "Source Info: license GUID" py "sys.exit(d.get('LicenseGuid','')=='' )"
 
+# What an interrupted copy-syslog leaves: a partial file that is a true
+# prefix of its log (resumed after its last whole 4 KiB block), and one that
+# is damaged (it fails the digest check and is fetched again whole).
+head -c 100000 "$RIG/source/logs/traffic.log.1" > "$RIG/target/logs/traffic.log.1.ferry-part"
+head -c 300000 /dev/urandom > "$RIG/target/logs/traffic.log.2.ferry-part"
+
 # --- Options, plan, execute, watch -----------------------------------------
 "$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
 check "plan with license and logs" [ $? -eq 0 ]
@@ -89,6 +95,11 @@ done
 for f in "$RIG"/source/logs/*; do
     check "log $(basename "$f") byte-identical" cmp -s "$f" "$RIG/target/logs/$(basename "$f")"
 done
+check "a partial log resumed after its kept prefix (98304 of 100000 bytes)" \
+    grep -q "Log traffic.log.1: 98304 bytes already here, resuming after them." "$RIG/ferryd-target.log"
+check "a damaged partial log failed its digest and was fetched again whole" \
+    grep -q "Log traffic.log.2 does not match the source's digest; fetching it again whole." "$RIG/ferryd-target.log"
+check "no partial log file left" sh -c "! ls '$RIG'/target/logs/*.ferry-part 2>/dev/null | grep -q ."
 check "certificate moved" cmp -s "$RIG/source/certs/server.pem" "$RIG/target/certs/server.pem"
 check "license installed on the target" grep -q "^Guid=$(sed -n 's/^Guid=//p' "$RIG/source-license-before")" "$RIG/target/license.conf"
 check "license released on the source" grep -q '^State=released' "$RIG/source/license.conf"

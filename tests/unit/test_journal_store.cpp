@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <atomic>
 #include <fstream>
+#include <thread>
 #include <sys/stat.h>
 
 #include "local/journal_store.hpp"
@@ -112,4 +114,70 @@ TEST_F(JournalStoreTest, WriteFailureLeavesOldJournal)
     EXPECT_FALSE(store.save(j).ok());
     chmod(dir_.c_str(), 0700);
     EXPECT_EQ(core::serialize_job(**store.load()), before);
+}
+
+TEST_F(JournalStoreTest, AsyncSavesAreWrittenInOrderOnTheWriterThread)
+{
+    local::JournalStore store(dir_);
+    ASSERT_TRUE(store.prepare().ok());
+    std::atomic<int> callbacks{0};
+    const auto caller = std::this_thread::get_id();
+    std::atomic<bool> other_thread{true};
+    store.set_on_written([&] {
+        if (std::this_thread::get_id() == caller)
+            other_thread = false;
+        ++callbacks;
+    });
+    auto j = job();
+    uint64_t last = 0;
+    for (uint64_t i = 1; i <= 50; ++i) {
+        j.attempt = static_cast<uint32_t>(i);
+        const uint64_t t = store.save_async(j);
+        EXPECT_EQ(t, last + 1); // tickets increase by one
+        last = t;
+    }
+    EXPECT_EQ(store.queued_ticket(), last);
+    ASSERT_TRUE(store.wait(last).ok());
+    EXPECT_GE(store.finished_ticket(), last);
+    EXPECT_TRUE(store.wait(1).ok()) << "an older save is covered by a newer one";
+    // The journal holds the last save (older queued ones may be skipped).
+    auto loaded = store.load();
+    ASSERT_TRUE(loaded.ok() && loaded->has_value());
+    EXPECT_EQ((*loaded)->attempt, 50u);
+    EXPECT_TRUE(fs::exists(store.marker_path()));
+    EXPECT_GE(callbacks.load(), 1);
+    EXPECT_LE(callbacks.load(), 50);
+    EXPECT_TRUE(other_thread.load());
+    store.set_on_written(nullptr);
+
+    // remove() comes after the queued saves: none of them brings it back.
+    core::succeed_job(j, 7);
+    store.save_async(j);
+    ASSERT_TRUE(store.remove().ok());
+    EXPECT_FALSE(fs::exists(store.journal_path()));
+    EXPECT_FALSE(fs::exists(store.marker_path()));
+}
+
+TEST_F(JournalStoreTest, DestructorWritesWhatIsQueued)
+{
+    auto j = job();
+    j.attempt = 42;
+    {
+        local::JournalStore store(dir_);
+        ASSERT_TRUE(store.prepare().ok());
+        store.save_async(j);
+    }
+    local::JournalStore again(dir_);
+    auto loaded = again.load();
+    ASSERT_TRUE(loaded.ok() && loaded->has_value());
+    EXPECT_EQ((*loaded)->attempt, 42u);
+}
+
+TEST_F(JournalStoreTest, WaitGivesUpWhenStopping)
+{
+    local::JournalStore store(dir_);
+    ASSERT_TRUE(store.prepare().ok());
+    std::atomic<bool> stop{true};
+    // Ticket 5 is never queued: only `stop` ends the wait.
+    EXPECT_FALSE(store.wait(5, &stop).ok());
 }
