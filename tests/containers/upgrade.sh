@@ -28,13 +28,14 @@
 # test is about is what dpkg and the maintainer scripts do to a running
 # job, which does not depend on the binaries' content.
 #
-# FERRY_CT_UPGRADE_ROWS (default 400000): rows of the data set.
+# FERRY_CT_UPGRADE_ROWS (default 1000000): rows of the data set (copy-data
+# must outlast an upgrade and a reinstallation).
 # Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
 set -uo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
 ct_main "$0" "$@"
 
-ROWS=${FERRY_CT_UPGRADE_ROWS:-400000}
+ROWS=${FERRY_CT_UPGRADE_ROWS:-1000000}
 S=source T=target
 [ -n "${FERRY_CT_DEBS:-}" ] || ct_fail "upgrade.sh tests the Debian packages: not with FERRY_CT_INSTALL=meson"
 

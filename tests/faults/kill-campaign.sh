@@ -152,11 +152,15 @@ while [ $p -lt ${#PLAN[@]} ]; do
     K_MIG[$k]=$migration K_POINT[$k]=$point K_TRIG[$k]=$(field "$out" trigger)
     K_T[$k]=$(field "$out" since_start) K_AT[$k]=$at K_ATT[$k]=$(journal_field attempt) K_NOTE[$k]=$note
     rig_log "kill $k: $point (${K_TRIG[$k]}) at ${K_T[$k]}s in $at, attempt ${K_ATT[$k]}"
-    if [ "$at" = after-the-end ] && [[ "${PLAN[$((p - 1))]}" != retry2-* ]]; then
-        # The job ended before this point came: the same point again (at
-        # most twice), in the next migration (the kill above stays in the table).
-        tag=retry1; [[ "${PLAN[$((p - 1))]}" == retry1-* ]] && tag=retry2
-        PLAN=("${PLAN[@]:0:$p}" "$tag-$k $op $fraction $delay" "${PLAN[@]:$p}")
+    tries=0
+    [[ "${PLAN[$((p - 1))]}" =~ ^retry([0-9]+)- ]] && tries=${BASH_REMATCH[1]}
+    if [ "$at" = after-the-end ] && [ "$tries" -lt 4 ]; then
+        # The job ended before this point came (a short operation, a fast
+        # copy): the same point again, at most 4 times, in the next
+        # migration (the kill above stays in the table).
+        # Without the delay: an operation shorter than it (final takes a
+        # few ms) is still running when its start is signalled.
+        PLAN=("${PLAN[@]:0:$p}" "retry$((tries + 1))-$k $op $fraction 0" "${PLAN[@]:$p}")
         retried=$((retried + 1))
     fi
 done
