@@ -242,6 +242,21 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     return job_->id;
 }
 
+Engine::JobPeers Engine::job_peers(const core::SourceIdentity& src) const
+{
+    JobPeers p{source::PeerClient(source::PeerEndpoint{src.current_address, peer_port_,
+                                                       src.certificate_sha256},
+                                  probe_timeout_),
+               std::nullopt};
+    p.source.set_token(src.token);
+    if (!src.main_node.empty()) {
+        p.ring_main.emplace(source::PeerEndpoint{src.main_node, peer_port_, src.main_certificate_sha256},
+                            probe_timeout_);
+        p.ring_main->set_token(src.main_token);
+    }
+    return p;
+}
+
 core::Expected<bool> Engine::acknowledge()
 {
     if (!job_)
@@ -249,41 +264,26 @@ core::Expected<bool> Engine::acknowledge()
     if (!core::is_finished(job_->state))
         return core::Error{core::Code::NotFinished, "The job is still running.",
                            "Wait until it has succeeded or failed."};
-    if (job_->state == core::JobState::Failed && job_->source.high_availability) {
-        // A failed HA job may have left the round-robin hosts off the
-        // ring's Main node: they go back before the job is forgotten.
-        // Blocking, bounded by ProbeTimeoutSec per request.
-        const auto& src = job_->source;
-        source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_, src.certificate_sha256},
-                                probe_timeout_);
-        peer.set_token(src.token);
-        std::optional<source::PeerClient> ring_main;
-        if (!src.main_node.empty()) {
-            ring_main.emplace(source::PeerEndpoint{src.main_node, peer_port_, src.main_certificate_sha256},
-                              probe_timeout_);
-            ring_main->set_token(src.main_token);
-        }
-        if (auto r = steps::restore_round_robin_hosts(*job_, peer, ring_main ? &*ring_main : nullptr,
-                                                      appliance_);
-            !r)
-            return r.error();
-        spdlog::info("Round-robin hosts restored for the failed job {}.", job_->id);
-    }
     if (job_->state == core::JobState::Failed) {
+        // Blocking, bounded by ProbeTimeoutSec per request.
+        auto peers = job_peers(job_->source);
+        if (job_->source.high_availability) {
+            // A failed HA job may have left the round-robin hosts off the
+            // ring's Main node: they go back before the job is forgotten.
+            if (auto r = steps::restore_round_robin_hosts(*job_, peers.source, peers.main(), appliance_); !r)
+                return r.error();
+            spdlog::info("Round-robin hosts restored for the failed job {}.", job_->id);
+        }
         // Nothing temporary stays on the source (brief §1: "Temporary
         // accounts and tokens are gone either way"): the MariaDB account is
         // dropped and the job's tokens revoked, as operation 11 does. Best
-        // effort, bounded by ProbeTimeoutSec per request: a source that does
-        // not answer cannot keep a person from clearing the job.
-        const auto& src = job_->source;
-        source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_, src.certificate_sha256},
-                                probe_timeout_);
-        peer.set_token(src.token);
-        auto dropped = peer.del("/db-account");
-        auto finished = dropped ? peer.post("/finish", nlohmann::json::object()) : dropped;
+        // effort: a source that does not answer cannot keep a person from
+        // clearing the job.
+        auto dropped = peers.source.del("/db-account");
+        auto finished = dropped ? peers.source.post("/finish", nlohmann::json::object()) : dropped;
         if (!finished)
             spdlog::warn("Could not clear the temporary account and tokens on the source {}: {}",
-                         src.current_address, finished.error().message);
+                         job_->source.current_address, finished.error().message);
     }
     if (auto r = journal_.remove(); !r)
         return r;
@@ -394,23 +394,13 @@ void Engine::run_next()
     if (step_worker_.joinable())
         step_worker_.join();
     step_worker_ = std::thread([this, id, running_saved, snapshot = *job_]() mutable {
-        const auto& src = snapshot.source;
-        source::PeerClient peer(source::PeerEndpoint{src.current_address, peer_port_,
-                                                     src.certificate_sha256},
-                                probe_timeout_);
-        peer.set_token(src.token);
-        std::optional<source::PeerClient> ring_main;
-        if (!src.main_node.empty()) {
-            ring_main.emplace(source::PeerEndpoint{src.main_node, peer_port_, src.main_certificate_sha256},
-                              probe_timeout_);
-            ring_main->set_token(src.main_token);
-        }
+        auto peers = job_peers(snapshot.source);
         auto checkpoint = core::find_operation(snapshot, id)->checkpoint;
         steps::StepContext ctx{
             std::move(snapshot),
             id,
             std::move(checkpoint),
-            peer,
+            peers.source,
             appliance_,
             journal_.dir(),
             [this, id](uint64_t done, uint64_t total) {
@@ -440,7 +430,7 @@ void Engine::run_next()
                         return steps::stopped_error();
                 return written.get();
             },
-            ring_main ? &*ring_main : nullptr};
+            peers.main()};
         // The operation is "running" on disk before it does anything.
         if (auto saved = journal_.wait(running_saved, &stopping_); !saved) {
             post_([this, id, e = saved.error()] { on_step_done(id, e); });

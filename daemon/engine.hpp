@@ -22,6 +22,7 @@
 #include "core/source_info.hpp"
 #include "local/appliance.hpp"
 #include "local/journal_store.hpp"
+#include "source/peer_client.hpp"
 #include "source/source_client.hpp"
 
 namespace ferry {
@@ -79,6 +80,15 @@ class Engine {
     core::Expected<bool> resume();
 
   private:
+    // The job's clients of the peer API: the source at its current
+    // address and the ring's Main node when it is not the source, each
+    // pinned and with its token.
+    struct JobPeers {
+        source::PeerClient source;
+        std::optional<source::PeerClient> ring_main;
+        source::PeerClient* main() { return ring_main ? &*ring_main : nullptr; }
+    };
+    JobPeers job_peers(const core::SourceIdentity& src) const;
     const core::SourceInfo* probed() const;
     core::Expected<bool> persist(); // returns once the journal is on disk
     // Queues the journal write (local::JournalStore's writer thread) and
