@@ -10,11 +10,15 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include "core/sql_quote.hpp"
 #include "local/digest.hpp"
 #include "peer/auth.hpp"
 
 namespace ferry::peer {
 namespace {
+
+using core::quote_identifier;
+using core::quote_literal;
 
 constexpr std::string_view kPrefix = "ferry_";
 constexpr std::size_t kNameHexDigits = 16;
@@ -35,34 +39,9 @@ core::Error db_error(const std::string& what, const std::string& detail)
                        "Check that MariaDB runs on the source and [Database] in ferry.conf."};
 }
 
-// 'text' with quotes and backslashes escaped (for string literals).
-std::string quote(const std::string& s)
-{
-    std::string out = "'";
-    for (char c : s) {
-        switch (c) {
-        case '\'': out += "\\'"; break;
-        case '\\': out += "\\\\"; break;
-        case '\0': out += "\\0"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        default: out += c;
-        }
-    }
-    return out + "'";
-}
-
-std::string quote_identifier(const std::string& s)
-{
-    std::string out = "`";
-    for (char c : s)
-        out += c == '`' ? std::string("``") : std::string(1, c);
-    return out + "`";
-}
-
 std::string account(const std::string& user, const std::string& host)
 {
-    return quote(user) + "@" + quote(host);
+    return quote_literal(user) + "@" + quote_literal(host);
 }
 
 core::Expected<Connection> connect(const DatabaseConfig& c)
@@ -186,7 +165,7 @@ std::vector<std::string> create_account_statements(const std::string& user, cons
 {
     const std::string who = account(user, host);
     std::vector<std::string> out;
-    out.push_back("CREATE USER " + who + " IDENTIFIED BY PASSWORD " + quote(password_hash) +
+    out.push_back("CREATE USER " + who + " IDENTIFIED BY PASSWORD " + quote_literal(password_hash) +
                   (require_tls ? " REQUIRE SSL" : ""));
     // RELOAD (FLUSH TABLES WITH READ LOCK for a consistent snapshot) and
     // REPLICATION CLIENT (the binary log / GTID position) exist only
@@ -253,7 +232,7 @@ std::optional<uint64_t> MariaDbAdmin::data_bytes(const std::vector<std::string>&
     }
     std::string in;
     for (const auto& s : schemas)
-        in += (in.empty() ? "" : ",") + quote(s);
+        in += (in.empty() ? "" : ",") + quote_literal(s);
     const std::string sql = "SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM "
                             "information_schema.TABLES WHERE TABLE_SCHEMA IN (" +
                             in + ")";

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/address.hpp"
+#include "core/sql_quote.hpp"
 
 namespace ferry::core {
 namespace {
@@ -13,25 +14,6 @@ template <typename T> bool parse_number(std::string_view s, T& out)
         return false;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size();
-}
-
-// A string literal for MariaDB whatever the connection's character set
-// (the same escapes as mysql_real_escape_string).
-std::string literal(std::string_view v)
-{
-    std::string out = "'";
-    for (char c : v) {
-        switch (c) {
-        case '\'': out += "\\'"; break;
-        case '\\': out += "\\\\"; break;
-        case '\0': out += "\\0"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\x1a': out += "\\Z"; break;
-        default: out += c;
-        }
-    }
-    return out + "'";
 }
 
 Error incompatible(const std::string& what)
@@ -143,7 +125,7 @@ Expected<std::vector<std::string>> ring_join_statements(const ReplicaFreeze& f,
     // applied or written itself, in every domain (its current position), so
     // the upstream node sends exactly what the source had not seen yet.
     const std::string slave_pos = f.gtid_current_pos.empty() ? f.gtid_slave_pos : f.gtid_current_pos;
-    const std::string user = literal(account.user) + "@'%'";
+    const std::string user = quote_literal(account.user) + "@'%'";
     const unsigned retry = connect_retry_seconds == 0 ? 1 : connect_retry_seconds;
     return std::vector<std::string>{
         "STOP ALL SLAVES",
@@ -153,14 +135,14 @@ Expected<std::vector<std::string>> ring_join_statements(const ReplicaFreeze& f,
         // The binary log starts at the source's state: the downstream node
         // asks this system for the events after its own position there.
         "RESET MASTER",
-        "SET GLOBAL gtid_binlog_state = " + literal(f.gtid_binlog_state),
-        "SET GLOBAL gtid_slave_pos = " + literal(slave_pos),
-        "CREATE USER IF NOT EXISTS " + user + " IDENTIFIED BY " + literal(account.password),
-        "ALTER USER " + user + " IDENTIFIED BY " + literal(account.password),
+        "SET GLOBAL gtid_binlog_state = " + quote_literal(f.gtid_binlog_state),
+        "SET GLOBAL gtid_slave_pos = " + quote_literal(slave_pos),
+        "CREATE USER IF NOT EXISTS " + user + " IDENTIFIED BY " + quote_literal(account.password),
+        "ALTER USER " + user + " IDENTIFIED BY " + quote_literal(account.password),
         "GRANT REPLICATION SLAVE ON *.* TO " + user,
-        "CHANGE MASTER TO MASTER_HOST=" + literal(f.master_host) +
+        "CHANGE MASTER TO MASTER_HOST=" + quote_literal(f.master_host) +
             ", MASTER_PORT=" + std::to_string(f.master_port) + ", MASTER_USER=" +
-            literal(account.user) + ", MASTER_PASSWORD=" + literal(account.password) +
+            quote_literal(account.user) + ", MASTER_PASSWORD=" + quote_literal(account.password) +
             ", MASTER_CONNECT_RETRY=" + std::to_string(retry) + ", MASTER_USE_GTID=" +
             (f.using_gtid == "Current_Pos" ? "current_pos" : "slave_pos"),
         "START SLAVE",

@@ -21,6 +21,7 @@
 
 #include "core/error.hpp"
 #include "core/expected.hpp"
+#include "core/sql_quote.hpp"
 
 namespace ferry::source {
 
@@ -47,11 +48,8 @@ struct MariaDbEndpoint {
     std::string describe() const;
 };
 
-// Backquoted identifier: `a``b`.
-std::string quote_identifier(std::string_view name);
-// Single-quoted SQL string literal, independent of the connection's
-// character set (escapes \ ' NUL newline CR ^Z).
-std::string quote_literal(std::string_view value);
+using core::quote_identifier;
+using core::quote_literal;
 
 using Row = std::vector<std::optional<std::string>>;
 
