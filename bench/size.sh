@@ -67,9 +67,39 @@ rig_init "$ROOT" "${BENCH_BUILD:-$ROOT/build}"
 [ -n "${BENCH_KEEP:-}" ] && RIG_KEEP=1
 source "$ROOT/tests/rig/mariadb.sh"
 source "$ROOT/tests/rig/appliance.sh"
-RIG_EXIT_HOOKS+=(mdb_kill_all bench_stop_bg)
+RIG_EXIT_HOOKS+=(mdb_kill_all bench_stop_bg sched_cleanup)
 BG_PIDS=()
 bench_stop_bg() { local p; for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; BG_PIDS=(); }
+
+# Each daemon in a CPU cgroup of its own, as on the appliance: systemd runs
+# every service in its own cgroup and session, so the scheduler shares the
+# CPU between services (mariadbd, dbus-daemon, ferryd, ferry-peer) and a
+# client's session, not between their threads. Without this the whole rig
+# is one autogroup (the bench's session) and an idle bus daemon queues
+# behind every mariadbd thread. BENCH_FLAT_SCHED=1 keeps the single group.
+SCHED_CG=
+as_services() { # NAME=PID...
+    [ -z "${BENCH_FLAT_SCHED:-}" ] || return 0
+    local base=/sys/fs/cgroup/cpu kv
+    if [ ! -w "$base/cgroup.procs" ]; then
+        blog "no cgroup v1 cpu hierarchy: the rig stays one scheduling group"
+        return 0
+    fi
+    SCHED_CG=$base/ferry-bench.$$
+    for kv; do
+        mkdir -p "$SCHED_CG/${kv%%=*}" && echo "${kv#*=}" > "$SCHED_CG/${kv%%=*}/cgroup.procs" \
+            || blog "could not move ${kv%%=*} into its cgroup"
+    done
+}
+sched_cleanup() {
+    [ -n "$SCHED_CG" ] && [ -d "$SCHED_CG" ] || return 0
+    local d p
+    for d in "$SCHED_CG"/*/; do
+        while read -r p; do echo "$p" > /sys/fs/cgroup/cpu/cgroup.procs 2>/dev/null; done < "$d/cgroup.procs"
+        rmdir "$d" 2>/dev/null
+    done
+    rmdir "$SCHED_CG" 2>/dev/null
+}
 
 has() { [[ ",$METHODS," == *",$1,"* ]]; }
 now() { date +%s.%N; }
@@ -279,6 +309,10 @@ ferryd_migration() {
     "$BIN/dbus-reader" "$OUT/dbus.log" "$DBUS_INTERVAL_MS" &
     local reader=$! perf_pid=
     BG_PIDS+=("$reader")
+    local bus_pid
+    bus_pid=$(pgrep -f -- "--config-file=$RIG/bus/bus.conf" | head -n 1)
+    as_services source_mariadbd="$SRC_PID" target_mariadbd="$TGT_PID" dbus="$bus_pid" ferryd="$FERRYD_PID" \
+        ferry_peer="$PEER_PID" client="$reader"
     if [ -n "${BENCH_PERF:-}" ]; then
         # Scheduler and fsync events of the whole machine, for bench/dbus_attr.py.
         perf record -q -k CLOCK_MONOTONIC -a -e sched:sched_wakeup -e sched:sched_switch \
@@ -299,7 +333,6 @@ ferryd_migration() {
     "$FERRYCTL" --json=short events > "$OUT/events.json" 2>&1
     "$FERRYCTL" status > "$OUT/ferryctl-status.txt" 2>&1
     if [ -n "$perf_pid" ]; then
-        local bus_pid
         bus_pid=$(pgrep -f -- "--config-file=$RIG/bus/bus.conf" | head -n 1)
         perf script -i "$RIG/perf.data" -F comm,tid,cpu,time,event,trace > "$RIG/perf.txt" 2>/dev/null
         python3 "$ROOT/bench/dbus_attr.py" "$OUT" "$RIG/perf.txt" ferryd="$FERRYD_PID" bus="$bus_pid" reader="$reader" \
@@ -351,6 +384,7 @@ engine() { # engine NAME [--source-tls ...]
     if [ -n "${FERRYD_IDLE:-}" ]; then
         "$BIN/dbus-reader" "$OUT/dbus-idle.log" "$DBUS_INTERVAL_MS" &
         BG_PIDS+=($!)
+        as_services client=$!
     fi
     FERRY_SOURCE_PASSWORD=$BENCH_PW run_timed "$name" "$DCT" --source-host "$SRC_ADDR" --source-user bench "$@" \
         --target-socket "$RIG/target/db/mysqld.sock" --schema hotspot --threads "$THREADS" --quiet \
