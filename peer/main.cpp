@@ -26,6 +26,7 @@
 #include "config.h"
 #include "core/address.hpp"
 #include "core/ini.hpp"
+#include "core/network_file.hpp"
 #include "local/appliance.hpp"
 #include "local/journal_store.hpp"
 #include "peer/api.hpp"
@@ -226,11 +227,10 @@ int run_apply_staged(const peer::PeerConfig& config, local::FileAppliance& appli
 
 // --apply-network (at boot, after --apply-staged, before systemd-networkd):
 // the reference appliance's network settings take effect. The `network`
-// section ([Network] Address=, optional PrefixLength= (default 24, IPv6
-// 64), Gateway=, HostName=) becomes DIR/10-ferry-appliance.network for
-// the Ethernet interface(s), and HostName= the host name. This is why a
-// Swap Configuration needs the reboot: exchanged settings move the
-// addresses at the next boot (units/ferry-appliance-network.service).
+// section becomes DIR/10-ferry-appliance.network for the Ethernet
+// interface(s) (core/network_file.*), and its HostName= the host name.
+// This is why a Swap Configuration needs the reboot: exchanged settings
+// move the addresses at the next boot (units/ferry-appliance-network.service).
 int run_apply_network(local::FileAppliance& appliance, const std::string& dir)
 {
     auto sections = appliance.read_settings();
@@ -243,50 +243,20 @@ int run_apply_network(local::FileAppliance& appliance, const std::string& dir)
         spdlog::critical("No network section in the settings: no address to configure.");
         return EXIT_FAILURE;
     }
-    auto ini = core::parse_ini(it->second);
-    if (!ini) {
-        spdlog::critical("The network settings are malformed: {}", ini.error().message);
+    auto net = core::network_file_from_settings(it->second);
+    if (!net) {
+        spdlog::critical("{}", net.error().message);
         return EXIT_FAILURE;
     }
-    auto address = core::parse_address(core::ini_get(*ini, "Network", "Address"));
-    if (!address) {
-        spdlog::critical("The network settings have no valid Address=: {}",
-                         address.error().message);
-        return EXIT_FAILURE;
-    }
-    const std::string prefix_text =
-        core::ini_get(*ini, "Network", "PrefixLength", address->ipv6 ? "64" : "24");
-    const int max_prefix = address->ipv6 ? 128 : 32;
-    int prefix = -1;
-    if (!prefix_text.empty() && prefix_text.size() <= 3 &&
-        prefix_text.find_first_not_of("0123456789") == std::string::npos)
-        prefix = std::stoi(prefix_text);
-    if (prefix < 1 || prefix > max_prefix) {
-        spdlog::critical("The network settings have an invalid PrefixLength={}.", prefix_text);
-        return EXIT_FAILURE;
-    }
-    std::string text = "# Written at boot by ferry-peer --apply-network from the network\n"
-                       "# settings section (ferry-appliance-network.service). Do not edit.\n"
-                       "[Match]\nType=ether\n\n[Network]\n"
-                       "Address=" + address->text + "/" + std::to_string(prefix) + "\n";
-    if (const auto gw = core::ini_get(*ini, "Network", "Gateway"); !gw.empty()) {
-        auto g = core::parse_address(gw);
-        if (!g || g->ipv6 != address->ipv6) {
-            spdlog::critical("The network settings have an invalid Gateway={}.", gw);
-            return EXIT_FAILURE;
-        }
-        text += "Gateway=" + g->text + "\n";
-    }
-    text += "LinkLocalAddressing=no\nIPv6AcceptRA=no\n";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    const auto file = std::filesystem::path(dir) / "10-ferry-appliance.network";
-    if (auto w = local::write_file_atomic(file, text, 0644); !w) {
+    const auto file = std::filesystem::path(dir) / core::kNetworkFileName;
+    if (auto w = local::write_file_atomic(file, net->text, 0644); !w) {
         spdlog::critical("Cannot write {}: {}", file.string(), w.error().message);
         return EXIT_FAILURE;
     }
-    spdlog::info("Network settings applied: {}/{} ({}).", address->text, prefix, file.string());
-    if (const auto host = core::ini_get(*ini, "Network", "HostName"); !host.empty()) {
+    spdlog::info("Network settings applied: {}/{} ({}).", net->address, net->prefix, file.string());
+    if (const auto& host = net->host_name; !host.empty()) {
         if (::sethostname(host.data(), host.size()) < 0)
             spdlog::warn("Cannot set the host name {}: {}", host, std::strerror(errno));
         else
