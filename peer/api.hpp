@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/peer_protocol.hpp"
 #include "local/appliance.hpp"
 #include "peer/auth.hpp"
 #include "peer/database.hpp"
 
 namespace ferry::peer {
 
-inline constexpr int kProtocol = 1;
+inline constexpr int kProtocol = core::kPeerProtocol;
 inline constexpr std::string_view kPrefix = "/ferry/v1/";
 
 struct Request {

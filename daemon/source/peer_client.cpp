@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/peer_protocol.hpp"
 #include "local/digest.hpp"
 #include "local/fd.hpp"
 
@@ -250,10 +251,12 @@ core::Expected<bool> PeerClient::login(const std::string& password, const std::s
     if (!r->is_object() || !r->contains("token") || !(*r)["token"].is_string())
         return core::Error{core::Code::IncompatibleSource,
                            "The source " + endpoint_.address + " did not return a token.", {}};
-    if (r->value("protocol", 0) != 1)
+    if (r->value("protocol", 0) != core::kPeerProtocol)
         return core::Error{core::Code::IncompatibleSource,
                            "The source " + endpoint_.address +
-                               " speaks another version of the ferry peer protocol.",
+                               " speaks another version of the ferry peer protocol (" +
+                               std::to_string(r->value("protocol", 0)) + ", this system " +
+                               std::to_string(core::kPeerProtocol) + ").",
                            "Update ferry on both systems to the same version."};
     token_ = (*r)["token"].get<std::string>();
     return true;

@@ -1,5 +1,6 @@
 #include "source/source_client.hpp"
 
+#include "core/peer_protocol.hpp"
 #include "source/peer_client.hpp"
 #include "source/port_check.hpp"
 
@@ -8,7 +9,7 @@ namespace ferry::source {
 core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& d)
 {
     try {
-        if (d.at("protocol").get<int>() != 1)
+        if (d.at("protocol").get<int>() != core::kPeerProtocol)
             return core::Error{core::Code::IncompatibleSource,
                                "The source speaks another version of the ferry peer protocol.",
                                "Update ferry on both systems to the same version."};

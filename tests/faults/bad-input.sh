@@ -165,7 +165,7 @@ ctl_case() {
 
 # ================================================== a source of another version
 # It answers on 80, 443 (HTTPS, its own certificate) and 3306 like a source,
-# logs in, and describes itself with protocol 2.
+# logs in, and describes itself with protocol 1 (an older ferry-peer).
 FAKE=$(fault_pick 127.0.11.$((RANDOM % 200 + 20)) 127.0.11.$((RANDOM % 200 + 20))) || rig_fail "no address"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=fake" \
     -keyout "$SCRATCH/fake.key" -out "$SCRATCH/fake.pem" >/dev/null 2>&1 || rig_fail "openssl"
@@ -182,9 +182,9 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b)
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.answer({"token": "ab" * 32, "expires_in": 3600, "protocol": 2})
+        self.answer({"token": "ab" * 32, "expires_in": 3600, "protocol": 1})
     def do_GET(self):
-        self.answer({"protocol": 2, "hostname": "future"})
+        self.answer({"protocol": 1, "hostname": "future"})
     def log_message(self, *a):
         pass
 def plain(port):

@@ -7,7 +7,7 @@
 #
 #   a. TLS: the certificate verifies (--cacert) and pins (--pinnedpubkey);
 #      a wrong pin and TLS 1.1 are refused;
-#   b. login: right password -> token (64 hex, expires_in 3600, protocol 1);
+#   b. login: right password -> token (64 hex, expires_in 3600, protocol 2);
 #      wrong password -> 401 AuthenticationFailed; malformed -> 400; no,
 #      bad or another address's token -> 401 InvalidToken; after 5
 #      failures from one address the 6th attempt (even with the right
@@ -344,8 +344,8 @@ api POST /ferry/v1/login "$(login_body "$ADMIN_PW")"
 expect "login" 200
 TOKEN=$(j 'd["token"]')
 [[ "$TOKEN" =~ ^[0-9a-f]{64}$ ]] && ok "token is 64 hex digits" || bad "token '$TOKEN'"
-[ "$(j 'd["expires_in"]')" = 3600 ] && [ "$(j 'd["protocol"]')" = 1 ] \
-    && ok "expires_in 3600, protocol 1" || bad "login answer $RESP"
+[ "$(j 'd["expires_in"]')" = 3600 ] && [ "$(j 'd["protocol"]')" = 2 ] \
+    && ok "expires_in 3600, protocol 2" || bad "login answer $RESP"
 [ "$(header Cache-Control)" = no-store ] && ok "Cache-Control: no-store" || bad "no Cache-Control: no-store"
 TOKEN2=$(printf '%s' "$TOKEN")
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CERT" --interface "$OTHER" \
@@ -381,7 +381,7 @@ log_bytes=$(find "$S/logs" -maxdepth 1 -type f -printf '%s\n' | awk '{s += $1} E
 pycheck "$RESP" "$SRC_ADDR" "$settings_bytes" "$log_bytes" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1])
-want = {"protocol": 1, "license_guid": "6f1c2a9e-0d4b-4c1e-9a57-3e2f8b7d1c40", "licensed": True,
+want = {"protocol": 2, "license_guid": "6f1c2a9e-0d4b-4c1e-9a57-3e2f8b7d1c40", "licensed": True,
         "maintenance_contract_active": True, "host_name": "hs-source", "domain_name": "example.test",
         "address": sys.argv[2], "server_role": "Main", "high_availability": False,
         "ring_members": [], "dns_advice": [], "dns_revert_advice": [], "main_node": "",
