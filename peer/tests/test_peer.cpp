@@ -654,7 +654,7 @@ TEST_F(ApiTest, Describe)
 {
     login();
     const json d = body(call("GET", "/ferry/v1/describe"));
-    EXPECT_EQ(d["protocol"], 1);
+    EXPECT_EQ(d["protocol"], ferry::core::kPeerProtocol);
     EXPECT_EQ(d["license_guid"], "G-1");
     EXPECT_EQ(d["licensed"], true);
     EXPECT_EQ(d["maintenance_contract_active"], true);
