@@ -131,7 +131,11 @@ for ((i = 0; i < 1800; i++)); do # 0.1 s each
     sleep 0.1
 done
 check "the job journal said rebooting before the reboot" [ $seen_rebooting = yes ]
-check "the reboot operation recorded logind's yes (state $state, reboot $rstate)" [ $seen_asked = yes ]
+# logind's yes is written to the journal while shutdown may already be
+# stopping ferryd, so it can be lost; harmless, since the boot id decides
+# after the boot. That the reboot went through logind is checked in logind's
+# own journal below.
+ct_log "the journal recorded logind's yes before the reboot: $seen_asked (state $state, reboot $rstate)"
 [ "$state" = failed ] && { cat "$JOURNAL" >&2; ct_fail "the job failed before the reboot"; }
 cp "$JOURNAL" "$CT_DIR/job-before-reboot.json"
 ct_log "both asked to reboot $((SECONDS - t0)) s after the probe"
@@ -231,55 +235,18 @@ check "the same job object path after the reboot" [ "$(prop "${MGR[@]}" Job)" = 
 check "Job.State succeeded" [ "$(prop org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job State)" = succeeded ]
 events() { # GetEvents(0) as JSON lines: seq type data
     ct_exec $T busctl --json=short call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job GetEvents t 0 |
-        python3 -c '
-import json, sys
-d = json.load(sys.stdin)["data"][0]
-for seq, t, typ, data in d:
-    print(json.dumps({"seq": seq, "type": typ, "data": {k: v["data"] for k, v in data.items()}}, sort_keys=True))'
+        "$SRC/tests/lib/job_events.py" from-busctl
 }
 events > "$CT_DIR/events-after"
-python3 - "$CT_DIR/job-before-reboot.json" > "$CT_DIR/events-before" <<'PY'
-import json, sys
-for e in json.load(open(sys.argv[1]))["events"]:
-    print(json.dumps({"seq": e["seq"], "type": e["type"], "data": e["data"]}, sort_keys=True))
-PY
+"$SRC/tests/lib/job_events.py" from-journal "$CT_DIR/job-before-reboot.json" > "$CT_DIR/events-before"
 check "GetEvents(0): the history before the reboot ($(wc -l < "$CT_DIR/events-before") events) is its beginning" \
-    sh -c "[ -s '$CT_DIR/events-before' ] && head -n $(wc -l < "$CT_DIR/events-before") '$CT_DIR/events-after' | cmp -s - '$CT_DIR/events-before'"
+    "$SRC/tests/lib/job_events.py" prefix "$CT_DIR/events-before" "$CT_DIR/events-after"
 check "GetEvents(0): complete, contiguous, in order across the reboot ($(wc -l < "$CT_DIR/events-after") events)" \
-    python3 - "$CT_DIR/events-after" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-seqs = [e["seq"] for e in ev]
-assert seqs == list(range(1, len(ev) + 1)), seqs
-kinds = [(e["type"], e["data"].get("id"), e["data"].get("state")) for e in ev]
-pos = -1
-def then(k):  # the first k after the previous one
-    global pos
-    assert k in kinds[pos + 1:], (k, pos, kinds)
-    pos = kinds.index(k, pos + 1)
-for k in [("job-started", None, None),
-          ("operation-changed", "copy-settings", "done"),
-          ("operation-changed", "copy-data", "done"),
-          ("operation-changed", "modify-source", "done"),
-          ("operation-changed", "reboot", "running"),
-          ("state-changed", None, "rebooting")]:
-    then(k)
-resumed = [i for i, e in enumerate(ev) if e["type"] == "resumed"]
-assert len(resumed) == 1, [ev[i] for i in resumed]
-assert ev[resumed[0]]["data"]["rebooted"] is True and ev[resumed[0]]["data"]["attempt"] == 2, ev[resumed[0]]
-assert pos < resumed[0]
-pos = resumed[0]
-for k in [("state-changed", None, "running"),
-          ("operation-changed", "reboot", "done"),
-          ("operation-changed", "update-certificates", "done"),
-          ("operation-changed", "restart-services", "done"),
-          ("operation-changed", "copy-syslog", "done"),
-          ("operation-changed", "final", "done"),
-          ("finished", None, "succeeded")]:
-    then(k)
-assert pos == len(ev) - 1, ev[pos:]
-assert not any(t == "operation-changed" and s == "failed" for t, _, s in kinds), kinds
-PY
+    "$SRC/tests/lib/job_events.py" order "$CT_DIR/events-after" \
+    job-started op:copy-settings:done op:copy-data:done op:modify-source:done op:reboot:running state:rebooting \
+    resumed:rebooted=true,attempt=2 \
+    state:running op:reboot:done op:update-certificates:done op:restart-services:done op:copy-syslog:done \
+    op:final:done finished:succeeded
 check "the job journal: the source's current address is $B" python3 -c "
 import json; s = json.load(open('$JOURNAL'))['source']
 assert s['address'] == '$A' and s['current_address'] == '$B', s"

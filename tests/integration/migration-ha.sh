@@ -55,38 +55,7 @@ rig_wait_for 10 busctl --system status org.freedesktop.login1 --no-pager || rig_
 touch "$RIG/reboots.rec"
 
 # --- The ring ---------------------------------------------------------------------
-app_make nodea "$A" no
-app_make source "$B" yes active
-app_make nodec "$C" no
-app_make target "$T" no
-app_fill_logs source 2
-for n in nodea source nodec; do
-    role=Additional; [ $n = nodea ] && role=Main
-    ring_settings "$role" "$A" repl "$REPL_PW" "$A" "$B" "$C" > "$RIG/$n/settings/replication.conf"
-    printf '[LoadBalancing]\nDomain=lb.example.test\n' > "$RIG/$n/settings/load_balancing.conf"
-done
-printf '[RoundRobin]\nHosts=%s %s %s\n' "$A" "$B" "$C" > "$RIG/nodea/settings/round_robin.conf"
-cp "$RIG/nodea/settings/round_robin.conf" "$RIG/round-robin-before"
-printf '[Migration]\nRingJoinTimeoutSec=60\n' >> "$RIG/target/ferry.conf"
-
-app_start_mariadb nodea
-app_start_mariadb_tls source
-app_start_mariadb nodec
-app_start_mariadb target
-for n in nodea source nodec; do
-    ring_reset $n && ring_account $n repl "$REPL_PW" || rig_fail "ring account on $n"
-done
-ring_link source "$A" repl "$REPL_PW" && ring_link nodec "$B" repl "$REPL_PW" && ring_link nodea "$C" repl "$REPL_PW" \
-    || rig_fail "ring links"
-# The same seeded data set on each node (the generator loads with binary
-# logging off, as a node restored from one backup would have it).
-for n in nodea source nodec; do
-    python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/$n/db/mysqld.sock" --rows "$ROWS" \
-        >>"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed on $n"
-done
-mdb_sql source "CREATE TABLE hotspot.ha_writes (id VARCHAR(32) PRIMARY KEY, node CHAR(1) NOT NULL, n INT NOT NULL) ENGINE=InnoDB" \
-    || rig_fail "ha_writes"
-ring_wait_sync 120 nodea source nodec || rig_fail "the ring did not converge"
+ring_rig nodea source nodec target "$A" "$B" "$C" "$T" "$REPL_PW" "$ROWS" "$RIG/gen.log"
 app_table_sums source > "$RIG/sums-b-before"
 app_table_sums nodea > "$RIG/sums-a-before"
 cmp -s "$RIG/sums-b-before" "$RIG/sums-a-before" || rig_fail "the nodes do not start with the same data"

@@ -81,11 +81,7 @@ prop() { busctl --system get-property "$@" 2>/dev/null | sed -E 's/^[a-z]+ "?//;
 job_prop() { prop org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job "$1"; }
 events() { # GetEvents(0) as JSON lines: seq type data
     busctl --system --json=short call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job GetEvents t 0 |
-        python3 -c '
-import json, sys
-d = json.load(sys.stdin)["data"][0]
-for seq, t, typ, data in d:
-    print(json.dumps({"seq": seq, "type": typ, "data": {k: v["data"] for k, v in data.items()}}, sort_keys=True))'
+        "$SRC/tests/lib/job_events.py" from-busctl
 }
 
 # --- Probe, Start with Swap Configuration ------------------------------------
@@ -237,43 +233,13 @@ kill "$PS_PID" 2>/dev/null; wait "$PS_PID" 2>/dev/null
 # --- History across the reboot ---------------------------------------------------
 events > "$RIG/events-after"
 check "the events before the reboot are the start of the history after it" \
-    sh -c "head -n $(wc -l < "$RIG/events-before") '$RIG/events-after' | cmp -s - '$RIG/events-before'"
-check "GetEvents(0): complete, in order, across the reboot" python3 - "$RIG/events-after" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-seqs = [e["seq"] for e in ev]
-assert seqs == list(range(1, len(ev) + 1)), seqs
-kinds = [(e["type"], e["data"].get("id"), e["data"].get("state")) for e in ev]
-pos = -1
-def then(k):  # the first k after the previous one
-    global pos
-    assert k in kinds[pos + 1:], (k, pos, kinds)
-    pos = kinds.index(k, pos + 1)
-for k in [("job-started", None, None),
-          ("operation-changed", "modify-source", "done"),
-          ("operation-changed", "reboot", "running"),
-          ("state-changed", None, "rebooting")]:
-    then(k)
+    "$SRC/tests/lib/job_events.py" prefix "$RIG/events-before" "$RIG/events-after"
 # Two starts: after the kill -9 in the same boot, then after the reboot.
-resumed = [i for i, e in enumerate(ev) if e["type"] == "resumed"]
-assert [ev[i]["data"]["rebooted"] for i in resumed] == [False, True], [ev[i] for i in resumed]
-assert [ev[i]["data"]["attempt"] for i in resumed] == [2, 3], [ev[i] for i in resumed]
-assert pos < resumed[0]
-pos = resumed[0]
-then(("state-changed", None, "rebooting"))
-assert pos < resumed[1]
-pos = resumed[1]
-for k in [("state-changed", None, "running"),
-          ("operation-changed", "reboot", "done"),
-          ("operation-changed", "update-certificates", "done"),
-          ("operation-changed", "restart-services", "done"),
-          ("operation-changed", "copy-syslog", "done"),
-          ("operation-changed", "final", "done"),
-          ("finished", None, "succeeded")]:
-    then(k)
-assert pos == len(ev) - 1, ev[pos:]
-assert not any(t == "operation-changed" and s == "failed" for t, _, s in kinds), kinds
-PY
+check "GetEvents(0): complete, in order, across the reboot" "$SRC/tests/lib/job_events.py" order "$RIG/events-after" \
+    job-started op:modify-source:done op:reboot:running state:rebooting \
+    resumed:rebooted=false,attempt=2 state:rebooting resumed:rebooted=true,attempt=3 \
+    state:running op:reboot:done op:update-certificates:done op:restart-services:done op:copy-syslog:done \
+    op:final:done finished:succeeded
 check "the source's current address in the journal is B" python3 -c "
 import json; s = json.load(open('$RIG/target/state/job.json'))['source']
 assert s['address'] == '$A' and s['current_address'] == '$B', s"

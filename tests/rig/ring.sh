@@ -20,6 +20,11 @@
 #                                     @@gtid_binlog_pos and each replica runs
 #   ring_settings ROLE MAIN USER PASSWORD MEMBERS...
 #                                     the replication settings section
+#   ring_rig MAIN SOURCE OTHER TARGET A B C T PASSWORD ROWS LOG
+#                                     the whole HA rig of the one-machine
+#                                     suites (needs tests/rig/appliance.sh
+#                                     and $RIG, $SRC, rig_fail of
+#                                     tests/integration/lib/rig.sh)
 
 ring_reset() {
     mdb_sql "$1" "RESET MASTER; SET GLOBAL gtid_slave_pos=''"
@@ -67,4 +72,46 @@ ring_settings() {
     local role=$1 main=$2 user=$3 pw=$4; shift 4
     printf '[Replication]\nRole=%s\nRingMembers=%s\nMain=%s\nUser=%s\nPassword=%s\n' \
         "$role" "$*" "$main" "$user" "$pw"
+}
+
+# The HA rig of migration-ha.sh and web/browser.sh. Appliances MAIN at A
+# (the ring's Main node: it keeps the round-robin hosts A B C), SOURCE at B
+# (licensed, 2 MB of logs, mariadbd with TLS), OTHER at C and TARGET at T
+# (RingJoinTimeoutSec=60); the ring A -> B -> C -> A with the replication
+# account (USER repl, PASSWORD); the same seeded data set on each node
+# (tests/rig/gen_dataset.py, ROWS rows, output to LOG), loaded with binary
+# logging off as a node restored from one backup would have it; the table
+# hotspot.ha_writes for writers. $RIG/round-robin-before keeps the hosts.
+ring_rig() {
+    local main=$1 source=$2 other=$3 target=$4 a=$5 b=$6 c=$7 t=$8 pw=$9 rows=${10} log=${11} n role
+    app_make "$main" "$a" no
+    app_make "$source" "$b" yes active
+    app_make "$other" "$c" no
+    app_make "$target" "$t" no
+    app_fill_logs "$source" 2
+    for n in "$main" "$source" "$other"; do
+        role=Additional; [ "$n" = "$main" ] && role=Main
+        ring_settings "$role" "$a" repl "$pw" "$a" "$b" "$c" > "$RIG/$n/settings/replication.conf"
+        printf '[LoadBalancing]\nDomain=lb.example.test\n' > "$RIG/$n/settings/load_balancing.conf"
+    done
+    printf '[RoundRobin]\nHosts=%s %s %s\n' "$a" "$b" "$c" > "$RIG/$main/settings/round_robin.conf"
+    cp "$RIG/$main/settings/round_robin.conf" "$RIG/round-robin-before"
+    printf '[Migration]\nRingJoinTimeoutSec=60\n' >> "$RIG/$target/ferry.conf"
+
+    app_start_mariadb "$main"
+    app_start_mariadb_tls "$source"
+    app_start_mariadb "$other"
+    app_start_mariadb "$target"
+    for n in "$main" "$source" "$other"; do
+        ring_reset "$n" && ring_account "$n" repl "$pw" || rig_fail "ring account on $n"
+    done
+    ring_link "$source" "$a" repl "$pw" && ring_link "$other" "$b" repl "$pw" && ring_link "$main" "$c" repl "$pw" \
+        || rig_fail "ring links"
+    for n in "$main" "$source" "$other"; do
+        python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/$n/db/mysqld.sock" --rows "$rows" \
+            >>"$log" 2>&1 || rig_fail "dataset generation failed on $n"
+    done
+    mdb_sql "$source" "CREATE TABLE hotspot.ha_writes (id VARCHAR(32) PRIMARY KEY, node CHAR(1) NOT NULL, n INT NOT NULL) ENGINE=InnoDB" \
+        || rig_fail "ha_writes"
+    ring_wait_sync 120 "$main" "$source" "$other" || rig_fail "the ring did not converge"
 }

@@ -427,38 +427,7 @@ scenario_ha() {
     rig_log "ring A=$HA_A (Main) -> B=$HA_B (source) -> C=$HA_C -> A; target T=$HA_T"
     start_systemd_double
 
-    app_make nodea "$HA_A" no
-    app_make nodeb "$HA_B" yes active
-    app_make nodec "$HA_C" no
-    app_make nodet "$HA_T" no
-    app_fill_logs nodeb 2
-    for n in nodea nodeb nodec; do
-        role=Additional; [ $n = nodea ] && role=Main
-        ring_settings "$role" "$HA_A" repl "$repl_pw" "$HA_A" "$HA_B" "$HA_C" > "$RIG/$n/settings/replication.conf"
-        printf '[LoadBalancing]\nDomain=lb.example.test\n' > "$RIG/$n/settings/load_balancing.conf"
-    done
-    printf '[RoundRobin]\nHosts=%s %s %s\n' "$HA_A" "$HA_B" "$HA_C" > "$RIG/nodea/settings/round_robin.conf"
-    cp "$RIG/nodea/settings/round_robin.conf" "$RIG/round-robin-before"
-    printf '[Migration]\nRingJoinTimeoutSec=60\n' >> "$RIG/nodet/ferry.conf"
-
-    app_start_mariadb nodea
-    app_start_mariadb_tls nodeb
-    app_start_mariadb nodec
-    app_start_mariadb nodet
-    for n in nodea nodeb nodec; do
-        ring_reset $n && ring_account $n repl "$repl_pw" || rig_fail "ring account on $n"
-    done
-    ring_link nodeb "$HA_A" repl "$repl_pw" && ring_link nodec "$HA_B" repl "$repl_pw" && ring_link nodea "$HA_C" repl "$repl_pw" \
-        || rig_fail "ring links"
-    # The same seeded data set on each node, loaded with binary logging off
-    # (as a node restored from one backup would have it).
-    for n in nodea nodeb nodec; do
-        python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/$n/db/mysqld.sock" --rows "$rows" \
-            >>"$RIG/gen-ha.log" 2>&1 || rig_fail "dataset generation failed on $n"
-    done
-    mdb_sql nodeb "CREATE TABLE hotspot.ha_writes (id VARCHAR(32) PRIMARY KEY, node CHAR(1) NOT NULL, n INT NOT NULL) ENGINE=InnoDB" \
-        || rig_fail "ha_writes"
-    ring_wait_sync 120 nodea nodeb nodec || rig_fail "the ring did not converge"
+    ring_rig nodea nodeb nodec nodet "$HA_A" "$HA_B" "$HA_C" "$HA_T" "$repl_pw" "$rows" "$RIG/gen-ha.log"
     check "HA: ring formed: B replicates from A, C from B, A from C" \
         [ "$(ring_replica nodeb)|$(ring_replica nodec)|$(ring_replica nodea)" = "$HA_A Yes Yes|$HA_B Yes Yes|$HA_C Yes Yes" ]
 
