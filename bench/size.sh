@@ -349,25 +349,27 @@ ferryd_migration() {
 }
 
 # What the engine's verification costs: the same statements it runs per
-# table (COUNT(*) + CHECKSUM TABLE; the row hash of daemon/source/
-# data_copy.cpp's row_hash_sql() for tables with generated columns), one
+# table (COUNT(*) + CHECKSUM TABLE on both sides; for tables with generated
+# columns the row hash of daemon/source/data_copy.cpp's row_hash_sql() on
+# the target only, the source's side being hashed from the stream), one
 # after the other on each side; CPU seconds of each mariadbd.
 verify_cost() {
-    local side sql="" t gen cols hz a0 a1 t0 out=()
+    local side sql="" src_sql="" t gen cols hz a0 a1 t0 out=()
     hz=$(getconf CLK_TCK)
     for t in $(mdb_sql source "SELECT table_name FROM information_schema.tables WHERE table_schema='hotspot' AND table_type='BASE TABLE'"); do
         gen=$(mdb_sql source "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema='hotspot' AND table_name='$t' AND is_generated<>'NEVER'")
         if [ "$gen" -eq 0 ]; then
             sql+="SELECT COUNT(*) FROM hotspot.\`$t\`; CHECKSUM TABLE hotspot.\`$t\`; "
+            src_sql+="SELECT COUNT(*) FROM hotspot.\`$t\`; CHECKSUM TABLE hotspot.\`$t\`; "
         else
             cols=$(mdb_sql source "SET SESSION group_concat_max_len=1048576; SELECT GROUP_CONCAT(CONCAT('IFNULL(CRC32(', IF(data_type='float', CONCAT('CAST(\`', column_name, '\` AS DOUBLE)'), CONCAT('\`', column_name, '\`')), '),''n'')') ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema='hotspot' AND table_name='$t' AND is_generated='NEVER'")
             sql+="SELECT COUNT(*), SUM(CRC32(CONCAT_WS(',',$cols))) FROM hotspot.\`$t\`; "
         fi
     done
     for side in source target; do
-        local pid=$SRC_PID; [ "$side" = target ] && pid=$TGT_PID
+        local pid=$SRC_PID q=$src_sql; [ "$side" = target ] && pid=$TGT_PID q=$sql
         a0=$(ticks "$pid"); t0=$(now)
-        mdb_sql "$side" "$sql" > /dev/null
+        mdb_sql "$side" "$q" > /dev/null
         a1=$(ticks "$pid")
         out+=("\"${side}_wall_s\": $(since "$t0"), \"${side}_cpu_s\": $(awk -v a="$a0" -v b="$a1" -v h="$hz" 'BEGIN { printf "%.2f", (b - a) / h }')")
     done

@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 #include <utility>
+#include <zlib.h>
 
 namespace ferry::source {
 
@@ -106,6 +107,7 @@ struct Table {
     std::uint64_t est_rows = 0, est_bytes = 0;
     std::vector<Column> columns; // not generated, in ordinal order (invisible ones included)
     bool has_generated = false;  // CHECKSUM TABLE is not deterministic then: see verify()
+    bool row_hash = false;       // verified by row hash: the source's side hashed from the stream
     std::string pk_first;        // first primary-key column when it is an integer
     bool pk_unsigned = false;
     std::string create_sql;
@@ -120,15 +122,19 @@ struct Table {
     // Streaming counters (the worker that streams a chunk updates them).
     std::atomic<std::uint64_t> rows{0};
     std::atomic<std::uint64_t> bytes{0};
+    std::atomic<std::uint64_t> stream_hash{0}; // row_hash: sum of the streamed rows' hashes
     std::atomic<bool> done{false};
     TableResult result;
 };
 
-// The same deterministic hash of a table's rows on either server, without
-// building long strings (a CONCAT of big BLOBs could exceed
-// max_allowed_packet and turn NULL): each column's CRC32 ('n' for NULL, so
-// NULL differs from ''), the row's CRC32 over those, summed over the rows
-// (a multiset: equal rows in a table without key all count).
+// A deterministic hash of a table's rows, without building long strings
+// (a CONCAT of big BLOBs could exceed max_allowed_packet and turn NULL):
+// each column's CRC32 ('n' for NULL, so NULL differs from ''), the row's
+// CRC32 over those joined by ',', summed over the rows (a multiset: equal
+// rows in a table without key all count). The target computes it with
+// this SELECT; for the source it is computed from the streamed values
+// (Worker::read, add_row_hash), which are the bytes CRC32() hashes on the
+// server: character_set_results=binary, FLOAT selected as DOUBLE on both.
 std::string row_hash_sql(const Table& t)
 {
     std::string e;
@@ -170,6 +176,7 @@ struct Worker {
     std::uint64_t stream_bytes = 0;
     std::optional<core::Error> stream_error;
     std::string error_text; // for the connector's error callback
+    std::string hash_scratch; // row_hash()'s per-row text
 
     int read(char* buf, unsigned len);
 };
@@ -200,6 +207,25 @@ void append_escaped(std::string& out, const char* s, unsigned long n)
         }
     }
     out.append(run, static_cast<std::size_t>(end - run));
+}
+
+// One row's term of row_hash_sql()'s sum, from the values as streamed.
+std::uint64_t row_hash(const MYSQL_ROW row, const unsigned long* lengths, unsigned nf, std::string& scratch)
+{
+    scratch.clear();
+    char num[16];
+    for (unsigned i = 0; i < nf; ++i) {
+        if (i)
+            scratch.push_back(',');
+        if (!row[i]) {
+            scratch.push_back('n');
+            continue;
+        }
+        const auto c = crc32(0L, reinterpret_cast<const Bytef*>(row[i]), static_cast<uInt>(lengths[i]));
+        const auto [end, ec] = std::to_chars(num, num + sizeof num, static_cast<std::uint32_t>(c));
+        scratch.append(num, static_cast<std::size_t>(end - num));
+    }
+    return crc32(0L, reinterpret_cast<const Bytef*>(scratch.data()), static_cast<uInt>(scratch.size()));
 }
 
 int infile_init(void** ptr, const char* /*filename*/, void* userdata)
@@ -322,7 +348,8 @@ int Worker::read(char* buf, unsigned len)
             return -1;
         }
         const unsigned nf = res->field_count();
-        std::uint64_t rows = 0;
+        const bool hash = table->row_hash;
+        std::uint64_t rows = 0, hashes = 0;
         while (pending.size() < len) {
             unsigned long* lengths = nullptr;
             MYSQL_ROW row = res->next(lengths);
@@ -334,6 +361,8 @@ int Worker::read(char* buf, unsigned len)
                 table->rows.fetch_add(rows, std::memory_order_relaxed);
                 return -1;
             }
+            if (hash)
+                hashes += row_hash(row, lengths, nf, hash_scratch);
             for (unsigned i = 0; i < nf; ++i) {
                 if (i)
                     pending.push_back('\t');
@@ -347,6 +376,8 @@ int Worker::read(char* buf, unsigned len)
         }
         stream_rows += rows;
         table->rows.fetch_add(rows, std::memory_order_relaxed);
+        if (hash)
+            table->stream_hash.fetch_add(hashes, std::memory_order_relaxed);
         if (pending.empty())
             break; // end of the result
     }
@@ -591,6 +622,7 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
         t->est_bytes = to_u64(r[4]);
         t->columns = cols[name];
         t->has_generated = generated.count(name) > 0;
+        t->row_hash = t->has_generated || !same_version_ || req_.row_hash_all;
         if (t->columns.empty())
             return internal("cannot read the columns of " + qt);
         if (auto it = pk.find(name); it != pk.end()) {
@@ -1075,10 +1107,14 @@ core::Expected<bool> Engine::copy_chunk(Worker& w, Table& t, std::size_t chunk)
 // on MariaDB 10.11 the same table gives different checksums after a restart
 // or a FLUSH TABLES. It also hashes storage formats, which may differ between
 // server versions. For tables with generated columns, and for every table
-// when the two servers' major.minor versions differ, both sides compute a
-// row hash with the same SELECT instead (also a consistent read on the
-// source): COUNT(*) and SUM over rows of CRC32 of the per-column CRC32s (NULL
-// distinct from ''), see row_hash_sql().
+// when the two servers' major.minor versions differ, the row hash instead
+// (row_hash_sql(): COUNT(*) and SUM over rows of CRC32 of the per-column
+// CRC32s, NULL distinct from ''): the target computes it with a SELECT,
+// and the source's side is computed from the streamed rows, so the source
+// is not scanned a second time. The check is then that the target holds
+// exactly the rows streamed; that the stream is the snapshot rests on the
+// SELECT itself, which reads the whole table in the snapshot (chunks are
+// complementary ranges of a NOT NULL primary key, see plan_chunks()).
 core::Expected<bool> Engine::verify(Worker& w, Table& t)
 {
     TableResult& res = t.result;
@@ -1091,15 +1127,14 @@ core::Expected<bool> Engine::verify(Worker& w, Table& t)
         res.verify_method = "none";
         return true;
     }
-    const bool row_hash = t.has_generated || !same_version_;
-    res.verify_method = row_hash ? "row-hash" : "checksum-table";
+    res.verify_method = t.row_hash ? "row-hash" : "checksum-table";
 
     struct Sum {
         std::uint64_t rows;
         std::uint64_t sum;
     };
     auto measure = [&](MariaDbConnection& c) -> core::Expected<Sum> {
-        if (row_hash) {
+        if (t.row_hash) {
             auto rows = c.query(row_hash_sql(t));
             if (!rows)
                 return rows.error();
@@ -1117,26 +1152,34 @@ core::Expected<bool> Engine::verify(Worker& w, Table& t)
             return internal("CHECKSUM TABLE " + t.key + " gave no checksum on the " + c.role());
         return Sum{to_u64(*count), to_u64(rows->front()[1])};
     };
-    auto src = measure(w.src);
-    if (!src)
-        return src.error();
-    if (t.transactional) {
-        auto in_trx = w.src.query_value("SELECT @@in_transaction");
-        if (!in_trx)
-            return in_trx.error();
-        if (in_trx->value_or("0") != "1")
-            return internal("the source snapshot ended while verifying " + t.key);
+    // The source's side: with the row hash, the rows as they were streamed
+    // (no second scan of the source); otherwise CHECKSUM TABLE inside the
+    // snapshot.
+    Sum src{res.rows, t.stream_hash.load()};
+    if (!t.row_hash) {
+        auto m = measure(w.src);
+        if (!m)
+            return m.error();
+        src = *m;
+        if (t.transactional) {
+            auto in_trx = w.src.query_value("SELECT @@in_transaction");
+            if (!in_trx)
+                return in_trx.error();
+            if (in_trx->value_or("0") != "1")
+                return internal("the source snapshot ended while verifying " + t.key);
+        }
     }
     auto dst = measure(w.dst);
     if (!dst)
         return dst.error();
-    if (src->rows != res.rows || dst->rows != res.rows || dst->sum != src->sum)
-        return internal("verification of " + t.key + " (" + res.verify_method + ") failed: the source snapshot has " +
-                            std::to_string(src->rows) + " rows (" + std::to_string(res.rows) + " copied, checksum " +
-                            std::to_string(src->sum) + "), the target " + std::to_string(dst->rows) +
-                            " rows (checksum " + std::to_string(dst->sum) + ")",
+    if (src.rows != res.rows || dst->rows != res.rows || dst->sum != src.sum)
+        return internal("verification of " + t.key + " (" + res.verify_method + ") failed: the source " +
+                            (t.row_hash ? "stream had " : "snapshot has ") + std::to_string(src.rows) +
+                            " rows (" + std::to_string(res.rows) + " copied, checksum " + std::to_string(src.sum) +
+                            "), the target " + std::to_string(dst->rows) + " rows (checksum " +
+                            std::to_string(dst->sum) + ")",
                         "Resume the migration: the table is copied again.");
-    res.checksum = src->sum;
+    res.checksum = src.sum;
     return true;
 }
 

@@ -51,6 +51,9 @@ struct DataCopyRequest {
     // How long FLUSH TABLES WITH READ LOCK may wait for running statements
     // on the source before the copy fails (the source's writes wait too).
     std::chrono::seconds lock_wait_timeout{30};
+    // Verify every table with the row hash, as when the two servers'
+    // versions differ (for tests of that path on one MariaDB version).
+    bool row_hash_all = false;
 };
 
 // The source's replication coordinates, read while FLUSH TABLES WITH READ
@@ -84,8 +87,10 @@ struct TableResult {
     std::string name;
     std::uint64_t rows = 0;            // equal on both sides
     std::uint64_t checksum = 0;        // equal on both sides, computed per verify_method
-    std::string verify_method;         // "checksum-table" (CHECKSUM TABLE), "row-hash" (see
-                                       // docs/data-copy.md), "none" (engine without local rows)
+    std::string verify_method;         // "checksum-table" (CHECKSUM TABLE on both sides),
+                                       // "row-hash" (the target's row hash against the one
+                                       // computed from the stream, see docs/data-copy.md),
+                                       // "none" (engine without local rows)
     std::uint64_t bytes = 0;           // bytes streamed (LOAD DATA text)
     double seconds = 0;                // load + verify, summed over chunks
     unsigned chunks = 1;

@@ -47,7 +47,8 @@ namespace {
                  "         [--source-ca FILE] [--source-no-verify] [--source-fingerprint FP]\n"
                  "         [--source-password-file FILE] (--target-socket PATH | --target-host H [--target-port P])\n"
                  "         [--target-user U] [--target-password-file FILE] --schema NAME [--schema NAME...]\n"
-                 "         [--threads N] [--chunk-rows N] [--checkpoint FILE] [--lock-wait-timeout S] [--quiet]\n"
+                 "         [--threads N] [--chunk-rows N] [--checkpoint FILE] [--lock-wait-timeout S] [--row-hash] [--quiet]\n"
+                 "--row-hash: verify every table by row hash, as between two MariaDB versions\n"
                  "passwords: FERRY_SOURCE_PASSWORD / FERRY_TARGET_PASSWORD or the --*-password-file options\n";
     std::exit(2);
 }
@@ -206,6 +207,7 @@ int main(int argc, char** argv)
         else if (a == "--chunk-rows") req.chunk_rows = number(a, val());
         else if (a == "--checkpoint") checkpoint_path = val();
         else if (a == "--lock-wait-timeout") req.lock_wait_timeout = std::chrono::seconds(number(a, val()));
+        else if (a == "--row-hash") req.row_hash_all = true;
         else if (a == "--quiet") quiet = true;
         else usage("unknown option " + a);
     }
