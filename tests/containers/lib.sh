@@ -372,6 +372,24 @@ ct_wait_booted() {
     ct_log "$name: booted ($state, boot $(ct_boot_id "$name"))"
 }
 
+# How often NAME's systemd asked for a reboot (nspawn exit 133, in the
+# wrapper's boots.log).
+ct_reboots() { awk '$2 == 133' "$CT_DIR/$1/boots.log" 2>/dev/null | grep -c .; }
+
+# Waits (bounded, 120 s) until SOURCE and TARGET have each rebooted by
+# themselves, checks that each did so exactly once, and fails the test when
+# one did not.
+ct_wait_rebooted() {
+    local s=$1 t=$2 i
+    for ((i = 0; i < 1200; i++)); do
+        [ "$(ct_reboots "$s")" -ge 1 ] && [ "$(ct_reboots "$t")" -ge 1 ] && break
+        sleep 0.1
+    done
+    check "source rebooted by itself (nspawn exit 133)" [ "$(ct_reboots "$s")" -eq 1 ]
+    check "target rebooted by itself (nspawn exit 133)" [ "$(ct_reboots "$t")" -eq 1 ]
+    if [ "$(ct_reboots "$s")" -lt 1 ] || [ "$(ct_reboots "$t")" -lt 1 ]; then ct_fail "the systems did not reboot"; fi
+}
+
 # Power cut: SIGKILL of the container's systemd; every process inside dies
 # with it. (The host's page cache survives: this is not a disk cache loss.)
 ct_powercut() {

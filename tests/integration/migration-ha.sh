@@ -160,10 +160,8 @@ check "ferry-peer --apply-staged on B" [ $? -eq 0 ]
 APP_ADDR_source=$T
 APP_ADDR_target=$B
 app_start_mariadb target
-"$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --listen="$T:443" \
-    --redirect-listen="$T:80" --log-level=debug >>"$RIG/peer-source.log" 2>&1 &
-PEER_PID=$!; RIG_PIDS+=($PEER_PID)
-rig_wait_for 10 curl -sk -o /dev/null "https://$T/ferry/v1/" || rig_fail "B's ferry-peer on $T"
+app_run_peer source # at T now
+PEER_PID=$APP_PEER_PID_source
 # B's MariaDB stays down for now: operation 7 must fail, and fail cleanly.
 FERRY_BOOT_ID=$(boot_id) rig_start_ferryd target
 state=
@@ -215,14 +213,7 @@ for n in nodea target nodec; do
     got=$(mdb_sql $n "SELECT node, COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n) FROM hotspot.ha_writes GROUP BY node ORDER BY node" | tr '\t\n' ' ')
     check "$n has every write of A and C exactly once ($got)" [ "$got" = "A $NA $NA 1 $NA C $NC $NC 1 $NC " ]
 done
-for n in nodea target nodec; do
-    mdb_sql $n "INSERT INTO hotspot.ha_writes VALUES ('post-$n', 'P', 0)" || bad "insert on $n"
-done
-ring_wait_sync 60 nodea target nodec
-for n in nodea target nodec; do
-    check "writes made after the migration on A, T and C reach $n" \
-        [ "$(mdb_sql $n "SELECT COUNT(*) FROM hotspot.ha_writes WHERE node='P'")" = 3 ]
-done
+ring_check_later_writes nodea target nodec
 app_table_sums nodea > "$RIG/sums-a"
 app_table_sums target > "$RIG/sums-t"
 app_table_sums nodec > "$RIG/sums-c"

@@ -189,12 +189,9 @@ APP_ADDR_source=$B
 APP_ADDR_target=$A
 app_start_mariadb_tls source
 app_start_mariadb target
-start_source_peer() {
-    "$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --listen="$B:443" \
-        --redirect-listen="$B:80" --log-level=debug >>"$RIG/peer-source.log" 2>&1 &
-    PEER_PID=$!
-    RIG_PIDS+=($PEER_PID)
-    rig_wait_for 10 curl -sk -o /dev/null "https://$B/ferry/v1/" || rig_fail "ferry-peer on $B did not answer"
+start_source_peer() { # at B now
+    app_run_peer source
+    PEER_PID=$APP_PEER_PID_source
 }
 start_source_peer
 check "after the reboot the token works from the source's former address A" [ "$(describe_from "$A" "$B")" = 200 ]

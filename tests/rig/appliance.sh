@@ -8,6 +8,7 @@
 #   app_fill_logs NAME MEGABYTES      rotated log files with random content
 #   app_start_mariadb NAME            mariadbd on ADDRESS:3306
 #   app_start_peer NAME               ferry-peer on ADDRESS:443 (+ :80 redirect)
+#   app_run_peer NAME                 the same again at NAME's current address
 #   app_conf NAME                     path of NAME's ferry.conf
 #
 # Settings sections: the seven excluded from a basic copy (network, dns,
@@ -91,8 +92,7 @@ app_start_mariadb() {
 # its configuration, its certificate on ADDRESS:443, the redirect on :80.
 app_start_peer() {
     local name=$1 password_file=$2
-    local root="$RIG/$name" addr
-    addr=$(app_address "$name")
+    local root="$RIG/$name"
     "$BUILD/peer/ferry-peer" --hash-password < "$password_file" > "$root/peer/admin-password.hash" \
         || rig_fail "ferry-peer --hash-password failed"
     cat >> "$root/ferry.conf" <<CONF
@@ -103,7 +103,16 @@ Certificate=$root/certs/server.pem
 Key=$root/certs/server.key
 StateDirectory=$root/peer/state
 CONF
-    "$BUILD/peer/ferry-peer" --config="$root/ferry.conf" --listen="$addr:443" \
+    app_run_peer "$name"
+}
+
+# ferry-peer of an already configured appliance (app_start_peer), at the
+# appliance's current address (APP_ADDR_NAME, e.g. after a played Swap
+# reboot): HTTPS on 443, the redirect on 80; APP_PEER_PID_NAME.
+app_run_peer() {
+    local name=$1 addr
+    addr=$(app_address "$name")
+    "$BUILD/peer/ferry-peer" --config="$RIG/$name/ferry.conf" --listen="$addr:443" \
         --redirect-listen="$addr:80" --log-level=debug >>"$RIG/peer-$name.log" 2>&1 &
     RIG_PIDS+=($!)
     eval "APP_PEER_PID_$name=$!"

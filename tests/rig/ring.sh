@@ -20,6 +20,9 @@
 #                                     @@gtid_binlog_pos and each replica runs
 #   ring_settings ROLE MAIN USER PASSWORD MEMBERS...
 #                                     the replication settings section
+#   ring_check_later_writes NAME...  every NAME takes a write after the
+#                                     migration and every NAME receives all
+#                                     of them (uses the caller's check/bad)
 #   ring_rig MAIN SOURCE OTHER TARGET A B C T PASSWORD ROWS LOG
 #                                     the whole HA rig of the one-machine
 #                                     suites (needs tests/rig/appliance.sh
@@ -114,4 +117,21 @@ ring_rig() {
     mdb_sql "$source" "CREATE TABLE hotspot.ha_writes (id VARCHAR(32) PRIMARY KEY, node CHAR(1) NOT NULL, n INT NOT NULL) ENGINE=InnoDB" \
         || rig_fail "ha_writes"
     ring_wait_sync 120 "$main" "$source" "$other" || rig_fail "the ring did not converge"
+}
+
+# After a migration: each NAME inserts a row 'post-NAME' (node 'P') into
+# hotspot.ha_writes, and once the ring converged every NAME holds exactly
+# all of them. With check/bad of tests/integration/lib/rig.sh or
+# tests/containers/lib.sh.
+ring_check_later_writes() {
+    local n want
+    want=$(printf 'post-%s\n' "$@" | LC_ALL=C sort | paste -sd, -)
+    for n in "$@"; do
+        mdb_sql "$n" "INSERT INTO hotspot.ha_writes VALUES ('post-$n', 'P', 0)" || bad "insert on $n"
+    done
+    ring_wait_sync 60 "$@"
+    for n in "$@"; do
+        check "writes made after the migration on $* reach $n" \
+            [ "$(mdb_sql "$n" "SELECT GROUP_CONCAT(id ORDER BY id) FROM hotspot.ha_writes WHERE node='P'")" = "$want" ]
+    done
 }

@@ -383,10 +383,8 @@ play_reboot() {
     APP_ADDR_nodet=$HA_B
     app_start_mariadb nodet
     app_start_mariadb_tls nodeb
-    "$BUILD/peer/ferry-peer" --config="$RIG/nodeb/ferry.conf" --listen="$HA_T:443" \
-        --redirect-listen="$HA_T:80" --log-level=debug >>"$RIG/peer-nodeb.log" 2>&1 &
-    HA_PEER_PID=$!; RIG_PIDS+=($HA_PEER_PID)
-    rig_wait_for 10 curl -sk -o /dev/null "https://$HA_T/ferry/v1/" || rig_fail "B's ferry-peer on $HA_T"
+    app_run_peer nodeb # at T now
+    HA_PEER_PID=$APP_PEER_PID_nodeb
     FERRY_BOOT_ID=$(boot_id) rig_start_ferryd nodet
 }
 rr_hosts() { sed -n 's/^Hosts=//p' "$RIG/nodea/settings/round_robin.conf"; }
@@ -463,14 +461,7 @@ scenario_ha() {
         got=$(mdb_sql $n "SELECT COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n) FROM hotspot.ha_writes WHERE node='A'" | tr '\t' ' ')
         check "HA: $n has every write of the writer on A exactly once ($got)" [ "$got" = "$na $na 1 $na" ]
     done
-    for n in nodea nodet nodec; do
-        mdb_sql $n "INSERT INTO hotspot.ha_writes VALUES ('post-$n', 'P', 0)" || bad "insert on $n"
-    done
-    ring_wait_sync 60 nodea nodet nodec
-    for n in nodea nodet nodec; do
-        check "HA: writes made after the migration on A, T and C reach $n" \
-            [ "$(mdb_sql $n "SELECT COUNT(*) FROM hotspot.ha_writes WHERE node='P'")" = 3 ]
-    done
+    ring_check_later_writes nodea nodet nodec
     app_table_sums nodea > "$RIG/sums-a"
     app_table_sums nodet > "$RIG/sums-t"
     app_table_sums nodec > "$RIG/sums-c"
