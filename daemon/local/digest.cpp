@@ -91,15 +91,20 @@ std::string Sha256::hex()
     return to_hex(out, len);
 }
 
+core::Expected<std::string> Sha256::finish()
+{
+    std::string digest = hex();
+    if (digest.empty())
+        return crypto_error();
+    return digest;
+}
+
 core::Expected<std::string> sha256_fd(int fd, const std::string& what, uint64_t limit)
 {
     Sha256 h;
     if (auto r = h.update_from_fd(fd, what, limit); !r)
         return r.error();
-    std::string hex = h.hex();
-    if (hex.empty())
-        return crypto_error();
-    return hex;
+    return h.finish();
 }
 
 } // namespace ferry::local

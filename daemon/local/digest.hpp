@@ -41,6 +41,8 @@ class Sha256 {
     uint64_t bytes() const { return bytes_; }
     // The digest of everything added; the object is finished afterwards.
     std::string hex();
+    // The same, with OpenSSL's failure as an error instead of "".
+    core::Expected<std::string> finish();
 
   private:
     std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> ctx_;

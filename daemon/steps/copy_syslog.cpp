@@ -138,9 +138,10 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
                 if (!fd || ::fdatasync(fd.get()) < 0)
                     return core::Error{core::Code::Internal, "Cannot write " + part.string() + ".", {}};
             }
-            got.sha256 = hash.hex();
-            if (got.sha256.empty())
-                return core::Error{core::Code::Internal, "SHA-256 failed (OpenSSL).", {}};
+            auto digest = hash.finish();
+            if (!digest)
+                return digest.error();
+            got.sha256 = std::move(*digest);
 
             // The source's digest of the version it sent (If-Match): known
             // from sending it, so the source reads nothing again.
