@@ -74,6 +74,13 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                     if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 86400)
                         return bad("DataReadTimeoutSec must be 1..86400.");
                     c.data_read_timeout_sec = v;
+                } else if (key == "SourceRebootTimeoutSec") {
+                    unsigned v = 0;
+                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 ||
+                        v > 86400)
+                        return bad("SourceRebootTimeoutSec must be 1..86400.");
+                    c.source_reboot_timeout_sec = v;
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }

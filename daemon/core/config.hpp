@@ -32,6 +32,11 @@ struct ApplianceConfig {
     // MariaDB may wait before the copy fails as Unreachable, e.g. over a
     // link that stalls ([Migration] DataReadTimeoutSec=).
     unsigned data_read_timeout_sec = 900;
+    // Swap Configuration: how long the reboot operation waits, after this
+    // system's reboot, for the source to answer at this system's former
+    // address before the job fails as Unreachable
+    // ([Migration] SourceRebootTimeoutSec=).
+    unsigned source_reboot_timeout_sec = 900;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

@@ -14,7 +14,8 @@
 //   4. wait (bounded) for ferryd to be stopped by the shutdown.
 // At the next start the recorded boot id differs from the current one: the
 // reboot really happened. The operation is done once the source answers at
-// this system's former address (it may boot more slowly; bounded wait), and
+// this system's former address (it may boot more slowly; bounded wait:
+// [Migration] SourceRebootTimeoutSec=, 15 min by default), and
 // the engine then moves the source there (source.current_address).
 // A start in the same boot (ferryd was killed or restarted, or Resume()
 // after a failure) goes on from the checkpoint: neither the source nor
@@ -33,9 +34,16 @@
 namespace ferry::steps {
 namespace {
 
-constexpr auto kRebootWait = std::chrono::minutes(10); // for this system to go down
-constexpr auto kSourceWait = std::chrono::minutes(15); // for the source to come back
+constexpr auto kRebootWait = std::chrono::minutes(10);        // for this system to go down
 constexpr auto kSourcePoll = std::chrono::milliseconds(5000); // connect timeout per try
+
+// "15 minutes", "20 seconds": for the administrator's message.
+std::string duration_text(std::chrono::seconds s)
+{
+    if (s.count() % 60 == 0)
+        return std::to_string(s.count() / 60) + (s.count() == 60 ? " minute" : " minutes");
+    return std::to_string(s.count()) + (s.count() == 1 ? " second" : " seconds");
+}
 
 core::Error not_rebooted(const std::string& why)
 {
@@ -52,11 +60,12 @@ core::Error not_rebooted(const std::string& why)
 core::Expected<bool> wait_for_source(StepContext& ctx)
 {
     const std::string& address = ctx.job.target.address;
-    source::PeerClient back(source::PeerEndpoint{address, ctx.peer.endpoint().port,
-                                                 ctx.job.source.certificate_sha256},
-                            kSourcePoll);
+    const auto wait = std::chrono::seconds(ctx.appliance.config().source_reboot_timeout_sec);
+    source::PeerClient back(
+        source::PeerEndpoint{address, ctx.peer.endpoint().port, ctx.job.source.certificate_sha256},
+        kSourcePoll);
     back.set_token(ctx.job.source.token);
-    const auto deadline = std::chrono::steady_clock::now() + kSourceWait;
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     bool told = false;
     for (;;) {
         auto r = back.get("/describe");
@@ -76,14 +85,15 @@ core::Expected<bool> wait_for_source(StepContext& ctx)
         if (std::chrono::steady_clock::now() >= deadline)
             return core::Error{
                 core::Code::Unreachable,
-                "The source did not come back at " + address + " (this system's former address) "
-                    "within " +
-                    std::to_string(
-                        std::chrono::duration_cast<std::chrono::minutes>(kSourceWait).count()) +
-                    " minutes after the reboot: " + r.error().message,
-                "Check the source: it should have rebooted with this system's former network "
-                "settings (address " +
-                    address + ") and run ferry-peer. Then resume the job (ferryctl resume)."};
+                "The source did not come back at " + address +
+                    " (this system's former address) within " + duration_text(wait) +
+                    " after the reboot: " + r.error().message,
+                "Check the source: it must be powered on and must have booted with this "
+                "system's former network settings (address " +
+                    address +
+                    "), which it applies at boot (ferry-apply-staged.service), and ferry-peer "
+                    "must answer there. Nothing is lost: once it does, resume the job "
+                    "(ferryctl resume); it goes on from here."};
         for (int i = 0; i < 20 && !ctx.stopping; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         if (ctx.stopping)

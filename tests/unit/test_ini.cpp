@@ -61,3 +61,14 @@ TEST(Config, DataReadTimeout)
     EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=86401\n")).ok());
     EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=6s\n")).ok());
 }
+
+TEST(Config, SourceRebootTimeout)
+{
+    EXPECT_EQ(parse_config(*parse_ini("")).value().source_reboot_timeout_sec, 900u);
+    auto c = parse_config(*parse_ini("[Migration]\nSourceRebootTimeoutSec=20\n"));
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->source_reboot_timeout_sec, 20u);
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nSourceRebootTimeoutSec=0\n")).ok());
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nSourceRebootTimeoutSec=86401\n")).ok());
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nSourceRebootTimeoutSec=15m\n")).ok());
+}
