@@ -348,6 +348,9 @@ core::Expected<std::optional<core::Sections>> FileAppliance::staged_settings() c
 
 core::Expected<bool> FileAppliance::apply_staged_settings()
 {
+    const std::string applied = layout_.staged_settings_dir + ".applied";
+    std::error_code ec;
+    fs::remove_all(applied, ec); // left by a cut during an earlier removal (below)
     auto staged = staged_settings();
     if (!staged)
         return staged.error();
@@ -355,12 +358,19 @@ core::Expected<bool> FileAppliance::apply_staged_settings()
         return false;
     if (auto r = write_settings(**staged, true); !r)
         return r;
+    // Gone as a whole before anything in it is removed: a power cut in the
+    // middle of removing the files would leave a part of the set staged,
+    // and the next boot would apply that part as the whole set (removing
+    // every section that is not in it).
     std::lock_guard lock(write_mutex_);
-    std::error_code ec;
-    fs::remove_all(layout_.staged_settings_dir, ec);
+    if (::rename(layout_.staged_settings_dir.c_str(), applied.c_str()) < 0)
+        return io_error("Cannot rename", layout_.staged_settings_dir, errno);
+    if (auto r = sync_dir(fs::path(layout_.staged_settings_dir).parent_path().string()); !r)
+        return r;
+    fs::remove_all(applied, ec);
     if (ec)
-        return io_error("Cannot remove", layout_.staged_settings_dir, ec.value());
-    return sync_dir(fs::path(layout_.staged_settings_dir).parent_path().string());
+        return io_error("Cannot remove", applied, ec.value());
+    return true;
 }
 
 uint64_t FileAppliance::settings_bytes() const
