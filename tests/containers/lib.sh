@@ -19,6 +19,10 @@
 #   ct_powercut NAME                  SIGKILL of its systemd, wait until off
 #   ct_reboot NAME                    systemctl reboot, wait for the new boot
 #   ct_poweroff NAME                  clean poweroff
+#   ct_cut_now NAME                   power cut wherever NAME is (booting,
+#                                     shutting down, between two boots)
+#   ct_snapshot NAME; ct_restore NAME keep NAME's state while it is off, put
+#                                     it back (a scenario run again)
 #   ct_file NAME PATH                 host path of PATH in NAME's file system
 #   ct_journal NAME ARGS...           journalctl on NAME's journal (running or not)
 #   mdb_sql NAME SQL                  as tests/rig/mariadb.sh, inside NAME (so
@@ -402,6 +406,47 @@ ct_powercut() {
     done
     kill -0 "${CT_WRAPPER[$name]}" 2>/dev/null && ct_fail "$name: still running 60 s after the power cut"
     wait "${CT_WRAPPER[$name]}" 2>/dev/null
+}
+
+# An appliance's state, kept while it is off, and put back for the next
+# run of the same scenario (swap-power-cut.sh: one migration per point from
+# the same start): the overlay's upper layer is copied (cp -a keeps owners,
+# modes, xattrs and overlayfs' whiteouts) and the overlay mounted again.
+ct_snapshot() {
+    local name=$1 d=$CT_DIR/$1
+    ! kill -0 "${CT_WRAPPER[$name]:-0}" 2>/dev/null || ct_fail "ct_snapshot $name: it is running"
+    rm -rf "$d/snapshot"
+    cp -a "$d/upper" "$d/snapshot" || ct_fail "cannot copy the upper layer of $name"
+}
+ct_restore() {
+    local name=$1 d=$CT_DIR/$1
+    ! kill -0 "${CT_WRAPPER[$name]:-0}" 2>/dev/null || ct_fail "ct_restore $name: it is running"
+    [ -d "$d/snapshot" ] || ct_fail "ct_restore $name: no snapshot"
+    umount "$d/merged" || ct_fail "cannot unmount the overlay of $name"
+    rm -rf "$d/upper" "$d/work"
+    cp -a "$d/snapshot" "$d/upper" || ct_fail "cannot restore the upper layer of $name"
+    mkdir -p "$d/work"
+    mount -t overlay "ferry-ct-$name" -o "lowerdir=$CT_ROOT,upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
+        ct_fail "cannot mount the overlay of $name again"
+    rm -f "$d/boots.log"
+}
+
+# Power cut of NAME if it runs (its systemd, whatever it is doing: booting,
+# running, shutting down); when it is between two boots of a reboot, the
+# wrapper is stopped before it boots again. Either way NAME is off after.
+ct_cut_now() {
+    local name=$1 pid i
+    touch "$CT_DIR/$name/stop"
+    pid=$(ct_pid1 "$name") && kill -KILL "$pid"
+    for ((i = 0; i < 600; i++)); do
+        kill -0 "${CT_WRAPPER[$name]}" 2>/dev/null || break
+        # The wrapper may have started nspawn again just before the marker.
+        pid=$(ct_pid1 "$name") && kill -KILL "$pid"
+        sleep 0.1
+    done
+    kill -0 "${CT_WRAPPER[$name]}" 2>/dev/null && ct_fail "$name: still running 60 s after the power cut"
+    wait "${CT_WRAPPER[$name]}" 2>/dev/null
+    rm -f "$CT_DIR/$name/stop"
 }
 
 ct_reboot() {

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# swap-power-cut.sh SOURCE_ROOT BUILD_DIR
+#
+# Power cuts DURING the reboot of a migration with Swap Configuration
+# (swap.sh runs it without faults; power-cut.sh cuts the target at other
+# points of a job): for each point the same two appliances (restored from
+# a snapshot taken before the first point) run `ferryctl start --swap`, and
+# while the reboot operation reboots both systems one or both lose power
+# (SIGKILL of the container's systemd) at a random instant of a phase:
+#
+#   target-shutdown   the target, 0..400 ms after the source said yes to
+#                     the reboot (the target's own shutdown is under way)
+#   target-boot       the target, 0..2500 ms into its boot after the reboot
+#                     (before or while ferryd resumes the job)
+#   source-shutdown   the source, 0..400 ms after it said yes (its shutdown)
+#   source-staged     the source, 0..800 ms into its boot after the reboot,
+#                     around ferry-apply-staged.service (the staged settings
+#                     become the settings)
+#   both-shutdown     both at the same instant, 0..400 ms after the
+#                     source said yes
+#   source-boot       (points 6+) the source, 0.8..3 s into its boot: after
+#                     the staged settings, before ferry-peer answers
+#   both-boot         (points 6+) both, 0..2000 ms after both booted again
+#   target-copy       (only with FERRY_CT_SWAP_CUT_ONLY) the target, 0..300 ms
+#                     after copy-data started, i.e. BEFORE the reboot, after
+#                     copy-settings gave it the source's settings: the reproducer
+#                     of an open defect (docs/containers.md, Findings)
+#
+# Each cut system is powered on again at once (nothing else is done by
+# hand: no D-Bus call, no start of ferryd). The job must end succeeded on
+# its own, with the result swap.sh checks (swap-lib.sh: addresses and host
+# names exchanged, every table equal, settings exchanged exactly, logs,
+# certificate, license, the source out of maintenance). The log says where
+# each cut landed (which boot, whether the staged settings were still
+# staged, which attempt ferryd was at).
+#
+# FERRY_CT_SWAP_CUT_POINTS  points to run (default 5: the five above; more
+#                           go on through the seven kinds, round robin)
+# FERRY_CT_SWAP_CUT_SEED    seed of the random instants (printed; set it to
+#                           replay a run)
+# FERRY_CT_SWAP_CUT_ONLY    run only these kinds (space-separated names)
+# FERRY_CT_ROWS             rows of the data set (default 5000)
+# Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
+set -uo pipefail
+source "$(dirname "$(realpath "$0")")/lib.sh"
+ct_main "$0" "$@"
+# shellcheck source=tests/containers/swap-lib.sh
+source "$CT_HERE/swap-lib.sh"
+
+POINTS=${FERRY_CT_SWAP_CUT_POINTS:-5}
+SEED=${FERRY_CT_SWAP_CUT_SEED:-$(($(date +%s%N) / 1000 % 1000000007))}
+ROWS=${FERRY_CT_ROWS:-5000}
+KINDS=(target-shutdown target-boot source-shutdown source-staged both-shutdown source-boot both-boot)
+[ -n "${FERRY_CT_SWAP_CUT_ONLY:-}" ] && read -r -a KINDS <<<"$FERRY_CT_SWAP_CUT_ONLY"
+ct_log "seed $SEED (FERRY_CT_SWAP_CUT_SEED=$SEED replays the instants), $POINTS point(s)"
+
+# A generator of our own (bash's RANDOM is also used by lib.sh), so that
+# the seed alone decides the instants: rnd N sets R to 0..N-1.
+RNG=$SEED
+rnd() { RNG=$(((RNG * 1103515245 + 12345) % 2147483648)); R=$(((RNG / 65536) % $1)); }
+sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
+
+# --- the two appliances, once: booted, data generated, powered off, kept ----------
+sw_make 2
+# Bounded: a source that does not come back fails the job in 2 minutes,
+# not 15 (swap-source-gone.sh tests that failure itself).
+sw_source_reboot_timeout 120
+ct_boot $S; ct_boot $T
+ct_wait_booted $S; ct_wait_booted $T
+ct_wait_mariadb $S; ct_wait_mariadb $T
+ct_gen_data $S "$ROWS"
+ct_poweroff $S; ct_poweroff $T
+ct_snapshot $S; ct_snapshot $T
+
+# Waits (bounded, 120 s) until the job journal says the source accepted
+# the reboot (0), the job failed or the reboot operation is over (1).
+wait_source_asked() {
+    python3 - "$SW_JOURNAL" <<'PY'
+import json, sys, time
+end = time.time() + 120
+while time.time() < end:
+    try:
+        j = json.load(open(sys.argv[1]))
+        op = [o for o in j["operations"] if o["id"] == "reboot"][0]
+        if (op["checkpoint"] or {}).get("source_asked"):
+            sys.exit(0)
+        if j["state"] in ("failed", "succeeded") or op["state"] == "done":
+            sys.exit(1)
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+PY
+}
+# Waits (bounded, 120 s) until copy-data runs (0) or the job ended (1).
+wait_copy_data() {
+    python3 - "$SW_JOURNAL" <<'PY'
+import json, sys, time
+end = time.time() + 120
+while time.time() < end:
+    try:
+        j = json.load(open(sys.argv[1]))
+        if [o for o in j["operations"] if o["id"] == "copy-data"][0]["state"] == "running":
+            sys.exit(0)
+        if j["state"] in ("failed", "succeeded"):
+            sys.exit(1)
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+PY
+}
+# Waits (bounded, 120 s) until NAME booted again after its reboot (its
+# systemd runs in the new boot).
+wait_new_boot() {
+    local name=$1 i
+    for ((i = 0; i < 6000; i++)); do
+        [ "$(ct_reboots "$name")" -ge 1 ] && ct_pid1 "$name" >/dev/null && return 0
+        sleep 0.02
+    done
+    return 1
+}
+# Where a cut of NAME landed: "shutdown" (no reboot yet), "boot N" (the
+# Nth boot after it), and for the source whether the staged settings were
+# still staged.
+landed() {
+    local name=$1 n where
+    n=$(ct_reboots "$name")
+    if [ "$n" -eq 0 ]; then where="in its shutdown (before its reboot)"; else where="in its boot after the reboot"; fi
+    if [ "$name" = $S ]; then
+        if [ -e "$(ct_file $S /var/lib/hotspot/settings.staged)" ]; then where+=", settings still staged"
+        else where+=", staged settings applied"; fi
+    else
+        read -r st _ at _ <<<"$(sw_job_info)"
+        where+=", job $st, attempt $at"
+    fi
+    echo "$where"
+}
+
+declare -a SUMMARY=()
+run_point() {
+    local k=$1 kind=$2 t0=$SECONDS ms where cut=() n fails0=$CT_FAILS st
+    ct_log "=== point $k/$POINTS: $kind"
+    ct_restore $S; ct_restore $T
+    ct_boot $S; ct_boot $T
+    ct_wait_booted $S; ct_wait_booted $T
+    ct_wait_mariadb $S; ct_wait_mariadb $T
+    sw_before
+
+    # The instant (from the seed), the systems to cut and the trigger,
+    # fixed before the start; the trigger is watched from before the start
+    # by a background firer, so that the delay counts from the trigger
+    # itself and not from whenever this shell gets to look.
+    local trigger
+    case $kind in
+    target-shutdown | source-shutdown | both-shutdown)
+        trigger=wait_source_asked; rnd 400; ms=$R
+        case $kind in
+        target-*) cut=($T) ;;
+        source-*) cut=($S) ;;
+        both-*) cut=($S $T) ;;
+        esac ;;
+    target-boot) trigger="wait_new_boot $T"; rnd 2500; ms=$R; cut=($T) ;;
+    source-staged) trigger="wait_new_boot $S"; rnd 800; ms=$R; cut=($S) ;;
+    source-boot) trigger="wait_new_boot $S"; rnd 2200; ms=$((R + 800)); cut=($S) ;;
+    both-boot) trigger="wait_new_boot $S && wait_new_boot $T"; rnd 2000; ms=$R; cut=($S $T) ;;
+    target-copy) trigger=wait_copy_data; rnd 300; ms=$R; cut=($T) ;;
+    *) ct_fail "unknown kind $kind" ;;
+    esac
+    (
+        eval "$trigger" || exit 3
+        sleep_ms "$ms"
+        pids=()
+        for n in "${cut[@]}"; do ct_cut_now "$n" & pids+=($!); done
+        wait "${pids[@]}"
+    ) &
+    local firer=$!
+    sw_start
+    if ! wait $firer; then
+        bad "point $k ($kind): the trigger did not come ($trigger; $(sw_job_info))"
+        ct_cut_now $S; ct_cut_now $T
+        return
+    fi
+    for n in "${cut[@]}"; do wait "${CT_WRAPPER[$n]}" 2>/dev/null; done
+    where=""
+    for n in "${cut[@]}"; do where+="$n $(landed "$n"); "; done
+    ct_log "point $k ($kind): cut ${ms} ms after the trigger: $where"
+    for n in "${cut[@]}"; do ct_boot "$n"; done
+
+    # Nothing more by hand: the job must finish by itself.
+    sw_wait_finished 400
+    read -r st _ <<<"$(sw_job_info)"
+    check "point $k ($kind): the job succeeded by itself (state $st, $((SECONDS - t0)) s)" [ "$st" = succeeded ]
+    if [ "$st" != succeeded ]; then
+        python3 -c "import json; print(json.load(open('$SW_JOURNAL')).get('error'))" >&2
+        ct_journal $T -o cat -u ferryd.service | tail -n 20 >&2
+    fi
+    ct_wait_booted $S; ct_wait_booted $T
+    sw_check_swapped
+    # ferryd resumed the job in the target's last boot by itself.
+    check "point $k: ferryd started by ferryd-resume.path after the reboot" \
+        grep -qw ferryd-resume.path <<<"$(ct_unit $T ferryd.service TriggeredBy)"
+    SUMMARY+=("point $k $kind +${ms} ms: ${where}-> $st, $((CT_FAILS - fails0)) failed check(s), $((SECONDS - t0)) s")
+    ct_cut_now $S; ct_cut_now $T
+}
+
+for ((k = 1; k <= POINTS; k++)); do
+    run_point "$k" "${KINDS[$(((k - 1) % ${#KINDS[@]}))]}"
+done
+ct_log "seed $SEED; points:"
+for line in "${SUMMARY[@]}"; do ct_log "  $line"; done
+[ "$CT_FAILS" -eq 0 ] || ct_fail "$CT_FAILS check(s) failed (seed $SEED)"
+ct_log "PASS: $POINTS power cut point(s) during the Swap reboot, every job succeeded by itself and verified (seed $SEED)"
