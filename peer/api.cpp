@@ -74,7 +74,8 @@ unsigned status_of(core::Code c)
     case core::Code::AuthenticationFailed: return 401;
     case core::Code::OptionUnavailable:
     case core::Code::Busy:
-    case core::Code::ReplicationFailed: return 409;
+    case core::Code::ReplicationFailed:
+    case core::Code::TlsRequired: return 409;
     case core::Code::RateLimited: return 429;
     default: return 500;
     }
@@ -290,6 +291,7 @@ Response Api::route(Request& r, std::string_view resource)
         {"migrated", "POST", [&] { return migrated(r); }},
         {"db-account", "POST", [&] { return create_db_account(r); }},
         {"db-account", "DELETE", [&] { return drop_db_accounts(); }},
+        {"db-objects", "GET", [&] { return db_objects(); }},
         {"certificates", "GET", [&] { return certificates(); }},
         {"license/release", "POST", [&] { return release_license(r); }},
         {"logs", "GET", [&] { return logs(); }},
@@ -481,9 +483,20 @@ Response Api::create_db_account(const Request& r)
                             {"password", a->password},
                             {"port", a->port},
                             {"databases", schemas},
-                            {"tls", a->tls}});
+                            {"tls", true},
+                            {"tls_certificate", {{"sha256", a->tls_sha256}, {"sha1", a->tls_sha1}}}});
     wipe(a->password);
     return resp;
+}
+
+// Every object of the migrated schemas with the digest of its definition,
+// as local root sees them: the target compares its copy against it.
+Response Api::db_objects()
+{
+    auto inventory = database_.object_inventory(appliance_.databases());
+    if (!inventory)
+        return error_response(inventory.error());
+    return ok(core::inventory_to_json(*inventory));
 }
 
 Response Api::drop_db_accounts()

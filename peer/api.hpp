@@ -90,6 +90,7 @@ class Api {
     Response migrated(const Request& r);
     Response create_db_account(const Request& r);
     Response drop_db_accounts();
+    Response db_objects();
     Response certificates();
     Response release_license(const Request& r);
     Response logs();

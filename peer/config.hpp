@@ -26,7 +26,7 @@ struct DatabaseConfig {
     std::string user = "root";                      // unix_socket authentication as root
     std::string password_file;                      // empty: no password
     uint16_t port = 3306;                           // where the target connects (db-account answer)
-    bool require_tls = true;                        // temporary accounts REQUIRE SSL
+    bool require_tls = true; // ignored since protocol 3: accounts always REQUIRE SSL (ferryd pins the certificate)
 };
 
 struct PeerConfig {

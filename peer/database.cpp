@@ -13,6 +13,7 @@
 #include "core/sql_quote.hpp"
 #include "local/digest.hpp"
 #include "peer/auth.hpp"
+#include "source/object_inventory.hpp"
 
 namespace ferry::peer {
 namespace {
@@ -89,25 +90,6 @@ core::Expected<bool> local_session(MYSQL* m)
     return execute(m, "SET SESSION sql_log_bin=0", "Cannot turn binary logging off");
 }
 
-// REQUIRE SSL on a server without TLS would only show up later as "Access
-// denied" at the target: say so now.
-core::Expected<bool> check_tls(MYSQL* m)
-{
-    const std::string sql = "SELECT @@have_ssl";
-    if (mysql_real_query(m, sql.data(), sql.size()) != 0)
-        return db_error("Cannot ask MariaDB whether it has TLS", mysql_error(m));
-    Result res(mysql_store_result(m));
-    MYSQL_ROW row = res ? mysql_fetch_row(res.get()) : nullptr;
-    const std::string have = row && row[0] ? row[0] : "";
-    if (have != "YES")
-        return core::Error{core::Code::Internal,
-                           "The source's MariaDB has no TLS (have_ssl=" + have +
-                               "), but its temporary accounts require it.",
-                           "Configure ssl_cert and ssl_key for MariaDB on the source, or set "
-                           "RequireTLS=no in [Database] of its ferry.conf."};
-    return true;
-}
-
 core::Expected<bool> drop_all(MYSQL* m)
 {
     const std::string sql = "SELECT User, Host FROM mysql.user WHERE User LIKE 'ferry\\_%'";
@@ -158,22 +140,38 @@ std::string native_password_hash(const std::string& password)
     return "*" + hex;
 }
 
+// What the copy (daemon/source/data_copy.cpp) does with the account, and
+// the privilege each needs; nothing else is granted:
+//   FLUSH TABLES WITH READ LOCK     RELOAD, global (the only way to a
+//       snapshot that is consistent across the copy's connections AND
+//       covers non-transactional tables AND has an exact binlog/GTID
+//       position, which the HA join needs; BACKUP STAGE needs RELOAD too;
+//       per-connection snapshots compared by Binlog_snapshot_position
+//       cannot be proven consistent on a source without a binary log)
+//   SELECT, SHOW CREATE TABLE/SEQUENCE      SELECT on the schema
+//   SHOW CREATE VIEW                        SHOW VIEW on the schema
+//   information_schema.TRIGGERS, SHOW CREATE TRIGGER   TRIGGER on the schema
+//   information_schema.EVENTS, SHOW CREATE EVENT       EVENT on the schema
+//   information_schema.ROUTINES, SHOW CREATE PROCEDURE/FUNCTION
+//       SELECT on mysql.proc (MariaDB before 11.3 has no narrower
+//       privilege that shows routines of others: EXECUTE would show the
+//       names but not the bodies, and would let the account run them)
+// The binary log position comes from the snapshot itself
+// (BINLOG_SNAPSHOT_FILE/POSITION), so no REPLICATION CLIENT / BINLOG
+// MONITOR; LOCK TABLES is not used. The account exists from the copy's
+// POST /db-account until its DELETE right after the copy is verified.
 std::vector<std::string> create_account_statements(const std::string& user, const std::string& host,
                                                    const std::string& password_hash,
-                                                   const std::vector<std::string>& schemas,
-                                                   bool require_tls)
+                                                   const std::vector<std::string>& schemas)
 {
     const std::string who = account(user, host);
     std::vector<std::string> out;
     out.push_back("CREATE USER " + who + " IDENTIFIED BY PASSWORD " + quote_literal(password_hash) +
-                  (require_tls ? " REQUIRE SSL" : ""));
-    // RELOAD (FLUSH TABLES WITH READ LOCK for a consistent snapshot) and
-    // REPLICATION CLIENT (the binary log / GTID position) exist only
-    // globally; everything else is limited to the migrated schemas.
-    out.push_back("GRANT RELOAD, REPLICATION CLIENT ON *.* TO " + who);
+                  " REQUIRE SSL");
+    out.push_back("GRANT RELOAD ON *.* TO " + who);
+    out.push_back("GRANT SELECT ON `mysql`.`proc` TO " + who);
     for (const auto& s : schemas)
-        out.push_back("GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON " +
-                      quote_identifier(s) + ".* TO " + who);
+        out.push_back("GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON " + quote_identifier(s) + ".* TO " + who);
     return out;
 }
 
@@ -183,9 +181,12 @@ core::Expected<DbAccount> MariaDbAdmin::create_account(const std::string& host,
     auto m = connect(config_);
     if (!m)
         return m.error();
-    if (config_.require_tls)
-        if (auto r = check_tls(m->get()); !r)
-            return r.error();
+    // ferryd always connects with TLS and pins the certificate: without
+    // TLS there is nothing to pin, say so now instead of an "Access
+    // denied" at the target.
+    auto digests = server_certificate_digests(m->get());
+    if (!digests)
+        return digests.error();
     if (auto r = local_session(m->get()); !r)
         return r.error();
     if (auto r = drop_all(m->get()); !r)
@@ -197,10 +198,10 @@ core::Expected<DbAccount> MariaDbAdmin::create_account(const std::string& host,
         return suffix.error();
     if (!password)
         return password.error();
-    DbAccount a{std::string(kPrefix) + *suffix, std::move(*password), config_.port,
-                config_.require_tls};
+    DbAccount a{std::string(kPrefix) + *suffix, std::move(*password), config_.port, true,
+                digests->first, digests->second};
     for (const auto& sql : create_account_statements(a.user, host, native_password_hash(a.password),
-                                                     schemas, config_.require_tls))
+                                                     schemas))
         if (auto r = execute(m->get(), sql, "Cannot create the temporary account " + a.user); !r) {
             drop_all(m->get());
             return r.error();
@@ -219,6 +220,33 @@ core::Expected<bool> MariaDbAdmin::drop_accounts()
     if (auto r = local_session(m->get()); !r)
         return r;
     return drop_all(m->get());
+}
+
+core::Expected<core::ObjectInventory> DatabaseAdmin::object_inventory(const std::vector<std::string>&)
+{
+    return core::Error{core::Code::Internal, "This source cannot list its database objects.", {}};
+}
+
+core::Expected<core::ObjectInventory> MariaDbAdmin::object_inventory(const std::vector<std::string>& schemas)
+{
+    source::MariaDbEndpoint e;
+    e.unix_socket = config_.socket;
+    e.user = config_.user;
+    if (!config_.password_file.empty()) {
+        std::ifstream in(config_.password_file);
+        if (!in)
+            return db_error("Cannot read the MariaDB password", config_.password_file);
+        std::getline(in, e.password);
+        while (!e.password.empty() && (e.password.back() == '\r' || e.password.back() == ' '))
+            e.password.pop_back();
+    }
+    source::MariaDbConnection::Options o;
+    o.role = "source's";
+    auto db = source::MariaDbConnection::connect(e, o);
+    wipe(e.password);
+    if (!db)
+        return db.error();
+    return source::read_object_inventory(*db, schemas);
 }
 
 std::optional<uint64_t> MariaDbAdmin::data_bytes(const std::vector<std::string>& schemas)

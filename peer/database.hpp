@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <mysql.h>
+
+#include "core/db_objects.hpp"
 #include "core/expected.hpp"
 #include "core/ring.hpp"
 #include "peer/config.hpp"
@@ -22,6 +25,11 @@ struct DbAccount {
     std::string password;
     uint16_t port = 3306;
     bool tls = true; // the account is REQUIRE SSL: connect with TLS
+    // Of the certificate MariaDB presents on `port` (lower-case hex of the
+    // DER): ferryd pins it. Connector/C 3.3 (Debian 12) pins SHA-1 only,
+    // 3.4 and later SHA-256 too; both are sent (peer/database_tls.cpp).
+    std::string tls_sha256;
+    std::string tls_sha1;
 };
 
 // Temporary accounts are named ferry_ followed by 16 hex digits; nothing
@@ -30,11 +38,11 @@ bool is_temporary_account_name(std::string_view user);
 
 // The statements that create a temporary account (pure, for the tests).
 // `password_hash` is the mysql_native_password hash ("*" + 40 hex), so the
-// password itself never reaches the server, its logs or binary log.
+// password itself never reaches the server, its logs or binary log. The
+// account always requires TLS.
 std::vector<std::string> create_account_statements(const std::string& user, const std::string& host,
                                                    const std::string& password_hash,
-                                                   const std::vector<std::string>& schemas,
-                                                   bool require_tls);
+                                                   const std::vector<std::string>& schemas);
 
 // "*" + upper-case hex of SHA1(SHA1(password)): MariaDB's
 // mysql_native_password hash, as PASSWORD() computes it.
@@ -71,6 +79,9 @@ class DatabaseAdmin {
     // Data and index bytes of `schemas`; nullopt when the server cannot be
     // asked.
     virtual std::optional<uint64_t> data_bytes(const std::vector<std::string>& schemas) = 0;
+    // Every object of `schemas` with the digest of its definition
+    // (source/object_inventory.hpp), as local root sees them.
+    virtual core::Expected<core::ObjectInventory> object_inventory(const std::vector<std::string>& schemas);
 
     // --- the ring (peer/replication.cpp; docs/ha.md)
     // This server's replica and binary log as the describe answer shows them.
@@ -97,6 +108,7 @@ class MariaDbAdmin final : public DatabaseAdmin {
                                              const std::vector<std::string>& schemas) override;
     core::Expected<bool> drop_accounts() override;
     std::optional<uint64_t> data_bytes(const std::vector<std::string>& schemas) override;
+    core::Expected<core::ObjectInventory> object_inventory(const std::vector<std::string>& schemas) override;
     core::Expected<ReplicationState> replication_state() override;
     core::Expected<bool> forget_replica() override;
     core::Expected<core::ReplicaFreeze> deactivate_replica(
@@ -106,5 +118,10 @@ class MariaDbAdmin final : public DatabaseAdmin {
   private:
     DatabaseConfig config_;
 };
+
+// The digests of the certificate the MariaDB server of `m` presents: the
+// first certificate of the file its @@ssl_cert names. TlsRequired when the
+// server has no TLS (peer/database_tls.cpp).
+core::Expected<std::pair<std::string, std::string>> server_certificate_digests(MYSQL* m);
 
 } // namespace ferry::peer

@@ -22,6 +22,10 @@ std::string_view code_name(Code c)
     case Code::NotAuthorized: return "NotAuthorized";
     case Code::JournalCorrupt: return "JournalCorrupt";
     case Code::ReplicationFailed: return "ReplicationFailed";
+    case Code::ObjectMismatch: return "ObjectMismatch";
+    case Code::TlsRequired: return "TlsRequired";
+    case Code::CertificateMismatch: return "CertificateMismatch";
+    case Code::UnexpectedDefinition: return "UnexpectedDefinition";
     case Code::Internal: return "Internal";
     }
     return "Internal";

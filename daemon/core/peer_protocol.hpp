@@ -6,10 +6,14 @@
 //   1  the first version
 //   2  log digests per file: GET logs/NAME/sha256 (computed while the file
 //      is sent); the log listing no longer carries sha256
+//   3  GET db-objects (every object of the migrated schemas with a digest
+//      of its definition); db-account always requires TLS and names the
+//      MariaDB certificate's digests (tls_certificate), which ferryd pins;
+//      the account has only the grants the copy needs
 #pragma once
 
 namespace ferry::core {
 
-inline constexpr int kPeerProtocol = 2;
+inline constexpr int kPeerProtocol = 3;
 
 } // namespace ferry::core

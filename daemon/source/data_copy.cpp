@@ -16,6 +16,8 @@
 #include <utility>
 #include <zlib.h>
 
+#include "core/ddl_check.hpp"
+
 namespace ferry::source {
 
 std::string table_key(const std::string& schema, const std::string& table)
@@ -77,6 +79,14 @@ std::string lower(std::string s)
         if (c >= 'A' && c <= 'Z')
             c = static_cast<char>(c - 'A' + 'a');
     return s;
+}
+
+// An optional minus and 1..20 digits: what a sequence value prints as.
+bool is_integer_text(const std::string& s)
+{
+    const std::size_t digits = s.size() - (!s.empty() && s[0] == '-');
+    return digits >= 1 && digits <= 20 &&
+           std::all_of(s.end() - static_cast<std::ptrdiff_t>(digits), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_integer_type(const std::string& t)
@@ -549,6 +559,8 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
     }
     if (db->empty() || db->front().size() < 2 || !db->front()[1])
         return internal("SHOW CREATE DATABASE " + qs + " returned nothing");
+    if (auto bad = core::check_definition("database", schema, schema, *db->front()[1]))
+        return *bad;
     databases_.emplace_back(schema, *db->front()[1]);
 
     auto tables = c.query("SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH FROM "
@@ -590,11 +602,17 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
                 return v.error();
             if (v->empty() || v->front().size() < 2 || !v->front()[1])
                 return internal("cannot read the definition of the view " + qt, "Grant SHOW VIEW to the source account.");
+            if (auto bad = core::check_definition("view", schema, name, *v->front()[1]))
+                return *bad;
             objects_.push_back(Object{Object::Kind::View, schema, name, *v->front()[1], {}, {}, {}});
             continue;
         }
         if (type == "SEQUENCE") {
-            auto s = c.query("SHOW CREATE TABLE " + qt);
+            // Not SHOW CREATE TABLE: that gives the sequence's underlying
+            // table, and a sequence made from it has the default START,
+            // INCREMENT, MINVALUE, MAXVALUE and CACHE (found by comparing
+            // every object of both sides, issue 14).
+            auto s = c.query("SHOW CREATE SEQUENCE " + qt);
             if (!s)
                 return s.error();
             auto next = c.query_value("SELECT next_not_cached_value FROM " + qt);
@@ -602,6 +620,13 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
                 return next.error();
             if (s->empty() || s->front().size() < 2 || !s->front()[1] || !*next)
                 return internal("cannot read the sequence " + qt);
+            if (auto bad = core::check_definition("sequence", schema, name, *s->front()[1]))
+                return *bad;
+            // It reaches SETVAL() on the target as a number: only digits.
+            if (!is_integer_text(**next))
+                return core::Error{core::Code::UnexpectedDefinition,
+                                   "The source gave a next value for the sequence " + qt + " that is not a number.",
+                                   "Check the source's MariaDB and the network path between the two systems."};
             objects_.push_back(Object{Object::Kind::Sequence, schema, name, *s->front()[1], {}, {}, **next});
             continue;
         }
@@ -634,6 +659,8 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
             return ct.error();
         if (ct->empty() || ct->front().size() < 2 || !ct->front()[1])
             return internal("SHOW CREATE TABLE " + qt + " returned nothing");
+        if (auto bad = core::check_definition("table", schema, name, *ct->front()[1]))
+            return *bad;
         t->create_sql = *ct->front()[1];
         tables_.push_back(std::move(t));
     }
@@ -652,6 +679,8 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
         if (s->empty() || s->front().size() < 3 || !s->front()[2])
             return internal("cannot read the trigger " + qs + "." + quote_identifier(name),
                             "Grant TRIGGER to the source account.");
+        if (auto bad = core::check_definition("trigger", schema, name, *s->front()[2]))
+            return *bad;
         objects_.push_back(Object{Object::Kind::Trigger, schema, name, *s->front()[2], s->front()[1].value_or(""), {}, {}});
     }
     auto routines = c.query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA=" +
@@ -669,6 +698,8 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
         if (s->empty() || s->front().size() < 3 || !s->front()[2])
             return internal("cannot read the definition of the " + lower(type) + " " + qs + "." + quote_identifier(name),
                             "Grant SELECT on mysql.proc (or SHOW CREATE ROUTINE) to the source account.");
+        if (auto bad = core::check_definition(lower(type), schema, name, *s->front()[2]))
+            return *bad;
         objects_.push_back(Object{Object::Kind::Routine, schema, name, *s->front()[2], s->front()[1].value_or(""), {}, {}});
     }
     auto events = c.query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA=" + lit +
@@ -683,6 +714,8 @@ core::Expected<bool> Engine::read_schema(const std::string& schema)
         if (s->empty() || s->front().size() < 4 || !s->front()[3])
             return internal("cannot read the event " + qs + "." + quote_identifier(name),
                             "Grant EVENT to the source account.");
+        if (auto bad = core::check_definition("event", schema, name, *s->front()[3]))
+            return *bad;
         objects_.push_back(Object{Object::Kind::Event, schema, name, *s->front()[3], s->front()[1].value_or(""),
                                   s->front()[2].value_or("SYSTEM"), {}});
     }

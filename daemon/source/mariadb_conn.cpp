@@ -1,6 +1,7 @@
 #include "source/mariadb_conn.hpp"
 
 #include <errmsg.h>
+#include <mariadb_version.h>
 #include <mysqld_error.h>
 
 #include <mutex>
@@ -54,11 +55,41 @@ std::string MariaDbEndpoint::describe() const
     return host + ":" + std::to_string(port);
 }
 
+std::string connector_pin(const std::string& sha256, const std::string& sha1)
+{
+    // The Connector/C this was built against (mariadb_version.h): Debian's
+    // libmariadb3 and libmariadb-dev come from one source package. The
+    // library has no run-time query for its own package version
+    // (MARIADB_CLIENT_VERSION_ID is the server version it shipped with).
+#if MARIADB_PACKAGE_VERSION_ID >= 30400
+    (void)sha1;
+    return sha256;
+#else
+    (void)sha256;
+    return sha1;
+#endif
+}
+
 core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
                           std::string_view peer, std::string_view what)
 {
     std::string text = std::string(what) + ": " + std::string(role) + " MariaDB (" + std::string(peer) +
                        ") error " + std::to_string(errnum) + ": " + std::string(message);
+    // The TLS refusals of Connector/C (CR_SSL_CONNECTION_ERROR): the pinned
+    // certificate was not the one presented, or the server has no TLS.
+    if (errnum == CR_SSL_CONNECTION_ERROR && (message.find("inger print") != std::string_view::npos ||
+                                              message.find("ingerprint") != std::string_view::npos))
+        return core::Error{core::Code::CertificateMismatch,
+                           text + " (the " + std::string(role) +
+                               " presented another certificate than its ferry peer named)",
+                           "Someone between the two systems may be answering in the source's place on port "
+                           "3306, or the source's MariaDB certificate changed since it started (FLUSH SSL "
+                           "or a restart applies it). Check the network path, then Resume()."};
+    if (errnum == CR_SSL_CONNECTION_ERROR &&
+        (message.find("not support") != std::string_view::npos || message.find("required") != std::string_view::npos))
+        return core::Error{core::Code::TlsRequired, text + " (no TLS on the " + std::string(role) + "'s port)",
+                           "Configure ssl_cert and ssl_key for the " + std::string(role) +
+                               "'s MariaDB, restart it, then Resume()."};
     if (is_connection_error(errnum))
         return core::Error{core::Code::Unreachable, std::move(text),
                            "Check that the " + std::string(role) +

@@ -133,6 +133,14 @@ class MariaDbConnection {
     std::string peer_;
 };
 
+// The fingerprint MARIADB_OPT_TLS_PEER_FP takes from this Connector/C, out
+// of the SHA-256 and SHA-1 (hex) of one certificate: Connector/C 3.3
+// (Debian 12's libmariadb3 3.3.x) compares SHA-1 only (40 hex digits, ':'
+// allowed), 3.4 and later pick the hash by the length (SHA-256: 64).
+// SHA-1 second preimages are not feasible: an attacker cannot make a
+// certificate with the digest of one it did not choose.
+std::string connector_pin(const std::string& sha256, const std::string& sha1);
+
 // The core::Error for a MariaDB error number and message.
 core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
                           std::string_view peer, std::string_view what);

@@ -125,6 +125,8 @@ core::Error peer_error(long status, const json& body)
         code = core::Code::IncompatibleSource;
     else if (name == "ReplicationFailed")
         code = core::Code::ReplicationFailed;
+    else if (name == "TlsRequired")
+        code = core::Code::TlsRequired;
     else if (name == "InvalidToken")
         code = core::Code::ProbeExpired;
     return core::Error{code,

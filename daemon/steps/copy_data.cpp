@@ -4,6 +4,8 @@
 // table (row count and checksum). The checkpoint lists verified tables
 // and the snapshot they belong to; a re-run copies only the others, or
 // everything again if the source changed (source/data_copy.*).
+#include <algorithm>
+
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -40,6 +42,17 @@ core::Expected<source::MariaDbConnection> local_database(const StepContext& ctx)
     return source::MariaDbConnection::connect(e, o);
 }
 
+namespace {
+
+bool is_hex(const std::string& s, std::size_t n)
+{
+    return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+           });
+}
+
+} // namespace
+
 core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
                                                              const nlohmann::json& extra)
 {
@@ -47,18 +60,33 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
     if (!account)
         return account.error();
     source::DataCopyRequest req;
+    std::string sha256, sha1;
     try {
         req.source.host = ctx.job.source.current_address;
         req.source.port = account->value("port", 3306u);
         req.source.user = account->at("user").get<std::string>();
         req.source.password = account->at("password").get<std::string>();
-        req.source.tls.enabled = account->value("tls", false);
-        req.source.tls.verify_server_cert = false; // appliance certificates are self-signed
         req.schemas = account->at("databases").get<std::vector<std::string>>();
+        if (account->contains("tls_certificate")) {
+            sha256 = account->at("tls_certificate").value("sha256", "");
+            sha1 = account->at("tls_certificate").value("sha1", "");
+        }
     } catch (const nlohmann::json::exception&) {
         return core::Error{core::Code::IncompatibleSource,
                            "The source's temporary database account answer is malformed.", {}};
     }
+    // Always TLS on 3306, pinned to the certificate ferry-peer named in its
+    // own (pinned, HTTPS) answer: a connection to anyone else fails before
+    // the account's password hash exchange, and the rows and the
+    // definitions ferryd runs as root here come from the source's server
+    // only. The certificates are self-signed: the pin replaces the CA check.
+    if (!is_hex(sha256, 64) || !is_hex(sha1, 40))
+        return core::Error{core::Code::TlsRequired,
+                           "The source named no TLS certificate for its MariaDB; the data copy requires TLS.",
+                           "Configure ssl_cert and ssl_key for MariaDB on the source, restart it, then Resume()."};
+    req.source.tls.enabled = true;
+    req.source.tls.verify_server_cert = false;
+    req.source.tls.peer_fingerprint = source::connector_pin(sha256, sha1);
     const auto& config = ctx.appliance.config();
     req.target.unix_socket = config.database_socket;
     req.target.user = "root";
@@ -72,6 +100,10 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
     explicit_bzero(req.source.password.data(), req.source.password.size());
     if (!result)
         return ctx.stopping ? stopped_error() : result.error();
+    if (auto r = verify_copied_objects(ctx, req.schemas); !r)
+        return r.error();
+    if (auto r = drop_source_account(ctx); !r)
+        return r.error();
     return result;
 }
 

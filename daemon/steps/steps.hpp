@@ -25,6 +25,11 @@ core::Expected<bool> final_operations(StepContext& ctx);
 // saved as a checkpoint that merges `extra` in.
 core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
                                                              const nlohmann::json& extra);
+// After the copy (verify_copy.cpp): every object of `schemas` here against
+// the source's GET /db-objects (ObjectMismatch naming what differs), and
+// the source's temporary account dropped (DELETE /db-account, idempotent).
+core::Expected<bool> verify_copied_objects(StepContext& ctx, const std::vector<std::string>& schemas);
+core::Expected<bool> drop_source_account(StepContext& ctx);
 // This system's MariaDB as root over its unix socket ([Database] Socket=).
 core::Expected<source::MariaDbConnection> local_database(const StepContext& ctx);
 

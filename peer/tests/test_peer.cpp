@@ -456,13 +456,15 @@ TEST(Database, Statements)
     // MariaDB's PASSWORD('password').
     EXPECT_EQ(peer::native_password_hash("password"), "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
     auto s = peer::create_account_statements("ferry_0123456789abcdef", "192.0.2.2", "*AB",
-                                             {"hotspot", "we`ird"}, true);
-    ASSERT_EQ(s.size(), 4u);
+                                             {"hotspot", "we`ird"});
+    ASSERT_EQ(s.size(), 5u);
     EXPECT_EQ(s[0], "CREATE USER 'ferry_0123456789abcdef'@'192.0.2.2' IDENTIFIED BY PASSWORD '*AB' "
                     "REQUIRE SSL");
-    EXPECT_EQ(s[1],
-              "GRANT RELOAD, REPLICATION CLIENT ON *.* TO 'ferry_0123456789abcdef'@'192.0.2.2'");
-    EXPECT_EQ(s[3], "GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON `we``ird`.* TO "
+    // Only what the copy needs (issue 14, defect 11): no REPLICATION
+    // CLIENT, no LOCK TABLES; routines visible through mysql.proc (defect 0).
+    EXPECT_EQ(s[1], "GRANT RELOAD ON *.* TO 'ferry_0123456789abcdef'@'192.0.2.2'");
+    EXPECT_EQ(s[2], "GRANT SELECT ON `mysql`.`proc` TO 'ferry_0123456789abcdef'@'192.0.2.2'");
+    EXPECT_EQ(s[4], "GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON `we``ird`.* TO "
                     "'ferry_0123456789abcdef'@'192.0.2.2'");
 }
 
@@ -477,7 +479,8 @@ class FakeDatabase final : public peer::DatabaseAdmin {
     {
         hosts.push_back(host);
         last_schemas = schemas;
-        return peer::DbAccount{"ferry_0123456789abcdef", "pw", 3306, true};
+        return peer::DbAccount{"ferry_0123456789abcdef", "pw", 3306, true, std::string(64, 'a'),
+                               std::string(40, 'b')};
     }
     core::Expected<bool> drop_accounts() override
     {
@@ -868,6 +871,8 @@ TEST_F(ApiTest, DbAccountAndFinish)
     EXPECT_EQ(body(a)["port"], 3306);
     EXPECT_EQ(body(a)["databases"], json::array({"hotspot"}));
     EXPECT_EQ(body(a)["tls"], true);
+    EXPECT_EQ(body(a)["tls_certificate"]["sha256"], std::string(64, 'a'));
+    EXPECT_EQ(body(a)["tls_certificate"]["sha1"], std::string(40, 'b'));
     EXPECT_EQ(db_.hosts, std::vector<std::string>{"192.0.2.2"});
     EXPECT_EQ(db_.last_schemas, std::vector<std::string>{"hotspot"});
     EXPECT_EQ(call("DELETE", "/ferry/v1/db-account").status, 200u);

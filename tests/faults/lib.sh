@@ -104,9 +104,14 @@ fault_rig() {
     app_start_peer source "$RIG/password"
     PEER_PID=$APP_PEER_PID_source
     if [ "$proxy" = --proxy ]; then
+        # FAULT_PROXY_PORTS: the ports forwarded (tls-pin.sh puts its own
+        # man in the middle on 3306).
+        local port forwards=()
+        for port in ${FAULT_PROXY_PORTS:-80 443 3306}; do
+            forwards+=("$SRC_ADDR:$port=$SRC_REAL:$port")
+        done
         python3 "$PROXY" serve --control "$RIG/proxy.ctl" --bind "$TGT_ADDR" --lifetime 3000 \
-            "$SRC_ADDR:80=$SRC_REAL:80" "$SRC_ADDR:443=$SRC_REAL:443" "$SRC_ADDR:3306=$SRC_REAL:3306" \
-            >"$RIG/proxy.log" 2>&1 &
+            "${forwards[@]}" >"$RIG/proxy.log" 2>&1 &
         PROXY_PID=$!
         RIG_PIDS+=($PROXY_PID)
         rig_wait_for 10 grep -q ready "$RIG/proxy.log" || rig_fail "tcp_proxy did not start: $(cat "$RIG/proxy.log")"

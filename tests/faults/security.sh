@@ -81,7 +81,7 @@ code=$(curl -s -k -o /dev/null -w '%{http_code}' --interface "$CLIENT" -H "Autho
 check "S2: the job's token is refused after the job (HTTP $code)" [ "$code" = 401 ]
 refused=0 total=0
 for r in "GET describe" "GET settings" "PUT staged-settings" "POST maintenance" "POST migrated" \
-         "POST db-account" "DELETE db-account" "GET certificates" "POST license/release" "GET logs" \
+         "POST db-account" "DELETE db-account" "GET db-objects" "GET certificates" "POST license/release" "GET logs" \
          "GET logs/traffic.log" "POST finish" "POST reboot"; do
     total=$((total + 1))
     method=${r%% *} path=${r#* }

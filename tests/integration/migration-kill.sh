@@ -38,6 +38,7 @@ python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --
     >"$RIG/gen.log" 2>&1 || rig_fail "dataset generation failed"
 app_start_peer source "$RIG/password"
 app_table_sums source > "$RIG/sums-source"
+app_objects source > "$RIG/objects-source"
 rig_start_ferryd target
 
 "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >/dev/null || rig_fail "probe"
@@ -126,6 +127,8 @@ pane | grep -q "WATCH-EXIT=0" && pane | grep -q "Congratulations" \
 app_table_sums target > "$RIG/sums-target"
 cmp -s "$RIG/sums-source" "$RIG/sums-target" && ok "every table equal after the kills ($(wc -l < "$RIG/sums-source") tables)" \
     || { bad "tables differ"; diff "$RIG/sums-source" "$RIG/sums-target" >&2; }
+app_objects target > "$RIG/objects-target"
+check_same_objects "after the kills" "$RIG/objects-source" "$RIG/objects-target"
 [ "$kills" -ge 2 ] && ok "$kills kill points reached" || bad "only $kills kill point(s) reached"
 logs_equal=true
 for f in "$RIG"/source/logs/*; do cmp -s "$f" "$RIG/target/logs/$(basename "$f")" || logs_equal=false; done

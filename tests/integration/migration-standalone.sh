@@ -43,6 +43,7 @@ cp -a "$RIG/target/settings" "$RIG/target-settings-before"
 cp -a "$RIG/source/settings" "$RIG/source-settings-before"
 cp "$RIG/source/license.conf" "$RIG/source-license-before"
 app_table_sums source > "$RIG/sums-source"
+app_objects source > "$RIG/objects-source"
 
 # --- Source step: a wrong password changes nothing on either side ----------
 snapshot() { (cd "$RIG" && find source/settings source/license.conf target/settings target/state -type f -exec sha256sum {} + | sort); }
@@ -71,6 +72,20 @@ head -c 300000 /dev/urandom > "$RIG/target/logs/traffic.log.2.ferry-part"
 # --- Options, plan, execute, watch -----------------------------------------
 "$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
 check "plan with license and logs" [ $? -eq 0 ]
+# The temporary MariaDB account's grants while it exists (the last look
+# before it is dropped), sampled on the source as root.
+( seen=0
+  for i in $(seq 6000); do
+      u=$(mdb_sql source "SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE User RLIKE '^ferry_[0-9a-f]{16}\$' LIMIT 1")
+      if [ -n "$u" ]; then
+          mdb_sql source "SHOW GRANTS FOR '${u%@*}'@'${u#*@}'" > "$RIG/grants.tmp" 2>/dev/null &&
+              [ -s "$RIG/grants.tmp" ] && mv "$RIG/grants.tmp" "$RIG/grants-during-copy" && seen=1
+      elif [ $seen = 1 ]; then
+          break
+      fi
+      sleep 0.05
+  done ) &
+GRANTS_PID=$!
 "$FERRYCTL" start --license --logs --no-ask-password > "$RIG/start.txt" 2>&1
 check "start" [ $? -eq 0 ]
 # The process list, sampled while the job runs: the password must never be
@@ -86,6 +101,8 @@ check "watch ended with success (exit $rc)" [ $rc -eq 0 ]
 app_table_sums target > "$RIG/sums-target"
 check "every table: same row count and checksum ($(wc -l < "$RIG/sums-source") tables)" \
     cmp -s "$RIG/sums-source" "$RIG/sums-target"
+app_objects target > "$RIG/objects-target"
+check_same_objects "source and target" "$RIG/objects-source" "$RIG/objects-target"
 for s in "${APP_BASIC[@]}"; do
     check "basic section $s equals the source's" cmp -s "$RIG/source-settings-before/$s.conf" "$RIG/target/settings/$s.conf"
 done
@@ -105,6 +122,32 @@ check "license installed on the target" grep -q "^Guid=$(sed -n 's/^Guid=//p' "$
 check "license released on the source" grep -q '^State=released' "$RIG/source/license.conf"
 check "services restarted through systemd's API" grep -q 'RestartUnit hotspot-portal.service replace' "$RIG/restarts.log"
 check "temporary MariaDB account gone" [ -z "$(mdb_sql source "SELECT user FROM mysql.user WHERE user LIKE 'ferry%'")" ]
+kill $GRANTS_PID 2>/dev/null; wait $GRANTS_PID 2>/dev/null
+# Exactly what the copy needs (peer/database.cpp says why each one), for
+# one host: the address ferryd's requests come from (here 127.0.0.1, as
+# ferryd does not bind its client sockets), never '%'.
+host=$(grep -o -m1 '@`[^`]*`' "$RIG/grants-during-copy" 2>/dev/null | tr -d '@`')
+one_host() { [ -n "$host" ] && [ "$host" != % ]; }
+check "the temporary account is limited to one address (${host:-none})" one_host
+sed -E "s/ferry_[0-9a-f]{16}/USER/g; s/PASSWORD '[^']*'/PASSWORD 'HASH'/" "$RIG/grants-during-copy" 2>/dev/null | sort > "$RIG/grants-seen"
+sort > "$RIG/grants-expected" <<GRANTS
+GRANT RELOAD ON *.* TO \`USER\`@\`$host\` IDENTIFIED BY PASSWORD 'HASH' REQUIRE SSL
+GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON \`hotspot\`.* TO \`USER\`@\`$host\`
+GRANT SELECT ON \`mysql\`.\`proc\` TO \`USER\`@\`$host\`
+GRANTS
+if cmp -s "$RIG/grants-seen" "$RIG/grants-expected"; then
+    check "the temporary account's grants during the copy: exactly RELOAD, mysql.proc SELECT, and SELECT, SHOW VIEW, EVENT, TRIGGER on hotspot" true
+else
+    diff "$RIG/grants-expected" "$RIG/grants-seen" >&2
+    check "the temporary account's grants during the copy: exactly the expected list" false
+fi
+# Dropped as soon as the copy was verified: before operation 5 (its
+# POST /migrated), not at the end of the job.
+drop_line=$(grep -n "Dropped the temporary MariaDB account" "$RIG/peer-source.log" | head -1 | cut -d: -f1)
+migrated_line=$(grep -n "Recorded the migration to" "$RIG/peer-source.log" | head -1 | cut -d: -f1)
+dropped_before() { [ -n "$drop_line" ] && [ -n "$migrated_line" ] && [ "$drop_line" -lt "$migrated_line" ]; }
+check "the account was dropped after copy-data, before modify-source (peer log lines ${drop_line:-none} < ${migrated_line:-none})" \
+    dropped_before
 check "target binlog got no row events from the load" \
     [ "$(mdb_sql target "SHOW BINLOG EVENTS" | grep -c -E 'Write_rows|Table_map')" -eq 0 ]
 grep -rqF --exclude=password -e "$PASSWORD" "$RIG"; rc=$?

@@ -75,6 +75,7 @@ cp -a "$RIG/target/settings" "$RIG/target-settings-before"
 cp -a "$RIG/source/settings" "$RIG/source-settings-before"
 cp "$RIG/source/license.conf" "$RIG/source-license-before"
 app_table_sums source > "$RIG/sums-source"
+app_objects source > "$RIG/objects-source"
 
 MGR=(org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1)
 prop() { busctl --system get-property "$@" 2>/dev/null | sed -E 's/^[a-z]+ "?//; s/"$//'; }
@@ -245,6 +246,8 @@ assert s['address'] == '$A' and s['current_address'] == '$B', s"
 app_table_sums target > "$RIG/sums-target"
 check "every table: same row count and checksum ($(wc -l < "$RIG/sums-source") tables)" \
     cmp -s "$RIG/sums-source" "$RIG/sums-target"
+app_objects target > "$RIG/objects-target"
+check_same_objects "source and target" "$RIG/objects-source" "$RIG/objects-target"
 app_table_sums source > "$RIG/sums-source-after"
 check "the source kept its data" cmp -s "$RIG/sums-source" "$RIG/sums-source-after"
 check "the target's settings are exactly the source's former ones (network with A)" \

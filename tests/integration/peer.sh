@@ -7,7 +7,7 @@
 #
 #   a. TLS: the certificate verifies (--cacert) and pins (--pinnedpubkey);
 #      a wrong pin and TLS 1.1 are refused;
-#   b. login: right password -> token (64 hex, expires_in 3600, protocol 2);
+#   b. login: right password -> token (64 hex, expires_in 3600, protocol 3);
 #      wrong password -> 401 AuthenticationFailed; malformed -> 400; no,
 #      bad or another address's token -> 401 InvalidToken; after 5
 #      failures from one address the 6th attempt (even with the right
@@ -344,8 +344,8 @@ api POST /ferry/v1/login "$(login_body "$ADMIN_PW")"
 expect "login" 200
 TOKEN=$(j 'd["token"]')
 [[ "$TOKEN" =~ ^[0-9a-f]{64}$ ]] && ok "token is 64 hex digits" || bad "token '$TOKEN'"
-[ "$(j 'd["expires_in"]')" = 3600 ] && [ "$(j 'd["protocol"]')" = 2 ] \
-    && ok "expires_in 3600, protocol 2" || bad "login answer $RESP"
+[ "$(j 'd["expires_in"]')" = 3600 ] && [ "$(j 'd["protocol"]')" = 3 ] \
+    && ok "expires_in 3600, protocol 3" || bad "login answer $RESP"
 [ "$(header Cache-Control)" = no-store ] && ok "Cache-Control: no-store" || bad "no Cache-Control: no-store"
 TOKEN2=$(printf '%s' "$TOKEN")
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CERT" --interface "$OTHER" \
@@ -381,7 +381,7 @@ log_bytes=$(find "$S/logs" -maxdepth 1 -type f -printf '%s\n' | awk '{s += $1} E
 pycheck "$RESP" "$SRC_ADDR" "$settings_bytes" "$log_bytes" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1])
-want = {"protocol": 2, "license_guid": "6f1c2a9e-0d4b-4c1e-9a57-3e2f8b7d1c40", "licensed": True,
+want = {"protocol": 3, "license_guid": "6f1c2a9e-0d4b-4c1e-9a57-3e2f8b7d1c40", "licensed": True,
         "maintenance_contract_active": True, "host_name": "hs-source", "domain_name": "example.test",
         "address": sys.argv[2], "server_role": "Main", "high_availability": False,
         "ring_members": [], "dns_advice": [], "dns_revert_advice": [], "main_node": "",
@@ -596,11 +596,17 @@ DB_PW=$(j 'd["password"]')
     && ok "user $DB_USER, a ${#DB_PW}-character password, port 3306" || bad "db-account answer: user '$DB_USER' port $(j 'd["port"]')"
 [ "$(tmp_accounts)" = "$DB_USER@$CLIENT" ] && ok "exactly one temporary account, limited to $CLIENT" || bad "accounts: $(tmp_accounts)"
 grants=$(mdb_sql src "SHOW GRANTS FOR '$DB_USER'@'$CLIENT'")
-grep -q "GRANT RELOAD, BINLOG MONITOR ON \*\.\* TO \`$DB_USER\`@\`$CLIENT\`.*REQUIRE SSL" <<<"$grants" \
-    && ok "global: RELOAD, REPLICATION CLIENT (BINLOG MONITOR); REQUIRE SSL" || bad "global grants: $grants"
-grep -q "GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON \`hotspot\`\.\* TO" <<<"$grants" \
-    && ok "hotspot.*: SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER" || bad "schema grants: $grants"
-[ "$(grep -c '^GRANT' <<<"$grants")" = 2 ] && ok "no other grants" || bad "grants: $grants"
+grep -q "GRANT RELOAD ON \*\.\* TO \`$DB_USER\`@\`$CLIENT\`.*REQUIRE SSL" <<<"$grants" \
+    && ok "global: RELOAD only; REQUIRE SSL" || bad "global grants: $grants"
+grep -q "GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON \`hotspot\`\.\* TO" <<<"$grants" \
+    && ok "hotspot.*: SELECT, SHOW VIEW, EVENT, TRIGGER" || bad "schema grants: $grants"
+grep -q "GRANT SELECT ON \`mysql\`\.\`proc\` TO" <<<"$grants" \
+    && ok "mysql.proc: SELECT (routines visible)" || bad "routine grant: $grants"
+[ "$(grep -c '^GRANT' <<<"$grants")" = 3 ] && ok "no other grants" || bad "grants: $grants"
+want_fp=$(openssl x509 -in "$CERT" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+[ "$(j 'd["tls"]')" = true ] && [ "$(j 'd["tls_certificate"]["sha256"]')" = "$want_fp" ] \
+    && ok "tls true, the MariaDB certificate's SHA-256 named (${want_fp:0:16}...)" \
+    || bad "tls_certificate: $(j 'd.get("tls_certificate")') want $want_fp"
 dbl() { FERRY_DB_PASSWORD=$DB_PW "$DBLOGIN" "$SRC_ADDR" 3306 "$@" 2>"$SCRATCH/dblogin.err"; }
 out=$(dbl "$CLIENT" "$DB_USER" tls "SELECT COUNT(*) FROM hotspot.users")
 [ $? = 0 ] && [ "$out" = 500 ] && ok "the target reads hotspot over TLS ($(tail -n1 "$SCRATCH/dblogin.err"))" || bad "target login: $out $(cat "$SCRATCH/dblogin.err")"
@@ -632,6 +638,16 @@ if [ -n "$binlogs" ] && ! grep -aq -e "$OLD_USER" -e "$DB_USER" $binlogs; then
 else
     bad "binary log: ${binlogs:-none} mentions the temporary accounts"
 fi
+
+api GET /ferry/v1/db-objects
+expect "db-objects" 200
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+objs = d["objects"]
+assert any(o["kind"] == "table" and o["schema"] == "hotspot" and o["name"] == "users" for o in objs), objs
+assert all(len(o["sha256"]) == 64 for o in objs), objs
+' "$RESP" && ok "db-objects: hotspot.users with a digest ($(j 'len(d["objects"])') object(s))" || bad "db-objects: $RESP"
 
 section "n. finish"
 api POST /ferry/v1/db-account "{\"target_address\": \"$CLIENT\"}"
@@ -675,11 +691,13 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
         "https://$SRC_ADDR:$ACTIVATED_PORT/ferry/v1/db-account"
     RESP=$(cat "$SCRATCH/act")
     NOTLS_PW=$(j 'd["password"]')
-    [ "$(j 'd["tls"]')" = false ] && [ "$(j 'd["databases"]')" = '["hotspot"]' ] \
-        && ok "RequireTLS=no: the answer says tls false (databases [\"hotspot\"])" || bad "db-account (RequireTLS=no): $RESP"
-    out=$(FERRY_DB_PASSWORD=$NOTLS_PW "$DBLOGIN" "$SRC_ADDR" 3306 "$CLIENT" "$(j 'd["user"]')" plain \
-        "SELECT COUNT(*) FROM hotspot.users" 2>"$SCRATCH/dblogin.err")
-    [ "$out" = 500 ] && ok "RequireTLS=no: the account works without TLS" || bad "plain login: $(cat "$SCRATCH/dblogin.err")"
+    # RequireTLS=no is ignored since peer protocol 3: ferryd always pins
+    # the MariaDB certificate, so the account always requires TLS.
+    [ "$(j 'd["tls"]')" = true ] && [ "$(j 'd["databases"]')" = '["hotspot"]' ] \
+        && ok "RequireTLS=no is ignored: the answer still says tls true" || bad "db-account (RequireTLS=no): $RESP"
+    FERRY_DB_PASSWORD=$NOTLS_PW "$DBLOGIN" "$SRC_ADDR" 3306 "$CLIENT" "$(j 'd["user"]')" plain \
+        "SELECT COUNT(*) FROM hotspot.users" >/dev/null 2>"$SCRATCH/dblogin.err"
+    [ $? = 2 ] && ok "RequireTLS=no is ignored: the account refuses a login without TLS" || bad "plain login: $(cat "$SCRATCH/dblogin.err")"
     curl -s -o /dev/null --cacert "$CERT" --interface "$CLIENT" -X POST -H "Authorization: Bearer $act_token" \
         "https://$SRC_ADDR:$ACTIVATED_PORT/ferry/v1/finish"
     [ -z "$(tmp_accounts)" ] && ok "finish on the activated instance dropped it" || bad "left: $(tmp_accounts)"

@@ -149,3 +149,54 @@ app_table_sums() {
             "$sum"
     done
 }
+
+# Every object of SCHEMA, one line each, sorted: kind, name and its
+# definition as SHOW CREATE gives it (tables, views, sequences with their
+# next value, triggers, procedures, functions, events; with the sql_mode
+# and time zone they run with). Compared between two systems it proves
+# that nothing of the schema vanished or changed. Only the AUTO_INCREMENT=
+# counter of a table is left out: it is state, not definition (and InnoDB
+# rounds it per server settings). DEFINER stays: who an object runs as is
+# part of it.
+app_objects() { _app_objects "$@" 2>&1 | LC_ALL=C sort; }
+_app_objects() {
+    local name=$1 schema=${2:-hotspot} type t kind q
+    q=$(printf "'%s'" "$schema")
+    while IFS=$'\t' read -r type t; do
+        case $type in
+        "BASE TABLE")
+            printf 'table %s\t%s\n' "$t" "$(mdb_sql "$name" "SHOW CREATE TABLE \`$schema\`.\`$t\`" | cut -f2- |
+                sed -E 's/ AUTO_INCREMENT=[0-9]+//')" ;;
+        VIEW)
+            printf 'view %s\t%s\n' "$t" "$(mdb_sql "$name" "SHOW CREATE VIEW \`$schema\`.\`$t\`" | cut -f2)" ;;
+        SEQUENCE)
+            printf 'sequence %s\t%s\tnext=%s\n' "$t" "$(mdb_sql "$name" "SHOW CREATE SEQUENCE \`$schema\`.\`$t\`" | cut -f2)" \
+                "$(mdb_sql "$name" "SELECT next_not_cached_value FROM \`$schema\`.\`$t\`")" ;;
+        *) printf 'unknown-table-type %s %s\n' "$type" "$t" ;;
+        esac
+    done < <(mdb_sql "$name" "SELECT TABLE_TYPE, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA=$q")
+    for t in $(mdb_sql "$name" "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA=$q"); do
+        printf 'trigger %s\t%s\n' "$t" "$(mdb_sql "$name" "SHOW CREATE TRIGGER \`$schema\`.\`$t\`" | cut -f2,3)"
+    done
+    while IFS=$'\t' read -r kind t; do
+        [ -n "$kind" ] || continue
+        printf '%s %s\t%s\n' "${kind,,}" "$t" "$(mdb_sql "$name" "SHOW CREATE $kind \`$schema\`.\`$t\`" | cut -f2,3)"
+    done < <(mdb_sql "$name" "SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA=$q")
+    for t in $(mdb_sql "$name" "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA=$q"); do
+        printf 'event %s\t%s\n' "$t" "$(mdb_sql "$name" "SHOW CREATE EVENT \`$schema\`.\`$t\`" | cut -f2,3,4)"
+    done
+}
+
+# app_objects of two systems equal, or a check failure showing the
+# difference: check_same_objects LABEL FILE_A FILE_B
+check_same_objects() {
+    local label=$1 a=$2 b=$3
+    local kinds
+    kinds=$(cut -d' ' -f1 "$a" | sort | uniq -c | awk '{printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2}')
+    if cmp -s "$a" "$b"; then
+        check "$label: every object and definition equal ($kinds)" true
+    else
+        diff "$a" "$b" | cut -c1-200 >&2
+        check "$label: every object and definition equal ($kinds)" false
+    fi
+}

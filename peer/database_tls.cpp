@@ -1,0 +1,76 @@
+// The certificate the source's MariaDB presents on its port, as digests
+// ferryd pins (issue 14, defect 1: 3306 neither required TLS nor pinned).
+// ferry-peer runs as root beside the server, so it reads the file the
+// server's @@ssl_cert names (relative paths are relative to @@datadir) and
+// hashes its first certificate, the one the server presents. If the file
+// was replaced after the server started (without FLUSH SSL), the server
+// still presents the old one: the target's pin then fails with
+// CertificateMismatch, never with a connection to an unchecked peer.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "local/digest.hpp"
+#include "peer/database.hpp"
+
+namespace ferry::peer {
+
+namespace {
+
+core::Error no_tls(const std::string& why)
+{
+    return core::Error{core::Code::TlsRequired,
+                       "The source's MariaDB offers no TLS certificate to pin (" + why +
+                           "); the data copy requires TLS on its port.",
+                       "Configure ssl_cert and ssl_key for MariaDB on the source, restart it, then "
+                       "Resume() on the target."};
+}
+
+} // namespace
+
+core::Expected<std::pair<std::string, std::string>> server_certificate_digests(MYSQL* m)
+{
+    const std::string sql = "SELECT @@have_ssl, @@ssl_cert, @@datadir";
+    if (mysql_real_query(m, sql.data(), sql.size()) != 0)
+        return core::Error{core::Code::Internal,
+                           std::string("Cannot ask MariaDB for its TLS certificate: ") +
+                               mysql_error(m) + ".",
+                           {}};
+    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> res(mysql_store_result(m),
+                                                                 &mysql_free_result);
+    MYSQL_ROW row = res ? mysql_fetch_row(res.get()) : nullptr;
+    if (!row)
+        return core::Error{core::Code::Internal, "Cannot ask MariaDB for its TLS certificate.", {}};
+    const std::string have = row[0] ? row[0] : "";
+    std::string file = row[1] ? row[1] : "";
+    const std::string datadir = row[2] ? row[2] : "";
+    if (have != "YES")
+        return no_tls("have_ssl=" + have);
+    if (file.empty())
+        return no_tls("no ssl_cert");
+    if (std::filesystem::path(file).is_relative())
+        file = (std::filesystem::path(datadir) / file).string();
+
+    std::unique_ptr<FILE, decltype(&fclose)> in(fopen(file.c_str(), "re"), &fclose);
+    if (!in)
+        return no_tls("cannot read " + file);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(
+        PEM_read_X509(in.get(), nullptr, nullptr, nullptr), &X509_free);
+    if (!cert)
+        return no_tls(file + " holds no PEM certificate");
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned n256 = 0, n1 = 0;
+    std::string sha256, sha1;
+    if (X509_digest(cert.get(), EVP_sha256(), md, &n256))
+        sha256 = local::to_hex(md, n256);
+    if (X509_digest(cert.get(), EVP_sha1(), md, &n1))
+        sha1 = local::to_hex(md, n1);
+    if (sha256.size() != 64 || sha1.size() != 40)
+        return core::Error{core::Code::Internal, "Cannot hash the certificate " + file + ".", {}};
+    return std::pair{sha256, sha1};
+}
+
+} // namespace ferry::peer
