@@ -32,7 +32,7 @@ if [ "${FERRY_CT_INSTALL:-deb}" != meson ] && [ -z "${FERRY_CT_DEBS:-}" ]; then
     debs_s=$((SECONDS - t1))
 fi
 
-read -r -a TESTS <<<"${FERRY_CT_TESTS:-standalone swap ha power-cut swap-source-gone polkit security upgrade}"
+read -r -a TESTS <<<"${FERRY_CT_TESTS:-standalone swap ha power-cut swap-power-cut swap-source-gone polkit security upgrade}"
 declare -A RC SECS
 logdir=$(mktemp -d /var/tmp/ferry-ct-logs.XXXXXX)
 for t in "${TESTS[@]}"; do
