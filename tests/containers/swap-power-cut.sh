@@ -10,16 +10,17 @@
 # while the reboot operation reboots both systems one or both lose power
 # (SIGKILL of the container's systemd) at a random instant of a phase:
 #
-#   target-shutdown   the target, 0..400 ms after the source said yes to
-#                     the reboot (the target's own shutdown is under way)
+#   target-shutdown   the target, 0..150 ms after the job journal records
+#                     the source's yes (the target asks its logind next)
 #   target-boot       the target, 0..2500 ms into its boot after the reboot
 #                     (before or while ferryd resumes the job)
-#   source-shutdown   the source, 0..400 ms after it said yes (its shutdown)
+#   source-shutdown   the source, 0..300 ms after the journal records that it
+#                     is asked (its shutdown starts with its answer)
 #   source-staged     the source, 0..800 ms into its boot after the reboot,
 #                     around ferry-apply-staged.service (the staged settings
 #                     become the settings)
-#   both-shutdown     both at the same instant, 0..400 ms after the
-#                     source said yes
+#   both-shutdown     both at the same instant, 0..300 ms after the source
+#                     is asked
 #   source-boot       (points 6+) the source, 0.8..3 s into its boot: after
 #                     the staged settings, before ferry-peer answers
 #   both-boot         (points 6+) both, 0..2000 ms after both booted again
@@ -74,17 +75,19 @@ ct_gen_data $S "$ROWS"
 ct_poweroff $S; ct_poweroff $T
 ct_snapshot $S; ct_snapshot $T
 
-# Waits (bounded, 120 s) until the job journal says the source accepted
-# the reboot (0), the job failed or the reboot operation is over (1).
-wait_source_asked() {
-    python3 - "$SW_JOURNAL" <<'PY'
+# Waits (bounded, 120 s) until the reboot operation's checkpoint has KEY
+# true (0: asking_source is written just before the request to the source,
+# source_asked after its yes, just before this system asks its logind), or
+# the job failed or the reboot operation is over (1).
+wait_checkpoint() {
+    python3 - "$SW_JOURNAL" "$1" <<'PY'
 import json, sys, time
 end = time.time() + 120
 while time.time() < end:
     try:
         j = json.load(open(sys.argv[1]))
         op = [o for o in j["operations"] if o["id"] == "reboot"][0]
-        if (op["checkpoint"] or {}).get("source_asked"):
+        if (op["checkpoint"] or {}).get(sys.argv[2]):
             sys.exit(0)
         if j["state"] in ("failed", "succeeded") or op["state"] == "done":
             sys.exit(1)
@@ -155,13 +158,12 @@ run_point() {
     # itself and not from whenever this shell gets to look.
     local trigger
     case $kind in
-    target-shutdown | source-shutdown | both-shutdown)
-        trigger=wait_source_asked; rnd 400; ms=$R
-        case $kind in
-        target-*) cut=($T) ;;
-        source-*) cut=($S) ;;
-        both-*) cut=($S $T) ;;
-        esac ;;
+    # Containers shut down within a few hundred milliseconds: the source's
+    # shutdown starts with its answer to the request, the target's right
+    # after the journal records that answer.
+    target-shutdown) trigger="wait_checkpoint source_asked"; rnd 150; ms=$R; cut=($T) ;;
+    source-shutdown) trigger="wait_checkpoint asking_source"; rnd 300; ms=$R; cut=($S) ;;
+    both-shutdown) trigger="wait_checkpoint asking_source"; rnd 300; ms=$R; cut=($S $T) ;;
     target-boot) trigger="wait_new_boot $T"; rnd 2500; ms=$R; cut=($T) ;;
     source-staged) trigger="wait_new_boot $S"; rnd 800; ms=$R; cut=($S) ;;
     source-boot) trigger="wait_new_boot $S"; rnd 2200; ms=$((R + 800)); cut=($S) ;;
