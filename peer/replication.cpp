@@ -49,7 +49,7 @@ core::Expected<std::vector<NamedRow>> query_named(source::MariaDbConnection& c, 
 {
     MYSQL* m = c.handle();
     if (mysql_real_query(m, sql.data(), sql.size()) != 0)
-        return c.last_error(sql);
+        return c.last_error(source::statement_label(sql));
     MYSQL_RES* res = mysql_store_result(m);
     std::vector<NamedRow> rows;
     if (!res)

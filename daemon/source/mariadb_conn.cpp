@@ -4,6 +4,7 @@
 #include <mariadb_version.h>
 #include <mysqld_error.h>
 
+#include <cctype>
 #include <mutex>
 #include <utility>
 
@@ -46,6 +47,39 @@ bool is_connection_error(unsigned e)
 
 } // namespace
 
+std::string statement_label(std::string_view sql)
+{
+    std::string out = "statement";
+    int words = 0;
+    std::size_t i = 0;
+    while (words < 2) {
+        while (i < sql.size() && (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r'))
+            ++i;
+        const std::size_t start = i;
+        while (i < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[i])) || sql[i] == '_'))
+            ++i;
+        // A word ends at a blank or the end; anything else ('(', '`', '=')
+        // starts a name or a value.
+        if (i == start || (i < sql.size() && sql[i] != ' ' && sql[i] != '\t' && sql[i] != '\n' && sql[i] != '\r'))
+            break;
+        out += ' ';
+        for (std::size_t k = start; k < i; ++k)
+            out += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[k])));
+        ++words;
+    }
+    return out;
+}
+
+std::string redact_server_message(std::string_view message)
+{
+    // ER_PARSE_ERROR and its kin: "... near '<up to 80 bytes of the
+    // statement>' at line N". The statement text may hold a password.
+    const auto near = message.find(" near '");
+    if (near != std::string_view::npos)
+        return std::string(message.substr(0, near)) + " (statement text omitted)";
+    return std::string(message);
+}
+
 std::string MariaDbEndpoint::describe() const
 {
     if (!unix_socket.empty())
@@ -73,8 +107,10 @@ std::string connector_pin(const std::string& sha256, const std::string& sha1)
 core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
                           std::string_view peer, std::string_view what)
 {
-    std::string text = std::string(what) + ": " + std::string(role) + " MariaDB (" + std::string(peer) +
-                       ") error " + std::to_string(errnum) + ": " + std::string(message);
+    const bool named = role.size() >= 7 && role.substr(role.size() - 7) == "MariaDB";
+    std::string text = std::string(what) + ": " + std::string(role) + (named ? " (" : " MariaDB (") +
+                       std::string(peer) + ") error " + std::to_string(errnum) + ": " +
+                       redact_server_message(message);
     // The TLS refusals of Connector/C (CR_SSL_CONNECTION_ERROR): the pinned
     // certificate was not the one presented, or the server has no TLS.
     if (errnum == CR_SSL_CONNECTION_ERROR && (message.find("inger print") != std::string_view::npos ||
@@ -271,28 +307,28 @@ std::string MariaDbConnection::server_version() const
 core::Expected<bool> MariaDbConnection::execute(std::string_view sql)
 {
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
-        return last_error(sql.substr(0, 200));
+        return last_error(statement_label(sql));
     // Drain every result (a statement may return one, e.g. CHECKSUM TABLE).
     do {
         MYSQL_RES* res = mysql_store_result(mysql_);
         if (res)
             mysql_free_result(res);
         else if (mysql_field_count(mysql_) != 0)
-            return last_error(sql.substr(0, 200));
+            return last_error(statement_label(sql));
     } while (mysql_next_result(mysql_) == 0);
     if (mysql_errno(mysql_) != 0)
-        return last_error(sql.substr(0, 200));
+        return last_error(statement_label(sql));
     return true;
 }
 
 core::Expected<std::vector<Row>> MariaDbConnection::query(std::string_view sql)
 {
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
-        return last_error(sql.substr(0, 200));
+        return last_error(statement_label(sql));
     MYSQL_RES* res = mysql_store_result(mysql_);
     if (!res) {
         if (mysql_field_count(mysql_) != 0)
-            return last_error(sql.substr(0, 200));
+            return last_error(statement_label(sql));
         return std::vector<Row>{};
     }
     std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(res, mysql_free_result);
@@ -327,10 +363,10 @@ core::Expected<std::optional<std::string>> MariaDbConnection::query_value(std::s
 core::Expected<StreamedResult> MariaDbConnection::stream(std::string_view sql)
 {
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
-        return last_error(sql.substr(0, 200));
+        return last_error(statement_label(sql));
     MYSQL_RES* res = mysql_use_result(mysql_);
     if (!res)
-        return last_error(sql.substr(0, 200));
+        return last_error(statement_label(sql));
     return StreamedResult(mysql_, res);
 }
 

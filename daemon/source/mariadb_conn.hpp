@@ -7,6 +7,13 @@
 // connection lost, unknown host, TLS handshake) -> Code::Unreachable;
 // access denied -> Code::AuthenticationFailed; everything else ->
 // Code::Internal with the MariaDB error number and message.
+//
+// No error carries SQL text: a statement may hold a secret (the ring's
+// MASTER_PASSWORD, the temporary account's IDENTIFIED BY) and an error
+// becomes the job's Error property, which every local user may read. An
+// error names the statement by its leading keywords ("CHANGE MASTER")
+// and the server's message loses any quoted statement fragment ("near
+// '...'").
 #pragma once
 
 #include <chrono>
@@ -111,7 +118,7 @@ class MariaDbConnection {
     core::Expected<StreamedResult> stream(std::string_view sql);
 
     // The last error of this connection as a core::Error ("what" says what
-    // was being done, e.g. "reading hotspot.users").
+    // was being done, e.g. "reading hotspot.users"; never SQL text).
     core::Error last_error(std::string_view what) const;
     unsigned last_errno() const;
     std::uint64_t affected_rows() const;
@@ -141,7 +148,18 @@ class MariaDbConnection {
 // certificate with the digest of one it did not choose.
 std::string connector_pin(const std::string& sha256, const std::string& sha1);
 
-// The core::Error for a MariaDB error number and message.
+
+// "CHANGE MASTER TO MASTER_PASSWORD='x'" -> "statement CHANGE MASTER": the
+// leading keywords (at most two words of letters and '_'), never a name
+// or a value.
+std::string statement_label(std::string_view sql);
+
+// The server's message without quoted statement text: a parse error's
+// "near '...' at line 1" is cut off.
+std::string redact_server_message(std::string_view message);
+
+// The core::Error for a MariaDB error number and message (the message is
+// redacted as above).
 core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
                           std::string_view peer, std::string_view what);
 

@@ -71,7 +71,7 @@ core::Expected<ReplicaStatus> replica_status(source::MariaDbConnection& db)
     MYSQL* m = db.handle();
     const std::string sql = "SHOW SLAVE STATUS";
     if (mysql_real_query(m, sql.data(), sql.size()) != 0)
-        return db.last_error(sql);
+        return db.last_error("reading the replica status");
     MYSQL_RES* res = mysql_store_result(m);
     ReplicaStatus s;
     if (!res)
@@ -125,10 +125,9 @@ core::Expected<bool> join_ring(StepContext& ctx, source::MariaDbConnection& db,
         return r.error();
     for (const auto& sql : *statements)
         if (auto r = db.execute(sql); !r) {
-            // The message of a CHANGE MASTER names no password; say which
-            // statement it was without the statement itself.
-            return ring_error("Joining the ring failed at \"" + sql.substr(0, sql.find(' ', 12)) +
-                                  "\": " + r.error().message,
+            // The error names the statement by its keywords only: these
+            // statements carry the ring's password.
+            return ring_error("Joining the ring failed: " + r.error().message,
                               "Check this system's MariaDB log, then Resume().");
         }
     spdlog::info("Replica of {}:{} configured from {} (binlog state {}).", freeze.master_host,

@@ -177,6 +177,43 @@ check "... the round-robin hosts are still off the Main node" [ -z "$(rr_hosts)"
 check "... T has no replica yet" [ "$(ring_replica target)" = "- - -" ]
 
 app_start_mariadb_tls source
+
+# --- The ring's password in no error (issue 14, defect 4) --------------------------
+# MariaDB's own simple_password_check rejects the ring account's password
+# (REPL_PW has no capital and no special character), so the statement that
+# carries it (CREATE USER ... IDENTIFIED BY) fails on T. The password must
+# then be in no D-Bus property, no event, no line of ferryd or ferry-peer
+# and no file under T's state directory.
+mdb_sql target "INSTALL SONAME 'simple_password_check'" || rig_fail "simple_password_check"
+"$FERRYCTL" resume > "$RIG/resume-pwcheck.txt" 2>&1
+check "ferryctl resume (password policy on T)" [ $? -eq 0 ]
+state=
+for i in $(seq 1200); do
+    state=$(job_prop State)
+    # failed again, with another error than the first failure's
+    [ "$state" = failed ] && ! busctl --system get-property org.ferry.Migration1 "$JOB" \
+        org.ferry.Migration1.Job Error | cmp -s - "$RIG/error1.txt" && break
+    sleep 0.1
+done
+check "the rejected ring account failed the job (state $state)" [ "$state" = failed ]
+busctl --system get-property org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Error > "$RIG/error-pwcheck.txt"
+check "... ReplicationFailed naming the statement, not its text: $(cat "$RIG/error-pwcheck.txt")" \
+    grep -q "ReplicationFailed.*statement CREATE USER.*1819" "$RIG/error-pwcheck.txt"
+{
+    for obj in /org/ferry/Migration1 "$JOB"; do
+        busctl --system introspect --no-pager org.ferry.Migration1 "$obj"
+        for i in org.ferry.Migration1 org.ferry.Migration1.Job; do
+            busctl --system call org.ferry.Migration1 "$obj" org.freedesktop.DBus.Properties GetAll s "$i" 2>/dev/null
+        done
+    done
+    busctl --system --json=short call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job GetEvents t 0
+} > "$RIG/bus-dump.txt" 2>&1
+check "the D-Bus dump holds the job's properties and events" grep -q "copy-data-activate-replica" "$RIG/bus-dump.txt"
+leaks=$(grep -lF -e "$REPL_PW" "$RIG"/bus-dump.txt "$RIG"/*.log "$RIG"/error-pwcheck.txt "$RIG"/resume-pwcheck.txt 2>/dev/null; \
+        grep -rlF -e "$REPL_PW" "$RIG/target/state" 2>/dev/null)
+check "the ring's password is in no property, event, log line or state file${leaks:+ (found in: $leaks)}" [ -z "$leaks" ]
+mdb_sql target "UNINSTALL SONAME 'simple_password_check'" || rig_fail "UNINSTALL simple_password_check"
+
 "$FERRYCTL" resume > "$RIG/resume.txt" 2>&1
 check "ferryctl resume" [ $? -eq 0 ]
 # kill -9 during operation 7, then a start in the same boot.
