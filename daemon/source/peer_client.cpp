@@ -1,5 +1,7 @@
 #include "source/peer_client.hpp"
 
+#include "local/part_file.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
@@ -505,13 +507,11 @@ size_t read_etag(char* data, size_t size, size_t n, void* userdata)
 
 } // namespace
 
-core::Expected<uint64_t> PeerClient::download(const std::string& path, const std::string& file,
+core::Expected<uint64_t> PeerClient::download(const std::string& path, int fd, const std::string& file,
                                               uint64_t offset, std::function<bool(uint64_t)> on_bytes,
                                               local::Sha256* hash, std::string* etag)
 {
-    local::Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(offset)) < 0 ||
-        ::lseek(fd.get(), static_cast<off_t>(offset), SEEK_SET) < 0)
+    if (::ftruncate(fd, static_cast<off_t>(offset)) < 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0)
         return core::Error{core::Code::Internal,
                            "Cannot write " + file + ": " + std::strerror(errno) + ".",
                            "Check free space on this system."};
@@ -529,8 +529,8 @@ core::Expected<uint64_t> PeerClient::download(const std::string& path, const std
     // cache), from a block-aligned offset only.
     local::Fd direct;
     if (offset % kAlign == 0)
-        direct = local::Fd(::open(file.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
-    FileWriter writer(fd.get(), direct.get(), offset, hash);
+        direct = local::reopen_direct(fd);
+    FileWriter writer(fd, direct.get(), offset, hash);
     DownloadSink sink{&writer, &on_bytes};
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &write_file);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);

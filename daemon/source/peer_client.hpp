@@ -56,14 +56,16 @@ class PeerClient {
     core::Expected<nlohmann::json> put(const std::string& path, const nlohmann::json& body);
     core::Expected<nlohmann::json> del(const std::string& path);
 
-    // GET path into `file` from byte `offset` (HTTP Range), keeping the
-    // file's first `offset` bytes. `on_bytes` is called with each chunk's
+    // GET path into the open file `fd` (`file` names it in messages) from
+    // byte `offset` (HTTP Range), keeping the file's first `offset` bytes.
+    // The caller opens the file (local/part_file.hpp): nothing here opens
+    // a path, so nothing follows a link planted in the directory. `on_bytes` is called with each chunk's
     // size; returning false aborts. `hash`, when given, is fed every byte
     // received, in order (the caller adds the kept prefix first). `etag`
     // receives the answer's ETag header. Written back while it arrives and
     // fdatasync'ed at the end: on success the bytes are on disk. Returns
     // the file's size.
-    core::Expected<uint64_t> download(const std::string& path, const std::string& file,
+    core::Expected<uint64_t> download(const std::string& path, int fd, const std::string& file,
                                       uint64_t offset, std::function<bool(uint64_t)> on_bytes,
                                       local::Sha256* hash = nullptr, std::string* etag = nullptr);
 

@@ -8,7 +8,14 @@
 // file: the bytes already there are read and hashed again, so a partial
 // file that a crash left damaged fails the check and is fetched again
 // whole.
+//
+// The log directory belongs to an unprivileged user on the appliance:
+// every file here is opened relative to a descriptor of the directory,
+// never following a link, and a part file that is not ours is replaced
+// (local/part_file.hpp). Names come from the source and are checked.
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <sys/stat.h>
@@ -20,6 +27,7 @@
 #include "local/digest.hpp"
 #include "local/fd.hpp"
 #include "local/file_io.hpp"
+#include "local/part_file.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -57,9 +65,11 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
     try {
         for (const auto& f : listed->at("files")) {
             LogFile lf{f.at("name").get<std::string>(), f.at("size").get<uint64_t>()};
-            if (!local::is_visible_file_name(lf.name))
+            if (!local::is_safe_peer_file_name(lf.name))
                 return core::Error{core::Code::IncompatibleSource,
-                                   "The source listed an invalid log file name.", {}};
+                                   "The source listed an invalid log file name.",
+                                   "A log file name must not contain '/', a control character or "
+                                   "end in .ferry-part; check the source's log directory."};
             total += lf.size;
             files.push_back(std::move(lf));
         }
@@ -70,6 +80,10 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
     const fs::path dir = ctx.appliance.config().log_dir;
     std::error_code ec;
     fs::create_directories(dir, ec);
+    auto dirfd = local::open_directory(dir.string());
+    if (!dirfd)
+        return dirfd.error();
+    const int dfd = dirfd->get();
     std::set<std::string> verified = ctx.checkpoint.value("verified", std::set<std::string>{});
     uint64_t done = 0;
     for (const auto& f : files)
@@ -82,15 +96,22 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             continue;
         if (ctx.stopping)
             return stopped_error();
-        const fs::path part = dir / (f.name + ".ferry-part");
+        const std::string part_name = f.name + ".ferry-part";
+        const fs::path part = dir / part_name;
         const auto started = std::chrono::steady_clock::now();
         // Two tries: a partial file that does not verify is fetched again whole.
         for (int attempt = 0;; ++attempt) {
             local::Sha256 hash;
             Fetched got;
-            uint64_t offset = 0;
-            if (struct stat st {}; ::stat(part.c_str(), &st) == 0)
-                offset = std::min<uint64_t>(static_cast<uint64_t>(st.st_size), f.size);
+            auto opened = local::open_part_file(dfd, part_name, dir.string());
+            if (!opened)
+                return opened.error();
+            if (!opened->found.empty())
+                spdlog::warn("Log {}: {} was {}, not ferry's partial download: removed (not followed), "
+                             "downloading into a new file.",
+                             f.name, part.string(), opened->found);
+            const int fd = opened->fd.get();
+            uint64_t offset = std::min<uint64_t>(opened->size, f.size);
             // Resumed from a block boundary (the download writes with
             // O_DIRECT from there).
             if (offset < f.size)
@@ -98,10 +119,7 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             if (offset > 0) {
                 // What an earlier run left: trusted only as far as the
                 // digest below confirms it.
-                local::Fd fd(::open(part.c_str(), O_RDONLY | O_CLOEXEC));
-                if (!fd)
-                    return core::Error{core::Code::Internal, "Cannot read " + part.string() + ".", {}};
-                if (auto r = hash.update_from_fd(fd.get(), part.string(), offset); !r)
+                if (auto r = hash.update_from_fd(fd, part.string(), offset); !r)
                     return r.error();
                 spdlog::info("Log {}: {} bytes already here, resuming after them.", f.name, offset);
             }
@@ -110,7 +128,7 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             if (offset < f.size) {
                 auto last_post = std::chrono::steady_clock::now();
                 auto size = ctx.peer.download(
-                    "/logs/" + f.name, part.string(), offset,
+                    "/logs/" + f.name, fd, part.string(), offset,
                     [&](uint64_t n) {
                         base += n;
                         const auto now = std::chrono::steady_clock::now();
@@ -128,14 +146,11 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             } else if (offset > 0) {
                 // Complete but not verified: no more than the listed size
                 // (the source's file may have shrunk), on disk.
-                local::Fd fd(::open(part.c_str(), O_WRONLY | O_CLOEXEC));
-                if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(offset)) < 0 ||
-                    ::fdatasync(fd.get()) < 0)
+                if (::ftruncate(fd, static_cast<off_t>(offset)) < 0 || ::fdatasync(fd) < 0)
                     return core::Error{core::Code::Internal, "Cannot sync " + part.string() + ".", {}};
             } else {
                 // An empty log: nothing to download, an empty file to place.
-                local::Fd fd(::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-                if (!fd || ::fdatasync(fd.get()) < 0)
+                if (::ftruncate(fd, 0) < 0 || ::fdatasync(fd) < 0)
                     return core::Error{core::Code::Internal, "Cannot write " + part.string() + ".", {}};
             }
             auto digest = hash.finish();
@@ -162,18 +177,22 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
                 break;
             spdlog::warn("Log {} does not match the source's digest{}.", f.name,
                          attempt == 0 ? "; fetching it again whole" : " again");
-            fs::remove(part, ec);
+            if (::unlinkat(dfd, part_name.c_str(), 0) < 0 && errno != ENOENT)
+                return core::Error{core::Code::Internal, "Cannot remove " + part.string() + ".", {}};
             if (attempt == 1)
                 return core::Error{core::Code::IncompatibleSource,
                                    "The log file " + f.name + " does not match its checksum after two downloads.",
                                    "Check the source's disk; Resume() retries."};
         }
-        fs::rename(part, dir / f.name, ec);
-        if (ec)
-            return core::Error{core::Code::Internal, "Cannot place " + f.name + ": " + ec.message() + ".", {}};
+        // renameat replaces whatever has the final name (a planted link
+        // itself, not what it points at).
+        if (::renameat(dfd, part_name.c_str(), dfd, f.name.c_str()) < 0)
+            return core::Error{core::Code::Internal,
+                               "Cannot place " + f.name + ": " + std::strerror(errno) + ".", {}};
         // The name on disk before the checkpoint says the file is there.
-        if (auto r = local::sync_dir(dir.string()); !r)
-            return r.error();
+        if (::fsync(dfd) < 0)
+            return core::Error{core::Code::Internal,
+                               "Cannot sync " + dir.string() + ": " + std::strerror(errno) + ".", {}};
         verified.insert(f.name);
         done += f.size;
         spdlog::debug("Log {} ({} bytes) verified and placed in {:.3f} s.", f.name, f.size,

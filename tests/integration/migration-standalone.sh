@@ -68,6 +68,16 @@ check "Source Info: license GUID" py "sys.exit(d.get('LicenseGuid','')=='' )"
 # is damaged (it fails the digest check and is fetched again whole).
 head -c 100000 "$RIG/source/logs/traffic.log.1" > "$RIG/target/logs/traffic.log.1.ferry-part"
 head -c 300000 /dev/urandom > "$RIG/target/logs/traffic.log.2.ferry-part"
+# Issue 14 defect 6: the log directory belongs to an unprivileged user on
+# the appliance, who plants a symlink to a file root must not overwrite (a
+# stand-in for the journal or the license), a FIFO (which hung the step)
+# and, under a final name, a symlink to a second such file.
+printf 'canary: the journal\n' > "$RIG/canary-journal"
+printf 'canary: the license\n' > "$RIG/canary-license"
+cp "$RIG/canary-journal" "$RIG/canary-journal.orig"; cp "$RIG/canary-license" "$RIG/canary-license.orig"
+ln -s "$RIG/canary-journal" "$RIG/target/logs/traffic.log.3.ferry-part"
+mkfifo "$RIG/target/logs/traffic.log.ferry-part"
+ln -s "$RIG/canary-license" "$RIG/target/logs/traffic.log.3"
 
 # --- Options, plan, execute, watch -----------------------------------------
 "$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
@@ -92,7 +102,9 @@ check "start" [ $? -eq 0 ]
 # in any process's arguments or environment shown there.
 ( for i in $(seq 600); do ps -eo pid,args >> "$RIG/ps.log"; sleep 0.1; done ) &
 PS_PID=$!
-"$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
+# Bounded: a step that hangs (a FIFO opened for writing) fails the test
+# instead of the suite's timeout.
+timeout 600 "$FERRYCTL" watch > "$RIG/watch.txt" 2>&1; rc=$?
 kill $PS_PID 2>/dev/null; wait $PS_PID 2>/dev/null
 check "watch ended with success (exit $rc)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || { cat "$RIG/watch.txt" >&2; }
@@ -117,6 +129,13 @@ check "a partial log resumed after its kept prefix (98304 of 100000 bytes)" \
 check "a damaged partial log failed its digest and was fetched again whole" \
     grep -q "Log traffic.log.2 does not match the source's digest; fetching it again whole." "$RIG/ferryd-target.log"
 check "no partial log file left" sh -c "! ls '$RIG'/target/logs/*.ferry-part 2>/dev/null | grep -q ."
+check "a planted symlink part file was not followed: its target is untouched" \
+    cmp -s "$RIG/canary-journal" "$RIG/canary-journal.orig"
+check "a planted symlink under a final log name was replaced, not followed" \
+    sh -c "cmp -s '$RIG/canary-license' '$RIG/canary-license.orig' && [ ! -L '$RIG/target/logs/traffic.log.3' ]"
+check "the planted symlink and FIFO were named in ferryd's log" \
+    sh -c "grep -q 'traffic.log.3.ferry-part was a symbolic link' '$RIG/ferryd-target.log' &&
+           grep -q 'traffic.log.ferry-part was a FIFO' '$RIG/ferryd-target.log'"
 check "certificate moved" cmp -s "$RIG/source/certs/server.pem" "$RIG/target/certs/server.pem"
 check "license installed on the target" grep -q "^Guid=$(sed -n 's/^Guid=//p' "$RIG/source-license-before")" "$RIG/target/license.conf"
 check "license released on the source" grep -q '^State=released' "$RIG/source/license.conf"
