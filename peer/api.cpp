@@ -1,5 +1,7 @@
 #include "peer/api.hpp"
 
+#include <atomic>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -182,26 +184,35 @@ Response Api::handle(Request& request)
 Response Api::login(Request& r)
 {
     const Clock::time_point now = now_();
-    Clock::duration wait;
+    Admission admission;
     {
         std::lock_guard lock(mutex_);
-        wait = limiter_.begin(r.client, now);
+        admission = limiter_.begin(r.client, now);
     }
-    if (wait != Clock::duration::zero()) {
-        const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
-        spdlog::warn("Login from {} refused: too many failed attempts.", r.client);
-        Response resp =
-            error_response(429, "RateLimited",
-                           "Too many failed logins from " + r.client + "; try again in " +
-                               std::to_string((seconds + 59) / 60) + " minute(s).",
-                           "Wait, then log in with the correct Admin password of the source.");
+    if (admission.wait != Clock::duration::zero()) {
+        const auto seconds = std::max<int64_t>(std::chrono::ceil<std::chrono::seconds>(admission.wait).count(), 1);
+        // One line per refusal would let a flood fill the journal: the
+        // total budget's refusals are logged once per second at most.
+        static std::atomic<int64_t> last_global_log{0};
+        const int64_t tick = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+        if (!admission.global)
+            spdlog::warn("Login from {} refused: too many failed attempts.", r.client);
+        else if (last_global_log.exchange(tick) != tick)
+            spdlog::warn("Logins refused for {} s: too many failed attempts from many addresses.", seconds);
+        Response resp = error_response(
+            429, "RateLimited",
+            admission.global ? "Too many failed logins on this source from many addresses; try again in " +
+                                   std::to_string(seconds) + " s."
+                             : "Too many failed logins from " + r.client + "; try again in " +
+                                   std::to_string((seconds + 59) / 60) + " minute(s).",
+            "Wait, then log in with the correct Admin password of the source.");
         resp.headers.emplace_back("Retry-After", std::to_string(seconds));
         return resp;
     }
     // From here on the attempt counts as in flight until finish().
     auto finish = [&](bool failed) {
         std::lock_guard lock(mutex_);
-        limiter_.finish(r.client, now_(), failed);
+        limiter_.finish(r.client, now_(), failed ? LoginOutcome::Failed : LoginOutcome::NotChecked);
     };
 
     json body = json::parse(r.body, nullptr, false);
@@ -236,7 +247,10 @@ Response Api::login(Request& r)
                               "The Admin password of the source is not correct.",
                               "Type the Admin user password of the source system.");
     }
-    finish(false);
+    {
+        std::lock_guard lock(mutex_);
+        limiter_.finish(r.client, now_(), LoginOutcome::Succeeded);
+    }
 
     // Optional: the address the client will have after the Swap (a ring
     // node other than the source is told so; see TokenStore::issue).

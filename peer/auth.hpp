@@ -45,33 +45,62 @@ core::Expected<std::string> hash_password(std::string_view password);
 // `n` bytes from getrandom(2), as 2n lower-case hex digits.
 core::Expected<std::string> random_hex(std::size_t n);
 
-// Failed logins per client address: after kMaxFailedLogins failures
-// within kFailureWindow every attempt is refused until the oldest of them
-// leaves the window. A success does not forgive earlier failures. IPv6
-// clients are counted per /64 (one host usually owns the whole prefix).
-// When `max_clients` addresses are being tracked, unknown addresses are
-// refused too (fail closed) until entries expire.
+// Failed logins, per client address and in total (docs/peer-api.md
+// "Authentication"):
+// - per address: after kMaxFailedLogins failures within kFailureWindow
+//   every attempt from it is refused until the oldest of them leaves the
+//   window; a success from it forgives its failures. IPv6 clients are
+//   counted per /64 (one host usually owns the whole prefix).
+// - at most `max_clients` addresses are tracked: when the table is full
+//   the least recently seen entry without an attempt in flight makes room
+//   (entries that never logged in first). A flood from many addresses
+//   therefore never refuses an address it did not use.
+// - in total: failures spend a token bucket of `global_burst` tokens that
+//   refills at one token per `global_refill`; while it is empty every
+//   attempt (from an address that never logged in successfully) waits.
+//   This bounds the guesses of an attacker with many addresses to
+//   global_burst + elapsed / global_refill, and a correct password gets
+//   through at the latest global_refill after a flood ends.
+struct Admission {
+    Clock::duration wait{}; // zero: may start (in flight until finish())
+    bool global = false;    // refused by the total budget, not this address's
+};
+
+enum class LoginOutcome { Failed, Succeeded, NotChecked };
+
+inline constexpr unsigned kGlobalFailureBurst = 50;
+inline constexpr auto kGlobalFailureRefill = std::chrono::seconds(2);
+
 class RateLimiter {
   public:
     explicit RateLimiter(unsigned max_failures = kMaxFailedLogins,
-                         Clock::duration window = kFailureWindow, std::size_t max_clients = 4096);
+                         Clock::duration window = kFailureWindow, std::size_t max_clients = 4096,
+                         unsigned global_burst = kGlobalFailureBurst,
+                         Clock::duration global_refill = kGlobalFailureRefill);
 
-    // Zero when an attempt may start (and is then counted as in flight
-    // until finish()); otherwise how long the client must wait.
-    Clock::duration begin(const std::string& client, Clock::time_point now);
-    void finish(const std::string& client, Clock::time_point now, bool failed);
+    Admission begin(const std::string& client, Clock::time_point now);
+    void finish(const std::string& client, Clock::time_point now, LoginOutcome outcome);
+    std::size_t tracked() const { return entries_.size(); }
 
   private:
     struct Entry {
         std::vector<Clock::time_point> failures; // oldest first
         unsigned in_flight = 0;
+        Clock::time_point last_seen{};
+        bool logged_in = false; // a success from here: exempt from the total budget
     };
     void prune(Clock::time_point now);
+    void refill(Clock::time_point now);
+    bool evict_one();
     static std::string key(const std::string& client);
 
     unsigned max_failures_;
     Clock::duration window_;
     std::size_t max_clients_;
+    double global_burst_;
+    Clock::duration global_refill_;
+    double global_tokens_;
+    Clock::time_point refilled_{};
     std::map<std::string, Entry> entries_;
 };
 

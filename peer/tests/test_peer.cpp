@@ -200,41 +200,114 @@ TEST(Auth, Password)
 
 TEST(Auth, RateLimit)
 {
+    using O = peer::LoginOutcome;
     peer::RateLimiter l;
     const auto t0 = peer::Clock::time_point{} + 1h;
     for (int i = 0; i < 5; ++i) {
-        ASSERT_EQ(l.begin("192.0.2.1", t0 + i * 1s), peer::Clock::duration::zero());
-        l.finish("192.0.2.1", t0 + i * 1s, true);
+        ASSERT_EQ(l.begin("192.0.2.1", t0 + i * 1s).wait, peer::Clock::duration::zero());
+        l.finish("192.0.2.1", t0 + i * 1s, O::Failed);
     }
     // The 6th attempt is refused, also with the right password, until the
     // first failure leaves the 10-minute window.
-    EXPECT_GT(l.begin("192.0.2.1", t0 + 5s), peer::Clock::duration::zero());
-    EXPECT_GT(l.begin("192.0.2.1", t0 + 9min + 59s), peer::Clock::duration::zero());
-    EXPECT_EQ(l.begin("192.0.2.9", t0 + 5s), peer::Clock::duration::zero()); // others unaffected
-    l.finish("192.0.2.9", t0 + 5s, false);
-    // Only the first failure has left the window.
-    EXPECT_EQ(l.begin("192.0.2.1", t0 + 10min + 100ms), peer::Clock::duration::zero());
-    l.finish("192.0.2.1", t0 + 10min + 100ms, false);
-    // A success did not forgive the other four: one more failure blocks.
-    EXPECT_EQ(l.begin("192.0.2.1", t0 + 10min + 200ms), peer::Clock::duration::zero());
-    l.finish("192.0.2.1", t0 + 10min + 200ms, true);
-    EXPECT_GT(l.begin("192.0.2.1", t0 + 10min + 300ms), peer::Clock::duration::zero());
+    EXPECT_GT(l.begin("192.0.2.1", t0 + 5s).wait, peer::Clock::duration::zero());
+    EXPECT_FALSE(l.begin("192.0.2.1", t0 + 5s).global);
+    EXPECT_GT(l.begin("192.0.2.1", t0 + 9min + 59s).wait, peer::Clock::duration::zero());
+    EXPECT_EQ(l.begin("192.0.2.9", t0 + 5s).wait, peer::Clock::duration::zero()); // others unaffected
+    l.finish("192.0.2.9", t0 + 5s, O::NotChecked);
+    // Only the first failure has left the window: one attempt, a success.
+    EXPECT_EQ(l.begin("192.0.2.1", t0 + 10min + 100ms).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.1", t0 + 10min + 100ms, O::Succeeded);
+    // The success forgave the other four: five more failures before a block.
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_EQ(l.begin("192.0.2.1", t0 + 11min + i * 1s).wait, peer::Clock::duration::zero()) << i;
+        l.finish("192.0.2.1", t0 + 11min + i * 1s, O::Failed);
+    }
+    EXPECT_GT(l.begin("192.0.2.1", t0 + 11min + 6s).wait, peer::Clock::duration::zero());
+    // A malformed request (NotChecked) neither counts nor forgives.
+    EXPECT_EQ(l.begin("192.0.2.7", t0).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.7", t0, O::NotChecked);
+    EXPECT_EQ(l.tracked(), 1u); // 192.0.2.1 only: .7 and .9 left nothing behind
 }
 
 TEST(Auth, RateLimitInFlightAndIpv6Prefix)
 {
+    using O = peer::LoginOutcome;
     peer::RateLimiter l(2, 10min, 2);
     const auto t = peer::Clock::time_point{} + 1h;
-    EXPECT_EQ(l.begin("2001:db8::1", t), peer::Clock::duration::zero());
-    EXPECT_EQ(l.begin("2001:db8::2", t), peer::Clock::duration::zero()); // same /64: in flight
-    EXPECT_GT(l.begin("2001:db8::3", t), peer::Clock::duration::zero()); // 2 in flight = limit
-    l.finish("2001:db8::1", t, true);
-    l.finish("2001:db8::2", t, true);
-    EXPECT_GT(l.begin("2001:db8::4", t), peer::Clock::duration::zero());
-    // The table is full (2 clients): unknown addresses are refused too.
-    EXPECT_EQ(l.begin("192.0.2.1", t), peer::Clock::duration::zero());
-    l.finish("192.0.2.1", t, true);
-    EXPECT_GT(l.begin("192.0.2.2", t), peer::Clock::duration::zero());
+    EXPECT_EQ(l.begin("2001:db8::1", t).wait, peer::Clock::duration::zero());
+    EXPECT_EQ(l.begin("2001:db8::2", t).wait, peer::Clock::duration::zero()); // same /64: in flight
+    EXPECT_GT(l.begin("2001:db8::3", t).wait, peer::Clock::duration::zero()); // 2 in flight = limit
+    l.finish("2001:db8::1", t, O::Failed);
+    l.finish("2001:db8::2", t, O::Failed);
+    EXPECT_GT(l.begin("2001:db8::4", t).wait, peer::Clock::duration::zero());
+}
+
+// Issue 14 defect 7: a full table refused every new address for good, so a
+// flood from 4096 addresses locked the administrator out.
+TEST(Auth, FloodFromManyAddressesDoesNotLockOut)
+{
+    using O = peer::LoginOutcome;
+    peer::RateLimiter l; // the defaults: 4096 clients, 50 failures, +1 per 2 s
+    auto t = peer::Clock::time_point{} + 1h;
+    unsigned refused_global = 0, admitted = 0;
+    for (int i = 0; i < 5000; ++i) {
+        const std::string a = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+        const auto adm = l.begin(a, t);
+        if (adm.wait == peer::Clock::duration::zero()) {
+            ++admitted;
+            l.finish(a, t, O::Failed);
+        } else {
+            refused_global += adm.global ? 1 : 0;
+            EXPECT_LE(adm.wait, peer::kGlobalFailureRefill);
+        }
+        t += 10ms; // 100 attempts per second, 50 s in all
+    }
+    // The total budget: the burst plus one failure per 2 s of the flood.
+    EXPECT_LE(admitted, peer::kGlobalFailureBurst + 50 / 2 + 1);
+    EXPECT_EQ(refused_global, 5000 - admitted);
+    EXPECT_LE(l.tracked(), 4096u);
+    // The flood ends: the administrator's address (one it never used) gets
+    // in at the latest kGlobalFailureRefill later, and the right password
+    // is accepted.
+    const auto bound = t + peer::kGlobalFailureRefill;
+    auto when = t;
+    while (l.begin("192.0.2.50", when).wait != peer::Clock::duration::zero()) {
+        when += 100ms;
+        ASSERT_LE(when, bound);
+    }
+    l.finish("192.0.2.50", when, O::Succeeded);
+    // Once it logged in, that address is exempt from the total budget
+    // (ferryd logs in again after the Swap, perhaps during a new flood).
+    for (int i = 0; i < 100; ++i) {
+        const std::string a = "10.2.0." + std::to_string(i + 1);
+        if (l.begin(a, when).wait == peer::Clock::duration::zero())
+            l.finish(a, when, O::Failed);
+    }
+    EXPECT_EQ(l.begin("192.0.2.50", when).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.50", when, O::Succeeded);
+}
+
+TEST(Auth, FullTableEvictsTheLeastRecentNotTheLoggedIn)
+{
+    using O = peer::LoginOutcome;
+    peer::RateLimiter l(5, 10min, 3, 1000);
+    const auto t = peer::Clock::time_point{} + 1h;
+    ASSERT_EQ(l.begin("192.0.2.1", t).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.1", t, O::Failed);
+    ASSERT_EQ(l.begin("192.0.2.2", t).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.2", t, O::Succeeded); // remembered as logged in
+    ASSERT_EQ(l.begin("192.0.2.3", t + 1s).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.3", t + 1s, O::Failed);
+    // Full (3): a new address is admitted; .1 (least recent, never logged
+    // in) made room, not .2.
+    ASSERT_EQ(l.begin("192.0.2.4", t + 2s).wait, peer::Clock::duration::zero());
+    l.finish("192.0.2.4", t + 2s, O::Failed);
+    EXPECT_EQ(l.tracked(), 3u);
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_EQ(l.begin("192.0.2.9", t + 3s).wait, peer::Clock::duration::zero());
+        l.finish("192.0.2.9", t + 3s, O::Failed);
+    }
+    EXPECT_GT(l.begin("192.0.2.9", t + 3s).wait, peer::Clock::duration::zero()); // its own block holds
 }
 
 TEST(Auth, Tokens)
