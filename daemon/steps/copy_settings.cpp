@@ -8,6 +8,7 @@
 
 #include "core/settings.hpp"
 #include "local/journal_store.hpp"
+#include "core/network_file.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -54,6 +55,15 @@ core::Expected<bool> copy_settings(StepContext& ctx)
         if (!core::is_valid_section_name(name))
             return core::Error{core::Code::IncompatibleSource,
                                "The source sent an invalid settings section name.", {}};
+    // The network section's HostName= reaches sethostname(2) at the next
+    // boot (ferry-peer --apply-network): refused here, before anything is
+    // written, when it is not a host name.
+    if (const auto net = source.find("network"); net != source.end())
+        if (auto host = core::host_name_of(net->second); !host)
+            return core::Error{core::Code::InvalidArgument,
+                               "The source's settings cannot be used: " + host.error().message,
+                               "Correct the host name in the Network Settings of the source, then "
+                               "Resume()."};
     ctx.progress(1, 3);
 
     const auto former_file = ctx.state_dir / "former-settings.json";

@@ -292,6 +292,15 @@ else
     note "dbus-daemon not found (package dbus): policy not loaded into a real bus"
 fi
 
+# Issue 14 defect 12: ferryd only reads /etc/ferry (ferry.conf); it may not
+# write there (ProtectSystem=strict keeps /etc read-only unless a
+# ReadWritePaths= names it).
+if grep -E '^(ReadWritePaths|StateDirectory|ConfigurationDirectory)=.*(/etc/ferry|^ConfigurationDirectory=)' "$service_built" >/dev/null; then
+    fail "ferryd.service can write /etc/ferry: $(grep -E '/etc/ferry' "$service_built" | grep -v '^#' | tr '\n' ' ')"
+else
+    pass "ferryd.service cannot write /etc/ferry (ProtectSystem=strict, no ReadWritePaths= there)"
+fi
+
 echo
 if [ $failures -ne 0 ]; then
     echo "units-verify: $failures check(s) FAILED" >&2

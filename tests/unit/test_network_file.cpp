@@ -77,3 +77,32 @@ TEST(NetworkFile, Refusals)
         EXPECT_FALSE(f.error().remedy.empty());
     }
 }
+
+// Issue 14 defect 12: HostName= from the source reached sethostname(2)
+// unchecked.
+TEST(NetworkFile, HostNameChecked)
+{
+    for (const char* good : {"hs", "hs-target", "a.example.test", "A1", "x123-4.y",
+                             "abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij"})
+        EXPECT_EQ(is_valid_host_name(good), std::string_view(good).size() <= 64) << good;
+    const std::string label63(63, 'a');
+    EXPECT_TRUE(is_valid_host_name(label63));
+    EXPECT_FALSE(is_valid_host_name(label63 + "a")); // a label over 63
+    for (const char* bad : {"", ".", "..", "../x", "a/b", "-a", "a-", "a..b", "a.", ".a", "a b",
+                            "a_b", "a\nb", "h\xc3\xa9", "a.-b", "a;reboot"})
+        EXPECT_FALSE(is_valid_host_name(bad)) << bad;
+    EXPECT_FALSE(is_valid_host_name(std::string(65, 'a')));
+    EXPECT_FALSE(is_valid_host_name(std::string("a\0b", 3)));
+
+    auto f = network_file_from_settings("[Network]\nAddress=192.0.2.1\nHostName=evil\x1b[2Jname\n");
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.error().code, Code::InvalidArgument);
+    EXPECT_NE(f.error().message.find("HostName"), std::string::npos) << f.error().message;
+    EXPECT_EQ(f.error().message.find('\x1b'), std::string::npos) << "the hostile value is not echoed";
+    auto ok = network_file_from_settings("[Network]\nAddress=192.0.2.1\nHostName=hs-target\n");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->host_name, "hs-target");
+    auto none = host_name_of("[Network]\nAddress=192.0.2.1\n");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(*none, "");
+}
