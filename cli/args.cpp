@@ -23,6 +23,7 @@ enum {
     ARG_LOGS,
     ARG_SINCE,
     ARG_RECONNECT_TIMEOUT,
+    ARG_FINGERPRINT,
 };
 
 bool parse_bool(const char* option, const char* value)
@@ -83,6 +84,7 @@ const char* verb_option_name(VerbOption o)
     case kOptLogs: return "--logs";
     case kOptSince: return "--since";
     case kOptReconnectTimeout: return "--reconnect-timeout";
+    case kOptFingerprint: return "--fingerprint";
     }
     return "?";
 }
@@ -113,6 +115,9 @@ void print_help()
         "     --no-ask-password     Do not ask for passwords or interactive authorization\n"
         "     --password-file=PATH  probe: read the source's Admin password from the first\n"
         "                           line of PATH (- for stdin) instead of the terminal\n"
+        "     --fingerprint=SHA256:...\n"
+        "                           probe: the certificate the source must present (as\n"
+        "                           shown on the source); the password is not sent to any other\n"
         "     --swap[=yes|no]       plan, start: Swap Configuration\n"
         "     --license[=yes|no]    plan, start: Migrate License\n"
         "     --logs[=yes|no]       plan, start: Copy User Traffic Logs\n"
@@ -136,6 +141,7 @@ Args parse_args(int argc, char** argv)
         {"json", optional_argument, nullptr, ARG_JSON},
         {"no-ask-password", no_argument, nullptr, ARG_NO_ASK_PASSWORD},
         {"password-file", required_argument, nullptr, ARG_PASSWORD_FILE},
+        {"fingerprint", required_argument, nullptr, ARG_FINGERPRINT},
         {"swap", optional_argument, nullptr, ARG_SWAP},
         {"license", optional_argument, nullptr, ARG_LICENSE},
         {"logs", optional_argument, nullptr, ARG_LOGS},
@@ -182,6 +188,12 @@ Args parse_args(int argc, char** argv)
                 throw UsageError("--password-file= needs a path (- for stdin).");
             a.password_file = optarg;
             a.given |= kOptPasswordFile;
+            break;
+        case ARG_FINGERPRINT:
+            if (!*optarg)
+                throw UsageError("--fingerprint= needs the source's certificate fingerprint (SHA256:...).");
+            a.fingerprint = optarg;
+            a.given |= kOptFingerprint;
             break;
         case ARG_SWAP:
             a.swap = parse_bool("swap", optarg);

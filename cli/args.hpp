@@ -20,6 +20,7 @@ enum VerbOption : unsigned {
     kOptLogs = 1u << 3,
     kOptSince = 1u << 4,
     kOptReconnectTimeout = 1u << 5,
+    kOptFingerprint = 1u << 6,
 };
 
 inline constexpr unsigned kDefaultReconnectTimeoutSec = 120;
@@ -28,6 +29,7 @@ struct Args {
     JsonMode json = JsonMode::Off;
     bool ask_password = true;
     std::optional<std::string> password_file; // "-" = stdin
+    std::string fingerprint; // probe: the source's expected certificate (SHA256:...)
     std::optional<bool> swap, license, logs;  // only the given ones go to Plan/Start
     uint64_t since = 0;
     unsigned reconnect_timeout_sec = kDefaultReconnectTimeoutSec;

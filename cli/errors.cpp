@@ -57,6 +57,9 @@ constexpr Hint kHints[] = {
      "ADDRESS is the source system (the old appliance), not this one."},
     {"org.ferry.Migration1.Error.IncompatibleSource",
      "update ferry on both systems, then 'ferryctl resume' retries from the checkpoint."},
+    {"org.ferry.Migration1.Error.CertificateMismatch",
+     "compare the fingerprint with the one shown on the source system; if they differ, someone "
+     "may be intercepting the connection (at probe the password was not sent)."},
     {"org.ferry.Migration1.Error.JournalCorrupt",
      "ferryd refuses to forget a job it cannot read; see 'journalctl -u ferryd'."},
     {"org.ferry.Migration1.Error.InvalidArgument", "see 'ferryctl --help' for the arguments."},

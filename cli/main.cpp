@@ -29,7 +29,7 @@ constexpr unsigned kMigrationOptions = kOptSwap | kOptLicense | kOptLogs;
 
 constexpr Verb kVerbs[] = {
     {"status", 1, 1, verb_status, "get the status", 0, ""},
-    {"probe", 2, 2, verb_probe, "probe", kOptPasswordFile, " ADDRESS"},
+    {"probe", 2, 2, verb_probe, "probe", kOptPasswordFile | kOptFingerprint, " ADDRESS"},
     {"options", 1, 1, verb_options, "get the options", 0, ""},
     {"plan", 1, 1, verb_plan, "plan", kMigrationOptions, ""},
     {"start", 1, 1, verb_start, "start", kMigrationOptions, ""},

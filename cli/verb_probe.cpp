@@ -33,6 +33,18 @@ std::string port_lines(const std::vector<PortTuple>& ports)
     return join_lines(lines);
 }
 
+// "sha256//X=" (Probe's CertificateSha256) -> "SHA256:X".
+std::string ssh_fingerprint(std::string pin)
+{
+    constexpr std::string_view kCurl = "sha256//";
+    if (pin.rfind(kCurl, 0) != 0)
+        return pin;
+    pin.erase(0, kCurl.size());
+    while (!pin.empty() && pin.back() == '=')
+        pin.pop_back();
+    return "SHA256:" + pin;
+}
+
 nlohmann::json info_to_json(const VariantMap& info)
 {
     auto j = dict_to_json(info);
@@ -64,9 +76,9 @@ void print_info(const VariantMap& info)
     t.add("Settings Size", format_bytes(get_or<uint64_t>(info, "SettingsBytes")));
     t.add("Data Size", format_bytes(get_or<uint64_t>(info, "DataBytes")));
     t.add("Log Size", format_bytes(get_or<uint64_t>(info, "LogBytes")));
-    t.add("Certificate", get_or<std::string>(info, "CertificateSha256").empty()
-                             ? ""
-                             : "SHA-256 " + get_or<std::string>(info, "CertificateSha256"));
+    // As ssh shows a host key: compare it with the one shown on the source,
+    // and give it to --fingerprint= next time.
+    t.add("Certificate", ssh_fingerprint(get_or<std::string>(info, "CertificateSha256")));
     t.add("Ports", port_lines(get_or<std::vector<PortTuple>>(info, "PortChecks")));
     t.print();
 }
@@ -98,8 +110,10 @@ int verb_probe(Context& c, const Verbs& args)
     {
         Secret password = read_password(c, address);
         PolkitAgent agent(c.interactive());
-        info = c.bus.manager().probe_sensitive(address, password,
-                                               {{"Interactive", sdbus::Variant(c.interactive())}});
+        VariantMap flags{{"Interactive", sdbus::Variant(c.interactive())}};
+        if (!c.args.fingerprint.empty())
+            flags.emplace("CertificateSha256", sdbus::Variant(c.args.fingerprint));
+        info = c.bus.manager().probe_sensitive(address, password, flags);
     } // the password page is wiped here
 
     if (c.args.json != JsonMode::Off)

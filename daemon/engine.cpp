@@ -132,7 +132,7 @@ std::optional<core::Error> Engine::check_probe_args(const std::string& address,
 
 std::optional<core::Error>
 Engine::probe(const std::string& address, std::string password,
-              std::function<void(core::Expected<core::SourceInfo>)> done)
+              std::function<void(core::Expected<core::SourceInfo>)> done, std::string expected_pin)
 {
     if (auto err = check_probe_args(address, password))
         return err;
@@ -141,9 +141,9 @@ Engine::probe(const std::string& address, std::string password,
     if (worker_.joinable())
         worker_.join();
     const auto timeout = probe_timeout_;
-    worker_ = std::thread([this, a = *addr, pw = std::move(password), timeout,
-                           done = std::move(done)]() mutable {
-        auto result = source_->probe(a, pw, timeout);
+    worker_ = std::thread([this, a = *addr, pw = std::move(password), timeout, done = std::move(done),
+                           expected_pin = std::move(expected_pin)]() mutable {
+        auto result = source_->probe(a, pw, timeout, expected_pin);
         explicit_bzero(pw.data(), pw.size());
         post_([this, result = std::move(result), done = std::move(done)]() mutable {
             probe_in_flight_ = false;

@@ -71,7 +71,8 @@ class Engine {
     // the source on a worker and calls `done` on the main thread.
     std::optional<core::Error>
     probe(const std::string& address, std::string password,
-          std::function<void(core::Expected<core::SourceInfo>)> done);
+          std::function<void(core::Expected<core::SourceInfo>)> done,
+          std::string expected_pin = {});
 
     core::Expected<std::vector<core::OptionRule>> options() const;
     core::Expected<Plan> plan(const core::RequestedOptions& req) const;

@@ -52,6 +52,7 @@
         ProbeExpired: _("The check of the source has expired"),
         Unreachable: _("The source system cannot be reached"),
         AuthenticationFailed: _("Wrong Admin password"),
+        CertificateMismatch: _("The source presented another certificate than expected"),
         RateLimited: _("Too many login attempts"),
         OptionUnavailable: _("This option is not available"),
         SameSystem: _("This is the address of this system"),
@@ -198,7 +199,7 @@
         show("busy", !!text);
         for (const id of ["btn-next", "btn-back", "btn-execute", "btn-close", "exec-resume"])
             $(id).disabled = !!text;
-        for (const id of ["source-address", "source-password"])
+        for (const id of ["source-address", "source-password", "source-fingerprint"])
             $(id).disabled = !!text;
     }
 
@@ -291,8 +292,11 @@
         }
         clearError();
         setBusy(_("Checking the source system…"));
-        call(MANAGER_PATH, MANAGER_IFACE, "Probe",
-             [address, password, { Interactive: cockpit.variant("b", true) }],
+        const flags = { Interactive: cockpit.variant("b", true) };
+        const fingerprint = $("source-fingerprint").value.trim();
+        if (fingerprint)
+            flags.CertificateSha256 = cockpit.variant("s", fingerprint);
+        call(MANAGER_PATH, MANAGER_IFACE, "Probe", [address, password, flags],
              { type: "ssa{sv}", timeout: INTERACTIVE_TIMEOUT_MS })
                 .then(([info]) => {
                     setBusy(null);
@@ -316,6 +320,9 @@
         $("info-domain").value = p.DomainName || "";
         $("info-address").value = p.Address || S.address;
         $("info-role").value = p.ServerRole || "";
+        // As ssh shows a host key ("sha256//X=" -> "SHA256:X"): to compare
+        // with the one shown on the source.
+        $("info-fingerprint").value = (p.CertificateSha256 || "").replace(/^sha256\/\//, "SHA256:").replace(/=+$/, "");
         const ha = !!p.HighAvailability;
         show("info-ha", ha);
         show("info-standalone", !ha);

@@ -5,19 +5,35 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus/errors.hpp"
+#include "core/certificate_pin.hpp"
 #include "config.h"
 
 namespace ferry::bus {
 namespace {
 
-// Probe's flags dictionary takes only Interactive.
+// Probe's flags dictionary takes Interactive (b) and CertificateSha256 (s):
+// the fingerprint the source must present. The latter is taken out of
+// `flags` here; anything else left over is refused.
+core::Expected<std::string> take_expected_pin(VariantMap& flags)
+{
+    const auto it = flags.find("CertificateSha256");
+    if (it == flags.end())
+        return std::string();
+    if (it->second.peekValueType() != "s")
+        return core::Error{core::Code::InvalidArgument, "Flag 'CertificateSha256' must be a string (s).",
+                           {}};
+    auto pin = core::parse_certificate_pin(it->second.get<std::string>());
+    flags.erase(it);
+    return pin;
+}
+
 std::optional<core::Error> reject_unknown_flags(const std::vector<core::RawOption>& rest)
 {
     if (rest.empty())
         return std::nullopt;
     return core::Error{core::Code::UnknownOption,
                        "Unknown flag '" + rest.front().key.substr(0, 64) + "'.",
-                       "Probe accepts only the flag Interactive (b)."};
+                       "Probe accepts the flags Interactive (b) and CertificateSha256 (s)."};
 }
 
 // Options after the Interactive flag is split off and keys/types checked.
@@ -112,6 +128,9 @@ void ManagerObject::Probe(sdbus::Result<VariantMap>&& result, std::string addres
     });
     explicit_bzero(password.data(), password.size());
 
+    auto expected_pin = take_expected_pin(flags);
+    if (!expected_pin)
+        return r->returnError(to_bus_error(expected_pin.error()));
     auto split = split_options(flags);
     if (!split)
         return r->returnError(to_bus_error(split.error()));
@@ -121,15 +140,17 @@ void ManagerObject::Probe(sdbus::Result<VariantMap>&& result, std::string addres
         return r->returnError(to_bus_error(*err));
 
     authority_.check(current_caller(getObject()), kActionProbe, split->interactive,
-                     [this, r, pw, address](std::optional<core::Error> denied) {
+                     [this, r, pw, address, pin = *expected_pin](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
                          auto err = engine_.probe(
-                             address, *pw, [r](core::Expected<core::SourceInfo> info) {
+                             address, *pw,
+                             [r](core::Expected<core::SourceInfo> info) {
                                  if (!info)
                                      return r->returnError(to_bus_error(info.error()));
                                  r->returnResults(source_info_to_dict(*info));
-                             });
+                             },
+                             pin);
                          if (err)
                              r->returnError(to_bus_error(*err));
                      });

@@ -28,7 +28,7 @@ enum class Code {
     ReplicationFailed,  // the MariaDB ring is not in a state the HA path can use
     ObjectMismatch,     // after the copy, objects of the migrated schemas differ from the source's
     TlsRequired,        // the source's MariaDB offers no TLS on its port (3306)
-    CertificateMismatch, // the source's MariaDB presented another certificate than ferry-peer named
+    CertificateMismatch, // the source presented another certificate than expected (3306: ferry-peer's; Probe: the caller's)
     UnexpectedDefinition, // a definition from the source is not the statement expected for its object
     Internal,
 };

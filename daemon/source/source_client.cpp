@@ -1,6 +1,9 @@
 #include "source/source_client.hpp"
 
+#include "core/certificate_pin.hpp"
 #include "core/peer_protocol.hpp"
+
+#include <spdlog/spdlog.h>
 #include "source/peer_client.hpp"
 #include "source/port_check.hpp"
 
@@ -48,7 +51,8 @@ core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json&
 
 core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& address,
                                                         const std::string& password,
-                                                        std::chrono::milliseconds timeout)
+                                                        std::chrono::milliseconds timeout,
+                                                        const std::string& expected_pin)
 {
     auto ports = check_ports(address, timeout);
     if (auto err = core::closed_ports_error(address.text, ports))
@@ -60,6 +64,19 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
     auto pin = peer.fetch_pin();
     if (!pin)
         return pin.error();
+    if (!expected_pin.empty() && *pin != expected_pin) {
+        // Before the login: the password never reaches this key.
+        spdlog::warn("Probe of {}: certificate {} is not the expected {}; no login attempted.",
+                     address.text, core::pin_for_display(*pin), core::pin_for_display(expected_pin));
+        return core::Error{core::Code::CertificateMismatch,
+                           "The system at " + address.text + " presented the certificate " +
+                               core::pin_for_display(*pin) + ", not the expected " +
+                               core::pin_for_display(expected_pin) +
+                               ". The password was not sent.",
+                           "Check that " + address.text +
+                               " is the source system and compare the fingerprint shown on it; "
+                               "someone may be intercepting the connection."};
+    }
     PeerClient pinned(PeerEndpoint{address.text, peer_port_, *pin}, timeout);
     if (auto r = pinned.login(password); !r)
         return r.error();

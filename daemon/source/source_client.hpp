@@ -25,10 +25,13 @@ class SourceClient {
   public:
     virtual ~SourceClient() = default;
     // Blocking; runs on a worker thread. The password is used for the
-    // login only and never kept.
+    // login only and never kept. `expected_pin` (core/certificate_pin.hpp,
+    // empty: trust on first use): the source's key must be this one, or
+    // CertificateMismatch before the password is sent.
     virtual core::Expected<ProbeSession> probe(const core::Address& address,
                                                const std::string& password,
-                                               std::chrono::milliseconds timeout) = 0;
+                                               std::chrono::milliseconds timeout,
+                                               const std::string& expected_pin = {}) = 0;
 };
 
 class NetworkSourceClient final : public SourceClient {
@@ -36,7 +39,8 @@ class NetworkSourceClient final : public SourceClient {
     // The peer API port; 443 on an appliance, another one in some rigs.
     explicit NetworkSourceClient(uint16_t peer_port = 443) : peer_port_(peer_port) {}
     core::Expected<ProbeSession> probe(const core::Address& address, const std::string& password,
-                                       std::chrono::milliseconds timeout) override;
+                                       std::chrono::milliseconds timeout,
+                                       const std::string& expected_pin = {}) override;
 
   private:
     uint16_t peer_port_;
