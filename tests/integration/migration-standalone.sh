@@ -54,9 +54,29 @@ check "wrong password: AuthenticationFailed in words" grep -qi "password" <<<"$o
 snapshot > "$RIG/snap-after"
 check "wrong password changed nothing" cmp -s "$RIG/snap-before" "$RIG/snap-after"
 
+# --- The expected certificate (issue 14 defect 8) ---------------------------
+# The fingerprint as the source shows it: SHA-256 of the public key of its
+# certificate, in ssh's form.
+FP="SHA256:$(openssl x509 -in "$RIG/source/certs/server.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | base64 | tr -d '=')"
+WRONG_FP="SHA256:$(head -c 32 /dev/urandom | base64 | tr -d '=')"
+logins() { grep -c "POST /ferry/v1/login from" "$RIG/peer-source.log"; }
+before=$(logins)
+out=$("$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" --fingerprint="$WRONG_FP" 2>&1); rc=$?
+check "a wrong --fingerprint: exit 3" [ $rc -eq 3 ]
+check "... CertificateMismatch showing both fingerprints: $(head -c 300 <<<"$out")" \
+    sh -c "grep -q 'presented the certificate $FP, not the expected $WRONG_FP' <<'OUT'
+$out
+OUT"
+check "... and the source saw no login attempt ($before before, $(logins) after)" [ "$(logins)" = "$before" ]
+check "... ferryd's state says idle (not probed)" \
+    [ "$(busctl --system get-property org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1 State)" = 's "idle"' ]
+
 # --- Source Info -----------------------------------------------------------
-"$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" > "$RIG/probe.json" 2>"$RIG/probe.err"
-check "probe succeeded" [ $? -eq 0 ]
+"$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" --fingerprint="$FP" > "$RIG/probe.json" 2>"$RIG/probe.err"
+check "probe with the right --fingerprint succeeded" [ $? -eq 0 ]
+check "Source Info: the certificate presented is the expected one" \
+    python3 -c "import json,sys; d=json.load(open('$RIG/probe.json')); sys.exit(d['CertificateSha256'] != 'sha256//' + '$FP'[7:] + '=')"
 py() { python3 -c "import json,sys; d=json.load(open('$RIG/probe.json')); $1"; }
 check "Source Info: HostName source" py "sys.exit(d.get('HostName')!='source')"
 check "Source Info: standalone message" py "sys.exit(d.get('Message')!='The system is a standalone type')"

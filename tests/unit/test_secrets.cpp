@@ -15,28 +15,36 @@ using namespace ferry;
 
 TEST(MariaDbErrors, NameTheStatementNotItsText)
 {
-    EXPECT_EQ(source::statement_label("CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'pw-secret'"),
-              "statement CREATE USER");
-    EXPECT_EQ(source::statement_label("CHANGE MASTER TO MASTER_HOST='a', MASTER_PASSWORD='pw-secret'"),
-              "statement CHANGE MASTER");
-    EXPECT_EQ(source::statement_label("  set global gtid_slave_pos = '0-1-2'"), "statement SET GLOBAL");
+    EXPECT_EQ(
+        source::statement_label("CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'pw-secret'"),
+        "statement CREATE USER");
+    EXPECT_EQ(
+        source::statement_label("CHANGE MASTER TO MASTER_HOST='a', MASTER_PASSWORD='pw-secret'"),
+        "statement CHANGE MASTER");
+    EXPECT_EQ(source::statement_label("  set global gtid_slave_pos = '0-1-2'"),
+              "statement SET GLOBAL");
     EXPECT_EQ(source::statement_label("SELECT 1"), "statement SELECT");
     EXPECT_EQ(source::statement_label("DROP USER 'pw-secret'@'x'"), "statement DROP USER");
-    EXPECT_EQ(source::statement_label("INSERT INTO `db`.`t` VALUES ('x')"), "statement INSERT INTO");
-    EXPECT_EQ(source::statement_label("ALTER USER'pw'"), "statement ALTER"); // a quote ends the words
+    EXPECT_EQ(source::statement_label("INSERT INTO `db`.`t` VALUES ('x')"),
+              "statement INSERT INTO");
+    EXPECT_EQ(source::statement_label("ALTER USER'pw'"),
+              "statement ALTER"); // a quote ends the words
     EXPECT_EQ(source::statement_label(""), "statement");
 
     const auto parse = source::redact_server_message(
-        "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server "
+        "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB "
+        "server "
         "version for the right syntax to use near 'pw-secret', MASTER_CONNECT_RETRY=1' at line 1");
     EXPECT_EQ(parse.find("pw-secret"), std::string::npos) << parse;
     EXPECT_NE(parse.find("statement text omitted"), std::string::npos);
-    EXPECT_EQ(source::redact_server_message("Your password does not satisfy the current policy requirements"),
+    EXPECT_EQ(source::redact_server_message(
+                  "Your password does not satisfy the current policy requirements"),
               "Your password does not satisfy the current policy requirements");
 
     // The whole error as the job's Error property would carry it.
-    const auto e = source::mariadb_error(1064, "... near 'IDENTIFIED BY 'pw-secret'' at line 1", "the target",
-                                         "unix:/x", source::statement_label("CREATE USER 'r' IDENTIFIED BY 'pw-secret'"));
+    const auto e = source::mariadb_error(
+        1064, "... near 'IDENTIFIED BY 'pw-secret'' at line 1", "the target", "unix:/x",
+        source::statement_label("CREATE USER 'r' IDENTIFIED BY 'pw-secret'"));
     EXPECT_EQ(e.message.find("pw-secret"), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("statement CREATE USER"), std::string::npos) << e.message;
 }
@@ -51,9 +59,10 @@ TEST(CertificatePin, BothFormsAndRefusals)
     ASSERT_TRUE(ssh);
     EXPECT_EQ(*ssh, *curl);
     EXPECT_EQ(core::pin_for_display(*curl), "SHA256:" + b64);
-    for (const std::string bad : {std::string(""), "SHA256:", "sha256//", "MD5:" + b64, "SHA256:" + b64 + "A",
-                                  "SHA256:" + b64.substr(1), "SHA256:" + b64.substr(0, 42) + "!",
-                                  "SHA256:" + b64.substr(0, 42) + "B", "sha256:" + b64}) {
+    for (const std::string bad :
+         {std::string(""), "SHA256:", "sha256//", "MD5:" + b64, "SHA256:" + b64 + "A",
+          "SHA256:" + b64.substr(1), "SHA256:" + b64.substr(0, 42) + "!",
+          "SHA256:" + b64.substr(0, 42) + "B", "sha256:" + b64}) {
         auto p = core::parse_certificate_pin(bad);
         ASSERT_FALSE(p) << bad;
         EXPECT_EQ(p.error().code, core::Code::InvalidArgument);
@@ -65,9 +74,9 @@ TEST(PeerFileNames, OnlyPlainNames)
 {
     for (const char* good : {"traffic.log", "traffic.log.1", "a", "x.ferry-part.gz"})
         EXPECT_TRUE(local::is_safe_peer_file_name(good)) << good;
-    for (const std::string bad : {std::string(""), ".", "..", "../../etc/x", "a/b", "/etc/shadow", ".hidden",
-                                  "x.ferry-part", "a\nb", "a\x7f", std::string("a\0b", 3),
-                                  std::string(245, 'a')})
+    for (const std::string bad :
+         {std::string(""), ".", "..", "../../etc/x", "a/b", "/etc/shadow", ".hidden",
+          "x.ferry-part", "a\nb", "a\x7f", std::string("a\0b", 3), std::string(245, 'a')})
         EXPECT_FALSE(local::is_safe_peer_file_name(bad)) << bad;
     EXPECT_TRUE(local::is_safe_peer_file_name(std::string(244, 'a')));
 }
@@ -108,9 +117,12 @@ TEST(PartFile, PlantedObjectsAreReplacedNotFollowed)
     const struct {
         const char* name;
         const char* found;
-    } cases[] = {{"a.ferry-part", "a symbolic link"}, {"b.ferry-part", "a FIFO"}, {"c.ferry-part", "a hard link"}};
+    } cases[] = {{"a.ferry-part", "a symbolic link"},
+                 {"b.ferry-part", "a FIFO"},
+                 {"c.ferry-part", "a hard link"}};
     for (const auto& c : cases) {
-        auto p = local::open_part_file(dir->get(), c.name, d.path); // returns at once, also for the FIFO
+        auto p =
+            local::open_part_file(dir->get(), c.name, d.path); // returns at once, also for the FIFO
         ASSERT_TRUE(p) << c.name << ": " << p.error().message;
         EXPECT_EQ(p->found, c.found);
         EXPECT_EQ(p->size, 0u);
