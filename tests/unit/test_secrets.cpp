@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 #include "core/certificate_pin.hpp"
 #include "local/part_file.hpp"
@@ -59,10 +60,10 @@ TEST(CertificatePin, BothFormsAndRefusals)
     ASSERT_TRUE(ssh);
     EXPECT_EQ(*ssh, *curl);
     EXPECT_EQ(core::pin_for_display(*curl), "SHA256:" + b64);
-    for (const std::string bad :
-         {std::string(""), "SHA256:", "sha256//", "MD5:" + b64, "SHA256:" + b64 + "A",
-          "SHA256:" + b64.substr(1), "SHA256:" + b64.substr(0, 42) + "!",
-          "SHA256:" + b64.substr(0, 42) + "B", "sha256:" + b64}) {
+    for (const std::string& bad : std::vector<std::string>{
+             std::string(""), "SHA256:", "sha256//", "MD5:" + b64, "SHA256:" + b64 + "A",
+             "SHA256:" + b64.substr(1), "SHA256:" + b64.substr(0, 42) + "!",
+             "SHA256:" + b64.substr(0, 42) + "B", "sha256:" + b64}) {
         auto p = core::parse_certificate_pin(bad);
         ASSERT_FALSE(p) << bad;
         EXPECT_EQ(p.error().code, core::Code::InvalidArgument);
@@ -74,9 +75,9 @@ TEST(PeerFileNames, OnlyPlainNames)
 {
     for (const char* good : {"traffic.log", "traffic.log.1", "a", "x.ferry-part.gz"})
         EXPECT_TRUE(local::is_safe_peer_file_name(good)) << good;
-    for (const std::string bad :
-         {std::string(""), ".", "..", "../../etc/x", "a/b", "/etc/shadow", ".hidden",
-          "x.ferry-part", "a\nb", "a\x7f", std::string("a\0b", 3), std::string(245, 'a')})
+    for (const std::string& bad : std::vector<std::string>{
+             std::string(""), ".", "..", "../../etc/x", "a/b", "/etc/shadow", ".hidden",
+             "x.ferry-part", "a\nb", "a\x7f", std::string("a\0b", 3), std::string(245, 'a')})
         EXPECT_FALSE(local::is_safe_peer_file_name(bad)) << bad;
     EXPECT_TRUE(local::is_safe_peer_file_name(std::string(244, 'a')));
 }
