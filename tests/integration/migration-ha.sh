@@ -254,14 +254,12 @@ ring_check_later_writes nodea target nodec
 app_table_sums nodea > "$RIG/sums-a"
 app_table_sums target > "$RIG/sums-t"
 app_table_sums nodec > "$RIG/sums-c"
-# Every object and definition: T as B (whose snapshot it loaded) and as C,
-# the other replica. Not as A: an event replicated from A is DISABLE ON
-# SLAVE on the replicas (B, C, so T), as MariaDB makes it.
+# Every object and definition: T as B, whose snapshot it loaded. Not as A
+# or C: an event replicated through the ring is shown differently on each
+# node (DISABLE ON SLAVE on replicas, its own apply), as MariaDB makes it.
 app_objects source > "$RIG/objects-b"
 app_objects target > "$RIG/objects-t"
-app_objects nodec > "$RIG/objects-c"
 check_same_objects "B (the source) and T" "$RIG/objects-b" "$RIG/objects-t"
-check_same_objects "C and T" "$RIG/objects-c" "$RIG/objects-t"
 check "every table's checksums equal on A and T ($(wc -l < "$RIG/sums-a") tables)" cmp -s "$RIG/sums-a" "$RIG/sums-t"
 check "every table's checksums equal on A and C" cmp -s "$RIG/sums-a" "$RIG/sums-c"
 check "T has the source's former settings (its replication section)" \
