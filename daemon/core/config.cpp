@@ -81,6 +81,12 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                         v > 86400)
                         return bad("SourceRebootTimeoutSec must be 1..86400.");
                     c.source_reboot_timeout_sec = v;
+                } else if (key == "MaxRestartsWithoutProgress") {
+                    unsigned v = 0;
+                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 1000)
+                        return bad("MaxRestartsWithoutProgress must be 1..1000.");
+                    c.max_restarts_without_progress = v;
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }

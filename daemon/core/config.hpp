@@ -37,6 +37,11 @@ struct ApplianceConfig {
     // address before the job fails as Unreachable
     // ([Migration] SourceRebootTimeoutSec=).
     unsigned source_reboot_timeout_sec = 900;
+    // Crash-loop limit: how many times in a row ferryd may find the job
+    // unfinished at its start without the job having made progress in
+    // between (an operation done or a checkpoint saved) before it fails
+    // the job with RestartLimit ([Migration] MaxRestartsWithoutProgress=).
+    unsigned max_restarts_without_progress = 5;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

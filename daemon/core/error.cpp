@@ -26,6 +26,10 @@ std::string_view code_name(Code c)
     case Code::TlsRequired: return "TlsRequired";
     case Code::CertificateMismatch: return "CertificateMismatch";
     case Code::UnexpectedDefinition: return "UnexpectedDefinition";
+    case Code::SourceOutOfRing: return "SourceOutOfRing";
+    case Code::RestartLimit: return "RestartLimit";
+    case Code::LimitsExceeded: return "LimitsExceeded";
+    case Code::JournalWriteFailed: return "JournalWriteFailed";
     case Code::Internal: return "Internal";
     }
     return "Internal";

@@ -30,6 +30,10 @@ enum class Code {
     TlsRequired,        // the source's MariaDB offers no TLS on its port (3306)
     CertificateMismatch, // the source presented another certificate than expected (3306: ferry-peer's; Probe: the caller's)
     UnexpectedDefinition, // a definition from the source is not the statement expected for its object
+    SourceOutOfRing,    // Acknowledge between operation 3 (source left the ring) and 7 (target joined)
+    RestartLimit,       // the job was restarted too often without progress (crash loop)
+    LimitsExceeded,     // too many pending requests from one caller (or overall)
+    JournalWriteFailed, // a checkpoint could not reach the disk: the operation stops
     Internal,
 };
 

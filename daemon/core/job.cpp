@@ -204,6 +204,58 @@ void resume_job(JobRecord& job, const std::string& boot_id, uint64_t now_usec)
     set_job_state(job, JobState::Running, now_usec);
 }
 
+bool resume_at_startup(JobRecord& job, const std::string& boot_id, uint64_t now_usec,
+                       uint32_t max_restarts)
+{
+    ++job.restarts_without_progress;
+    if (job.restarts_without_progress <= max_restarts) {
+        resume_job(job, boot_id, now_usec);
+        return true;
+    }
+    // The operation the restarts keep dying in: the running one, else the
+    // next to run.
+    OperationId at = OperationId::Final;
+    bool found = false;
+    for (const auto& op : job.operations)
+        if (op.state == OpState::Running) {
+            at = op.id;
+            found = true;
+        }
+    if (!found)
+        if (const auto* next = next_operation(job))
+            at = next->id;
+    job.boot_id = boot_id;
+    fail_job(job, at,
+             Error{Code::RestartLimit,
+                   "ferryd was restarted " + std::to_string(job.restarts_without_progress - 1) +
+                       " times in a row while the job made no progress (no operation "
+                       "finished, no checkpoint saved): it stops retrying by itself.",
+                   "Look for the cause in 'journalctl -u ferryd' (a crash, the watchdog, or a "
+                   "stop), fix it, then Resume()."},
+             now_usec);
+    return false;
+}
+
+void note_progress(JobRecord& job) { job.restarts_without_progress = 0; }
+
+bool source_out_of_ring(const JobRecord& job)
+{
+    if (!job.source.high_availability)
+        return false;
+    const auto* deactivate = find_operation(job, OperationId::DeactivateReplica);
+    const auto* join = find_operation(job, OperationId::CopyDataActivateReplica);
+    if (!deactivate || !join || deactivate->state == OpState::Skipped)
+        return false;
+    const auto& dcp = deactivate->checkpoint;
+    const bool left = deactivate->state == OpState::Done ||
+                      (dcp.is_object() && (dcp.contains("freeze") || dcp.contains("requested")));
+    const auto& jcp = join->checkpoint;
+    const bool joined = join->state == OpState::Done ||
+                        (jcp.is_object() && jcp.contains("joined") && jcp["joined"].is_boolean() &&
+                         jcp["joined"].get<bool>());
+    return left && !joined;
+}
+
 std::vector<Event> events_since(const JobRecord& job, uint64_t since)
 {
     std::vector<Event> out;
@@ -256,6 +308,7 @@ std::string serialize_job(const JobRecord& job)
            {"target", {{"address", job.target.address}, {"host_name", job.target.host_name}}},
            {"boot_id", job.boot_id},
            {"attempt", job.attempt},
+           {"restarts_without_progress", job.restarts_without_progress},
            {"started_at", job.started_at_usec},
            {"finished_at", job.finished_at_usec},
            {"operations", ops},
@@ -297,6 +350,8 @@ Expected<JobRecord> parse_job(std::string_view text)
         job.target.host_name = j.at("target").at("host_name").get<std::string>();
         job.boot_id = j.at("boot_id").get<std::string>();
         job.attempt = j.at("attempt").get<uint32_t>();
+        // Absent in journals of earlier builds.
+        job.restarts_without_progress = j.value("restarts_without_progress", 0u);
         job.started_at_usec = j.at("started_at").get<uint64_t>();
         job.finished_at_usec = j.at("finished_at").get<uint64_t>();
         job.next_sequence = j.at("next_sequence").get<uint64_t>();

@@ -86,6 +86,10 @@ struct JobRecord {
     TargetIdentity target;
     std::string boot_id; // of the boot the job last ran in
     uint32_t attempt = 1;
+    // Starts of ferryd that found the job unfinished since it last made
+    // progress (an operation done or a checkpoint saved): the crash-loop
+    // count (resume_at_startup). A manual Resume() starts it again at 0.
+    uint32_t restarts_without_progress = 0;
     uint64_t started_at_usec = 0;
     uint64_t finished_at_usec = 0;
     std::vector<OperationRecord> operations; // all 11, in order
@@ -118,6 +122,22 @@ void succeed_job(JobRecord& job, uint64_t now_usec);
 // whether the system rebooted (the boot id changed), puts a Running
 // operation back to Pending (it restarts from its checkpoint).
 void resume_job(JobRecord& job, const std::string& boot_id, uint64_t now_usec);
+
+// At ferryd's start with an unfinished job: counts the restart; within
+// `max_restarts` restarts without progress the job is resumed
+// (resume_job); past it the job fails with RestartLimit at the operation it
+// would have run. Returns true when the job was resumed.
+bool resume_at_startup(JobRecord& job, const std::string& boot_id, uint64_t now_usec,
+                       uint32_t max_restarts);
+// The job moved forward (an operation done, a checkpoint saved): the
+// crash-loop count starts again.
+void note_progress(JobRecord& job);
+
+// HA: the source has left the ring (operation 3 asked its ferry-peer to
+// deactivate the replica) and this system has not joined it in the
+// source's place yet (operation 7 not joined). Acknowledging such a job
+// would leave the ring without the node and forget the freeze.
+bool source_out_of_ring(const JobRecord& job);
 
 // Events with sequence > since, oldest first.
 std::vector<Event> events_since(const JobRecord& job, uint64_t since);

@@ -143,3 +143,86 @@ TEST(Job, ProgressIsWeightedByEstimates)
     EXPECT_GT(half, 0.0);
     EXPECT_LT(half, 0.5);
 }
+
+// Issue 14 defect 9: the crash-loop limit the unit file promises. Each start
+// of ferryd with an unfinished job counts; progress (a checkpoint saved, an
+// operation done) starts the count again; past the limit the job fails with
+// RestartLimit at the operation it keeps dying in.
+TEST(Job, RestartLimitWithoutProgress)
+{
+    auto job = sample_job();
+    set_operation_state(job, OperationId::CopySettings, OpState::Running, 2000);
+    for (uint32_t i = 1; i <= 3; ++i) {
+        EXPECT_TRUE(resume_at_startup(job, "boot-a", 3000 + i, 3)) << "restart " << i;
+        EXPECT_EQ(job.state, JobState::Running);
+        set_operation_state(job, OperationId::CopySettings, OpState::Running, 3000 + i);
+    }
+    EXPECT_FALSE(resume_at_startup(job, "boot-a", 4000, 3));
+    EXPECT_EQ(job.state, JobState::Failed);
+    ASSERT_TRUE(job.error.has_value());
+    EXPECT_EQ(job.error->code, Code::RestartLimit);
+    EXPECT_EQ(*job.error_operation, "copy-settings");
+    EXPECT_NE(job.error->remedy.find("Resume()"), std::string::npos);
+    // The count is journalled: a crash right after it does not reset it.
+    auto back = parse_job(serialize_job(job));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->restarts_without_progress, 4u);
+}
+
+TEST(Job, ProgressResetsTheRestartCount)
+{
+    auto job = sample_job();
+    for (int round = 0; round < 5; ++round) {
+        EXPECT_TRUE(resume_at_startup(job, "boot-a", 3000, 2));
+        EXPECT_TRUE(resume_at_startup(job, "boot-a", 3001, 2));
+        note_progress(job); // a checkpoint or an operation done in between
+    }
+    EXPECT_EQ(job.state, JobState::Running);
+    EXPECT_EQ(job.restarts_without_progress, 0u);
+    // Not running: the next operation to run is named.
+    EXPECT_TRUE(resume_at_startup(job, "boot-a", 3002, 1));
+    EXPECT_FALSE(resume_at_startup(job, "boot-a", 3003, 1));
+    EXPECT_EQ(*job.error_operation, "copy-settings");
+}
+
+TEST(Job, JournalWithoutRestartCountParses)
+{
+    auto j = nlohmann::json::parse(serialize_job(sample_job()));
+    j.erase("restarts_without_progress"); // journals of earlier builds
+    auto back = parse_job(j.dump());
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->restarts_without_progress, 0u);
+}
+
+// Issue 14 defect 2: the window in which Acknowledge() of a failed HA job
+// would break the ring.
+TEST(Job, SourceOutOfRingBetweenDeactivateAndJoin)
+{
+    PlanInput in{Options{true, false, false}, true, 5000, 700, 10, {}};
+    SourceIdentity src{"192.0.2.10", "192.0.2.10", "hs-old", "example.net", "GUID-1", "ab:cd",
+                       true, 5000, 700, "Additional", {}, "tok", {}, "192.0.2.9", "sha256//m", "mtok"};
+    auto job = new_job("0123456789abcdef", in.options, build_plan(in), src,
+                       TargetIdentity{"192.0.2.20", "hs-new"}, "boot-a", 1000);
+    auto* deactivate = find_operation(job, OperationId::DeactivateReplica);
+    auto* join = find_operation(job, OperationId::CopyDataActivateReplica);
+    ASSERT_EQ(deactivate->state, OpState::Pending);
+    EXPECT_FALSE(source_out_of_ring(job)) << "nothing asked of the source yet";
+    deactivate->state = OpState::Failed; // failed before the request (local check)
+    EXPECT_FALSE(source_out_of_ring(job));
+    deactivate->checkpoint = {{"requested", true}}; // asked; answer lost
+    EXPECT_TRUE(source_out_of_ring(job));
+    deactivate->checkpoint = {{"freeze", {{"gtid_binlog_pos", "0-1-5"}}}};
+    deactivate->state = OpState::Done;
+    EXPECT_TRUE(source_out_of_ring(job));
+    join->state = OpState::Failed;
+    join->checkpoint = {{"loaded", true}};
+    EXPECT_TRUE(source_out_of_ring(job)) << "loaded, not joined";
+    join->checkpoint = {{"loaded", true}, {"joined", true}};
+    EXPECT_FALSE(source_out_of_ring(job)) << "joined: the ring is whole again";
+    join->checkpoint = nlohmann::json::object();
+    join->state = OpState::Done;
+    EXPECT_FALSE(source_out_of_ring(job));
+    job.source.high_availability = false;
+    join->state = OpState::Pending;
+    EXPECT_FALSE(source_out_of_ring(job)) << "standalone";
+}
