@@ -20,10 +20,13 @@ class StepProgress final : public source::DataCopyProgress {
         last = extra_;
         last["snapshot"] = cp.snapshot_id;
         last["done"] = cp.done;
-        ctx_.save_checkpoint(last);
+        if (auto saved = ctx_.save_checkpoint(last); !saved && !unsaved)
+            unsaved = saved.error();
     }
     nlohmann::json last; // the newest checkpoint saved
-    bool cancelled() override { return ctx_.stopping; }
+    // A checkpoint that did not reach the disk stops the copy.
+    std::optional<core::Error> unsaved;
+    bool cancelled() override { return ctx_.stopping || unsaved; }
 
   private:
     StepContext& ctx_;
@@ -98,6 +101,8 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
     StepProgress progress(ctx, extra);
     auto result = source::copy_databases(req, progress);
     explicit_bzero(req.source.password.data(), req.source.password.size());
+    if (progress.unsaved)
+        return *progress.unsaved;
     if (!result)
         return ctx.stopping ? stopped_error() : result.error();
     if (auto r = verify_copied_objects(ctx, req.schemas); !r)
@@ -125,7 +130,8 @@ core::Expected<bool> copy_data(StepContext& ctx)
                       {"gtid_binlog_pos", pos.gtid_binlog_pos},
                       {"gtid_current_pos", pos.gtid_current_pos},
                       {"server_id", pos.server_id}};
-    ctx.save_checkpoint(cp);
+    if (auto saved = ctx.save_checkpoint(cp); !saved)
+        return saved.error();
     return true;
 }
 

@@ -213,18 +213,21 @@ core::Expected<bool> copy_data_activate_replica(StepContext& ctx)
                                   copied->position.gtid_binlog_pos + " now): it was written to.",
                               "Restore both systems from their backups; the source must not be "
                               "written to during the migration.");
-        ctx.save_checkpoint({{"loaded", true}});
+        if (auto saved = ctx.save_checkpoint({{"loaded", true}}); !saved)
+            return saved.error();
     }
     if (!joined) {
         if (auto r = join_ring(ctx, *db, *freeze); !r)
             return r.error();
-        ctx.save_checkpoint({{"loaded", true}, {"joined", true}});
+        if (auto saved = ctx.save_checkpoint({{"loaded", true}, {"joined", true}}); !saved)
+            return saved.error();
     } else if (!status->io_running || !status->sql_running) {
         // Configured before a crash or restart: start it (idempotent).
         if (auto r = db->execute("START SLAVE"); !r)
             return r.error();
         if (!ctx.checkpoint.value("joined", false))
-            ctx.save_checkpoint({{"loaded", true}, {"joined", true}});
+            if (auto saved = ctx.save_checkpoint({{"loaded", true}, {"joined", true}}); !saved)
+                return saved.error();
     }
     if (auto r = wait_for_ring(ctx, *db, *freeze); !r)
         return r.error();

@@ -197,7 +197,8 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
         done += f.size;
         spdlog::debug("Log {} ({} bytes) verified and placed in {:.3f} s.", f.name, f.size,
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        ctx.save_checkpoint({{"verified", verified}});
+        if (auto saved = ctx.save_checkpoint({{"verified", verified}}); !saved)
+            return saved.error();
         ctx.progress(done, total);
     }
     return true;

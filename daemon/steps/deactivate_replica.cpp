@@ -41,6 +41,11 @@ core::Expected<bool> deactivate_replica(StepContext& ctx)
     if (auto ok = check_local_ring_capable(ctx); !ok)
         return ok.error();
     ctx.progress(0, 2);
+    // Recorded before the request: from here on the source may be out of
+    // the ring even when its answer is lost, and Acknowledge() of a failed
+    // job must not treat it as a ring node (core::source_out_of_ring).
+    if (auto saved = ctx.save_checkpoint({{"requested", true}}); !saved)
+        return saved.error();
     auto r = ctx.peer.post("/replica/deactivate", nlohmann::json::object());
     if (!r)
         return r.error();
@@ -51,7 +56,8 @@ core::Expected<bool> deactivate_replica(StepContext& ctx)
     auto freeze = core::ReplicaFreeze::from_json(*it);
     if (!freeze)
         return freeze.error();
-    ctx.save_checkpoint({{"freeze", freeze->to_json()}});
+    if (auto saved = ctx.save_checkpoint({{"freeze", freeze->to_json()}}); !saved)
+        return saved.error();
     ctx.progress(2, 2);
     return true;
 }

@@ -15,7 +15,8 @@ core::Expected<bool> final_operations(StepContext& ctx)
         if (auto r = restore_round_robin_hosts(ctx.job, ctx.peer, ctx.ring_main, ctx.appliance); !r)
             return r.error();
         ctx.checkpoint["round_robin_restored"] = true;
-        ctx.save_checkpoint(ctx.checkpoint);
+        if (auto saved = ctx.save_checkpoint(ctx.checkpoint); !saved)
+            return saved.error();
     }
     if (ctx.job.options.license && !ctx.checkpoint.value("license_installed", false)) {
         // After a swap this system answers at the source's former address.
@@ -29,7 +30,8 @@ core::Expected<bool> final_operations(StepContext& ctx)
         if (auto w = ctx.appliance.install_license((*lic)["license"].get<std::string>()); !w)
             return w.error();
         ctx.checkpoint["license_installed"] = true;
-        ctx.save_checkpoint(ctx.checkpoint);
+        if (auto saved = ctx.save_checkpoint(ctx.checkpoint); !saved)
+            return saved.error();
     }
     const bool finish_sent = ctx.checkpoint.value("finish_sent", false);
     if (!finish_sent && ctx.job.options.swap) {
@@ -45,10 +47,10 @@ core::Expected<bool> final_operations(StepContext& ctx)
         auto cp = ctx.checkpoint;
         cp["license_installed"] = ctx.job.options.license;
         cp["finish_sent"] = true;
-        ctx.save_checkpoint(cp);
-        // save_checkpoint() gives up when ferryd stops: then "finish_sent"
-        // may not be on disk, and /finish must not revoke the token a
-        // resumed final operation still needs.
+        // Not on disk (full disk, or ferryd stopping): /finish must not
+        // revoke the token a resumed final operation still needs.
+        if (auto saved = ctx.save_checkpoint(cp); !saved)
+            return saved.error();
         if (ctx.stopping)
             return stopped_error();
     }

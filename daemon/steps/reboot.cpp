@@ -141,7 +141,8 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
         // longer answers here.
         const bool maybe_asked = next["asking_source"].get<bool>();
         next["asking_source"] = true;
-        ctx.save_checkpoint(next);
+        if (auto saved = ctx.save_checkpoint(next); !saved)
+            return saved.error();
         if (ctx.stopping)
             return stopped_error();
         auto r = ctx.peer.post("/reboot", nlohmann::json::object());
@@ -149,7 +150,7 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
             // The peer reboots only after its answer went out whole: no
             // answer here means no reboot there.
             next["asking_source"] = false;
-            ctx.save_checkpoint(next);
+            (void)ctx.save_checkpoint(next); // the source's refusal is the error to report
             return core::Error{r.error().code,
                                "The source did not accept the reboot: " + r.error().message,
                                "Nothing was rebooted on this system. " +
@@ -166,7 +167,11 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
         else
             spdlog::info("The source {} accepted the reboot.", ctx.job.source.current_address);
         next["source_asked"] = true;
-        ctx.save_checkpoint(next);
+        // Not saved (full disk): "asking_source" is, so a later attempt
+        // knows the source may be rebooting. The source reboots already:
+        // stopping here would leave this system behind.
+        if (auto saved = ctx.save_checkpoint(next); !saved)
+            spdlog::error("{} The reboot goes on: the source is rebooting.", saved.error().message);
         if (ctx.stopping)
             return stopped_error();
     }
@@ -182,7 +187,9 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
             return not_rebooted(r.error().message);
         spdlog::info("Reboot requested from logind; waiting to be stopped.");
         next["logind_asked"] = true;
-        ctx.save_checkpoint(next);
+        // logind reboots this system already (the journal says "rebooting").
+        if (auto saved = ctx.save_checkpoint(next); !saved)
+            spdlog::error("{}", saved.error().message);
     }
 
     const auto deadline = std::chrono::steady_clock::now() + kRebootWait;
@@ -190,7 +197,7 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
         if (std::chrono::steady_clock::now() >= deadline) {
             // Resume() may ask logind again.
             next["logind_asked"] = false;
-            ctx.save_checkpoint(next);
+            (void)ctx.save_checkpoint(next); // the reboot that did not happen is the error
             return not_rebooted("logind accepted the request, but nothing stopped ferryd within " +
                                 std::to_string(std::chrono::duration_cast<std::chrono::minutes>(
                                                    kRebootWait)

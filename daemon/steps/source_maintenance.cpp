@@ -14,11 +14,13 @@ core::Expected<bool> source_maintenance(StepContext& ctx)
     if (ctx.job.source.high_availability && !ctx.checkpoint.value("round_robin_removed", false)) {
         // Recorded before the request: a job that fails right after it
         // still restores them (the peer's restore is idempotent).
-        ctx.save_checkpoint({{"round_robin", {{"on", ctx.ring_main ? "main" : "source"}}}});
+        if (auto saved = ctx.save_checkpoint({{"round_robin", {{"on", ctx.ring_main ? "main" : "source"}}}}); !saved)
+            return saved.error();
         auto removed = remove_round_robin_hosts(ctx);
         if (!removed)
             return removed.error();
-        ctx.save_checkpoint({{"round_robin", *removed}, {"round_robin_removed", true}});
+        if (auto saved = ctx.save_checkpoint({{"round_robin", *removed}, {"round_robin_removed", true}}); !saved)
+            return saved.error();
     }
     ctx.progress(1, 1);
     return true;

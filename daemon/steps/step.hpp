@@ -29,8 +29,11 @@ struct StepContext {
     local::FileAppliance& appliance;
     std::filesystem::path state_dir;
     std::function<void(uint64_t done, uint64_t total)> progress;
-    // Persists a new checkpoint; returns when it is on disk.
-    std::function<void(const nlohmann::json&)> save_checkpoint;
+    // Persists a new checkpoint; returns when it is on disk. An error when
+    // it could not be written (JournalWriteFailed: full disk) or ferryd is
+    // stopping: the step then returns it and does nothing further --
+    // nothing irreversible may follow a checkpoint that is not on disk.
+    std::function<core::Expected<bool>(const nlohmann::json&)> save_checkpoint;
     const std::atomic<bool>& stopping; // ferryd is shutting down: return early
     std::string boot_id;               // of the boot this attempt runs in
     // Records `checkpoint` for this operation AND puts the job in state
