@@ -24,6 +24,7 @@ enum {
     ARG_SINCE,
     ARG_RECONNECT_TIMEOUT,
     ARG_FINGERPRINT,
+    ARG_FORCE,
 };
 
 bool parse_bool(const char* option, const char* value)
@@ -85,6 +86,7 @@ const char* verb_option_name(VerbOption o)
     case kOptSince: return "--since";
     case kOptReconnectTimeout: return "--reconnect-timeout";
     case kOptFingerprint: return "--fingerprint";
+    case kOptForce: return "--force";
     }
     return "?";
 }
@@ -122,6 +124,8 @@ void print_help()
         "     --license[=yes|no]    plan, start: Migrate License\n"
         "     --logs[=yes|no]       plan, start: Copy User Traffic Logs\n"
         "     --since=N             events: only events after sequence number N\n"
+        "     --force               acknowledge: also a failed HA job whose source left the\n"
+        "                           ring before this system joined it (see ferryctl(1))\n"
         "     --reconnect-timeout=SEC\n"
         "                           watch: how long to wait for ferryd to (re)appear on\n"
         "                           the bus (default: %u)\n"
@@ -147,6 +151,7 @@ Args parse_args(int argc, char** argv)
         {"logs", optional_argument, nullptr, ARG_LOGS},
         {"since", required_argument, nullptr, ARG_SINCE},
         {"reconnect-timeout", required_argument, nullptr, ARG_RECONNECT_TIMEOUT},
+        {"force", no_argument, nullptr, ARG_FORCE},
         {},
     };
 
@@ -215,6 +220,10 @@ Args parse_args(int argc, char** argv)
             a.reconnect_timeout_sec =
                 static_cast<unsigned>(parse_number("reconnect-timeout", optarg, 86400));
             a.given |= kOptReconnectTimeout;
+            break;
+        case ARG_FORCE:
+            a.force = true;
+            a.given |= kOptForce;
             break;
         case ':':
             throw UsageError("Option '" + option_text(argv[optind - 1]) + "' needs a value.");

@@ -21,6 +21,7 @@ enum VerbOption : unsigned {
     kOptSince = 1u << 4,
     kOptReconnectTimeout = 1u << 5,
     kOptFingerprint = 1u << 6,
+    kOptForce = 1u << 7,
 };
 
 inline constexpr unsigned kDefaultReconnectTimeoutSec = 120;
@@ -33,6 +34,7 @@ struct Args {
     std::optional<bool> swap, license, logs;  // only the given ones go to Plan/Start
     uint64_t since = 0;
     unsigned reconnect_timeout_sec = kDefaultReconnectTimeoutSec;
+    bool force = false; // acknowledge --force (AcknowledgeWithFlags Force)
     unsigned given = 0; // VerbOption bits seen on the command line
     std::vector<std::string> positional; // the verb and its arguments
     bool done = false; // --help or --version was handled

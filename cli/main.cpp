@@ -35,7 +35,7 @@ constexpr Verb kVerbs[] = {
     {"start", 1, 1, verb_start, "start", kMigrationOptions, ""},
     {"watch", 1, 1, verb_watch, "watch", kOptReconnectTimeout, ""},
     {"events", 1, 1, verb_events, "get the events", kOptSince, ""},
-    {"acknowledge", 1, 1, verb_acknowledge, "acknowledge", 0, ""},
+    {"acknowledge", 1, 1, verb_acknowledge, "acknowledge", kOptForce, ""},
     {"resume", 1, 1, verb_resume, "resume", 0, ""},
 };
 constexpr const char* kDefaultVerb = "status";

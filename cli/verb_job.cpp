@@ -37,7 +37,10 @@ int verb_events(Context& c, const Verbs&)
 int verb_acknowledge(Context& c, const Verbs&)
 {
     JobProxy job(c.bus.connection(), c.bus.job_path());
-    job.Acknowledge();
+    if (c.args.force) // the older Acknowledge() otherwise: works with an older ferryd
+        job.AcknowledgeWithFlags({{"Force", sdbus::Variant(true)}});
+    else
+        job.Acknowledge();
     if (c.args.json != JsonMode::Off)
         print_json({{"Acknowledged", job.path()}}, c.args.json);
     return kExitOk;

@@ -34,9 +34,11 @@ core::Error busy_with_job()
 
 Engine::Engine(local::FileAppliance& appliance, local::JournalStore& journal,
                std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id,
-               std::chrono::milliseconds probe_timeout, uint16_t peer_port)
+               std::chrono::milliseconds probe_timeout, uint16_t peer_port,
+               uint32_t max_restarts_without_progress)
     : appliance_(appliance), journal_(journal), source_(std::move(source)), post_(std::move(post)),
-      boot_id_(std::move(boot_id)), probe_timeout_(probe_timeout), peer_port_(peer_port)
+      boot_id_(std::move(boot_id)), probe_timeout_(probe_timeout), peer_port_(peer_port),
+      max_restarts_(max_restarts_without_progress)
 {
     journal_.set_on_written([this] { post_([this] { flush_events(); }); });
 }
@@ -51,6 +53,8 @@ Engine::~Engine()
         step_worker_.join();
     if (worker_.joinable())
         worker_.join();
+    if (ack_worker_.joinable())
+        ack_worker_.join();
 }
 
 uint64_t Engine::now_usec() const
@@ -74,11 +78,16 @@ core::Expected<bool> Engine::load()
         return r;
     if (!core::is_finished(job_->state)) {
         const uint64_t first = job_->next_sequence;
-        core::resume_job(*job_, boot_id_, now_usec());
+        // Counts this start; a job that keeps dying without progress fails
+        // here (RestartLimit) instead of being retried for ever.
+        const bool resumed = core::resume_at_startup(*job_, boot_id_, now_usec(), max_restarts_);
+        if (!resumed)
+            spdlog::error("Job {}: {} {}", job_->id, job_->error->message, job_->error->remedy);
         if (auto r = persist(); !r)
             return r;
         emit_events_from(first);
-        post_([this] { run_next(); });
+        if (resumed)
+            post_([this] { run_next(); });
     }
     return true;
 }
@@ -143,7 +152,19 @@ Engine::probe(const std::string& address, std::string password,
     const auto timeout = probe_timeout_;
     worker_ = std::thread([this, a = *addr, pw = std::move(password), timeout, done = std::move(done),
                            expected_pin = std::move(expected_pin)]() mutable {
-        auto result = source_->probe(a, pw, timeout, expected_pin);
+        core::Expected<source::ProbeSession> result = core::Error{core::Code::Internal, "", {}};
+        // No exception leaves this thread (it would terminate ferryd).
+        try {
+            result = source_->probe(a, pw, timeout, expected_pin);
+        } catch (const nlohmann::json::exception& e) {
+            result = core::Error{core::Code::IncompatibleSource,
+                                 std::string("The source's answer does not fit (") + e.what() + ").",
+                                 "Update ferry on both systems to the same version."};
+        } catch (const std::exception& e) {
+            result = core::Error{core::Code::Internal,
+                                 std::string("Probe stopped on an unexpected error: ") + e.what(),
+                                 "Try again; report the error if it persists."};
+        }
         explicit_bzero(pw.data(), pw.size());
         post_([this, result = std::move(result), done = std::move(done)]() mutable {
             probe_in_flight_ = false;
@@ -257,34 +278,89 @@ Engine::JobPeers Engine::job_peers(const core::SourceIdentity& src) const
     return p;
 }
 
-core::Expected<bool> Engine::acknowledge()
+std::optional<core::Error> Engine::acknowledge(bool force,
+                                               std::function<void(core::Expected<bool>)> done)
 {
     if (!job_)
         return core::Error{core::Code::NoJob, "There is no job.", {}};
+    if (ack_in_flight_)
+        return core::Error{core::Code::Busy, "The job is being acknowledged already.",
+                           "Wait for that Acknowledge() to finish."};
     if (!core::is_finished(job_->state))
         return core::Error{core::Code::NotFinished, "The job is still running.",
                            "Wait until it has succeeded or failed."};
-    if (job_->state == core::JobState::Failed) {
-        // Blocking, bounded by ProbeTimeoutSec per request.
-        auto peers = job_peers(job_->source);
-        if (job_->source.high_availability) {
-            // A failed HA job may have left the round-robin hosts off the
-            // ring's Main node: they go back before the job is forgotten.
-            if (auto r = steps::restore_round_robin_hosts(*job_, peers.source, peers.main(), appliance_); !r)
-                return r.error();
-            spdlog::info("Round-robin hosts restored for the failed job {}.", job_->id);
-        }
-        // Nothing temporary stays on the source (brief §1: "Temporary
-        // accounts and tokens are gone either way"): the MariaDB account is
-        // dropped and the job's tokens revoked, as operation 11 does. Best
-        // effort: a source that does not answer cannot keep a person from
-        // clearing the job.
-        auto dropped = peers.source.del("/db-account");
-        auto finished = dropped ? peers.source.post("/finish", nlohmann::json::object()) : dropped;
-        if (!finished)
-            spdlog::warn("Could not clear the temporary account and tokens on the source {}: {}",
-                         job_->source.current_address, finished.error().message);
+    if (job_->state != core::JobState::Failed) {
+        done(forget_job());
+        return std::nullopt;
     }
+    const bool out_of_ring = core::source_out_of_ring(*job_);
+    if (out_of_ring && !force)
+        return core::Error{
+            core::Code::SourceOutOfRing,
+            "The source has left the MariaDB ring (operation 'Deactivate the replica') and this "
+            "system has not joined it in its place yet (operation 'Copy data and activate the "
+            "replica'): acknowledging now would leave the ring without this node, point the "
+            "round-robin hosts at a read-only copy outside the ring, and forget the replication "
+            "position needed to finish.",
+            "Remove the cause of the failure and call Resume(): the job continues where it "
+            "stopped and joins this system to the ring. Only to repair the ring by hand: "
+            "AcknowledgeWithFlags with Force=true ('ferryctl acknowledge --force')."};
+    if (out_of_ring) {
+        const auto* op = core::find_operation(*job_, core::OperationId::DeactivateReplica);
+        spdlog::warn("Job {} acknowledged with Force while the source is out of the ring: the "
+                     "round-robin hosts stay removed; the source left the ring at {}.",
+                     job_->id, op ? op->checkpoint.dump() : std::string("{}"));
+    }
+    ack_in_flight_ = true;
+    if (ack_worker_.joinable())
+        ack_worker_.join();
+    ack_worker_ = std::thread([this, snapshot = *job_, out_of_ring, done = std::move(done)]() mutable {
+        core::Expected<bool> cleaned = true;
+        try {
+            cleaned = clean_up_source(snapshot, out_of_ring);
+        } catch (const std::exception& e) {
+            cleaned = core::Error{core::Code::Internal,
+                                  std::string("Acknowledge() stopped on an unexpected error: ") + e.what(),
+                                  "Try again; report the error if it persists."};
+        }
+        post_([this, cleaned = std::move(cleaned), done = std::move(done)]() mutable {
+            ack_in_flight_ = false;
+            if (!cleaned)
+                return done(std::move(cleaned));
+            done(forget_job());
+        });
+    });
+    return std::nullopt;
+}
+
+core::Expected<bool> Engine::clean_up_source(const core::JobRecord& job, bool out_of_ring) const
+{
+    auto peers = job_peers(job.source);
+    // A failed HA job may have left the round-robin hosts off the ring's
+    // Main node: they go back before the job is forgotten -- unless the
+    // source is out of the ring (forced), where they would send users to a
+    // node that is not in it.
+    if (job.source.high_availability && !out_of_ring) {
+        if (auto r = steps::restore_round_robin_hosts(job, peers.source, peers.main(), appliance_); !r)
+            return r.error();
+        spdlog::info("Round-robin hosts restored for the failed job {}.", job.id);
+    }
+    // Nothing temporary stays on the source (brief §1: "Temporary accounts
+    // and tokens are gone either way"): the MariaDB account is dropped and
+    // the job's tokens revoked, as operation 11 does. Best effort: a source
+    // that does not answer cannot keep a person from clearing the job.
+    auto dropped = peers.source.del("/db-account");
+    auto finished = dropped ? peers.source.post("/finish", nlohmann::json::object()) : dropped;
+    if (!finished)
+        spdlog::warn("Could not clear the temporary account and tokens on the source {}: {}",
+                     job.source.current_address, finished.error().message);
+    return true;
+}
+
+core::Expected<bool> Engine::forget_job()
+{
+    if (!job_)
+        return core::Error{core::Code::NoJob, "There is no job.", {}};
     if (auto r = journal_.remove(); !r)
         return r;
     std::error_code ec;
@@ -301,10 +377,15 @@ core::Expected<bool> Engine::resume()
 {
     if (!job_)
         return core::Error{core::Code::NoJob, "There is no job.", {}};
+    if (ack_in_flight_)
+        return core::Error{core::Code::Busy, "The job is being acknowledged.",
+                           "Wait for that Acknowledge() to finish."};
     if (job_->state != core::JobState::Failed)
         return core::Error{core::Code::NotFailed, "The job has not failed; nothing to resume.",
                            {}};
     const uint64_t first = job_->next_sequence;
+    // A person retries: the crash-loop count starts again.
+    core::note_progress(*job_);
     core::resume_job(*job_, boot_id_, now_usec());
     if (auto r = persist(); !r)
         return r;
@@ -406,18 +487,33 @@ void Engine::run_next()
             [this, id](uint64_t done, uint64_t total) {
                 post_([this, id, done, total] { on_progress(id, done, total); });
             },
-            [this, id](const nlohmann::json& cp) {
-                // Wait until the checkpoint is on disk; give up only when
-                // ferryd stops (the step then redoes a little work). The
-                // loop only queues the write: this thread waits for it.
+            [this, id](const nlohmann::json& cp) -> core::Expected<bool> {
+                // Wait until the checkpoint is on disk. The loop only
+                // queues the write: this thread waits for it. A write that
+                // fails (full disk) stops the operation: what the step
+                // would do next must not happen on a checkpoint that a
+                // resume would not find.
                 auto done = std::make_shared<std::promise<uint64_t>>();
                 auto queued = done->get_future();
                 post_([this, id, cp, done] { done->set_value(on_checkpoint(id, cp)); });
                 while (queued.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
                     if (stopping_)
-                        return;
-                if (const uint64_t ticket = queued.get())
-                    (void)journal_.wait(ticket, &stopping_);
+                        return steps::stopped_error();
+                const uint64_t ticket = queued.get();
+                if (!ticket)
+                    return core::Error{core::Code::Internal, "The job is gone.", {}};
+                if (auto saved = journal_.wait(ticket, &stopping_); !saved) {
+                    if (stopping_)
+                        return steps::stopped_error();
+                    return core::Error{
+                        core::Code::JournalWriteFailed,
+                        "The checkpoint of the operation '" + std::string(core::operation_title(id)) +
+                            "' could not be written to the job journal: " + saved.error().message,
+                        "Free space in ferryd's state directory (" + journal_.dir().string() +
+                            "), then Resume(): the operation continues from its last saved "
+                            "checkpoint."};
+                }
+                return true;
             },
             stopping_,
             boot_id_,
@@ -437,12 +533,33 @@ void Engine::run_next()
             return;
         }
         auto step = steps::step_for(id);
-        auto result = step ? step(ctx)
-                           : core::Expected<bool>(core::Error{
-                                 core::Code::IncompatibleSource,
-                                 "This version of ferry cannot run the operation '" +
-                                     std::string(core::operation_title(id)) + "'.",
-                                 "Install the ferry version that started this job, then Resume()."});
+        core::Expected<bool> result = true;
+        // No exception leaves this thread (it would terminate ferryd): a
+        // malformed answer of the source or any other surprise fails the
+        // operation with a named error.
+        try {
+            result = step ? step(ctx)
+                          : core::Expected<bool>(core::Error{
+                                core::Code::IncompatibleSource,
+                                "This version of ferry cannot run the operation '" +
+                                    std::string(core::operation_title(id)) + "'.",
+                                "Install the ferry version that started this job, then Resume()."});
+        } catch (const nlohmann::json::exception& e) {
+            result = core::Error{core::Code::IncompatibleSource,
+                                 "The operation '" + std::string(core::operation_title(id)) +
+                                     "' got an answer it cannot use (" + e.what() + ").",
+                                 "Update ferry on both systems to the same version, then Resume()."};
+        } catch (const std::exception& e) {
+            result = core::Error{core::Code::Internal,
+                                 "The operation '" + std::string(core::operation_title(id)) +
+                                     "' stopped on an unexpected error: " + e.what(),
+                                 "Resume() retries it; report the error if it persists."};
+        } catch (...) {
+            result = core::Error{core::Code::Internal,
+                                 "The operation '" + std::string(core::operation_title(id)) +
+                                     "' stopped on an unexpected error.",
+                                 "Resume() retries it; report the error if it persists."};
+        }
         post_([this, id, result = std::move(result)]() mutable { on_step_done(id, std::move(result)); });
     });
 }
@@ -475,6 +592,7 @@ uint64_t Engine::on_checkpoint(core::OperationId id, const nlohmann::json& check
     if (!op)
         return 0;
     op->checkpoint = checkpoint;
+    core::note_progress(*job_);
     return persist_async();
 }
 
@@ -512,6 +630,7 @@ void Engine::on_step_done(core::OperationId id, core::Expected<bool> result)
         op->eta_seconds = -1;
     if (result) {
         core::set_operation_state(*job_, id, core::OpState::Done, now_usec());
+        core::note_progress(*job_);
         spdlog::info("Operation {} done.", core::operation_key(id));
         if (id == core::OperationId::Reboot) {
             // Both systems came up with exchanged network settings: the

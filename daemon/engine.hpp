@@ -51,7 +51,8 @@ class Engine {
 
     Engine(local::FileAppliance& appliance, local::JournalStore& journal,
            std::unique_ptr<source::SourceClient> source, Post post, std::string boot_id,
-           std::chrono::milliseconds probe_timeout, uint16_t peer_port);
+           std::chrono::milliseconds probe_timeout, uint16_t peer_port,
+           uint32_t max_restarts_without_progress = 5);
     ~Engine();
 
     void set_observer(EngineObserver* o) { observer_ = o; }
@@ -77,7 +78,15 @@ class Engine {
     core::Expected<std::vector<core::OptionRule>> options() const;
     core::Expected<Plan> plan(const core::RequestedOptions& req) const;
     core::Expected<std::string> start(const core::RequestedOptions& req); // the job id
-    core::Expected<bool> acknowledge();
+    // Clears a finished job. Refusals come back at once; otherwise `done`
+    // is called on the loop thread when it is over: a failed job's clean-up
+    // on the source (network, bounded by ProbeTimeoutSec per request) runs
+    // on a worker, never on the loop. Meanwhile Acknowledge and Resume
+    // answer Busy. `force`: also a failed HA job whose source has left the
+    // ring before this system joined it (else SourceOutOfRing); its
+    // round-robin hosts are then not restored (docs/dbus-api.md).
+    std::optional<core::Error> acknowledge(bool force,
+                                           std::function<void(core::Expected<bool>)> done);
     core::Expected<bool> resume();
 
   private:
@@ -90,6 +99,10 @@ class Engine {
         source::PeerClient* main() { return ring_main ? &*ring_main : nullptr; }
     };
     JobPeers job_peers(const core::SourceIdentity& src) const;
+    // The source's side of acknowledging a failed job (worker thread).
+    core::Expected<bool> clean_up_source(const core::JobRecord& job, bool out_of_ring) const;
+    // The local side: journal and job gone (loop thread).
+    core::Expected<bool> forget_job();
     const core::SourceInfo* probed() const;
     core::Expected<bool> persist(); // returns once the journal is on disk
     // Queues the journal write (local::JournalStore's writer thread) and
@@ -120,6 +133,7 @@ class Engine {
     std::string boot_id_;
     std::chrono::milliseconds probe_timeout_;
     uint16_t peer_port_;
+    uint32_t max_restarts_;
     EngineObserver* observer_ = nullptr;
 
     std::optional<core::SourceInfo> source_info_;
@@ -128,6 +142,8 @@ class Engine {
     Clock::time_point probed_at_{};
     bool probe_in_flight_ = false;
     std::thread worker_;
+    bool ack_in_flight_ = false;
+    std::thread ack_worker_;
 
     std::optional<core::JobRecord> job_;
     std::thread step_worker_;

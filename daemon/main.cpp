@@ -112,7 +112,8 @@ int run(const Args& args)
 
     ferry::Engine engine(appliance, journal, std::make_unique<ferry::source::NetworkSourceClient>(config->peer_port),
                          post, ferry::local::current_boot_id(),
-                         std::chrono::seconds(config->probe_timeout_sec), config->peer_port);
+                         std::chrono::seconds(config->probe_timeout_sec), config->peer_port,
+                         config->max_restarts_without_progress);
     if (auto r = engine.load(); !r) {
         // A journal we cannot read is a job we must not forget: refuse to
         // start rather than offer a fresh wizard over it.

@@ -44,6 +44,30 @@ void Authority::check(const Caller& caller, const char* action, bool interactive
         done(std::nullopt);
         return;
     }
+    auto& mine = pending_by_uid_[caller.uid];
+    if (mine >= kMaxPendingPerUid || pending_ >= kMaxPending) {
+        if (mine == 0)
+            pending_by_uid_.erase(caller.uid);
+        spdlog::warn("Refused a polkit check of {} for uid {}: {} of this uid and {} in all pending.",
+                     action, caller.uid, mine, pending_);
+        done(core::Error{core::Code::LimitsExceeded,
+                         "Too many authorization requests are waiting for polkit (" +
+                             std::to_string(mine >= kMaxPendingPerUid ? kMaxPendingPerUid
+                                                                      : kMaxPending) +
+                             (mine >= kMaxPendingPerUid ? " of this user)." : " in all)."),
+                         "Answer or cancel the open authentication dialogs (they time out after "
+                         "5 minutes), then try again."});
+        return;
+    }
+    ++mine;
+    ++pending_;
+    // Given back when the reply callback is destroyed: after it ran, or
+    // when the call is dropped unanswered.
+    auto slot = std::shared_ptr<void>(nullptr, [this, uid = caller.uid](void*) {
+        --pending_;
+        if (auto it = pending_by_uid_.find(uid); it != pending_by_uid_.end() && --it->second == 0)
+            pending_by_uid_.erase(it);
+    });
     using Subject = sdbus::Struct<std::string, std::map<std::string, sdbus::Variant>>;
     Subject subject{"system-bus-name", {{"name", sdbus::Variant(caller.bus_name)}}};
     const std::map<std::string, std::string> details;
@@ -54,7 +78,7 @@ void Authority::check(const Caller& caller, const char* action, bool interactive
             .onInterface("org.freedesktop.PolicyKit1.Authority")
             .withTimeout(std::chrono::minutes(interactive ? 5 : 1))
             .withArguments(subject, act, details, flags, std::string())
-            .uponReplyInvoke([act, uid = caller.uid, done = std::move(done)](
+            .uponReplyInvoke([act, uid = caller.uid, done, slot](
                                  const sdbus::Error* err,
                                  sdbus::Struct<bool, bool, std::map<std::string, std::string>> r) {
                 if (err) {
@@ -75,6 +99,7 @@ void Authority::check(const Caller& caller, const char* action, bool interactive
                 }
             });
     } catch (const sdbus::Error& e) {
+        slot.reset();
         done(denied(action, "polkit is not available (" + e.getName() + ")"));
     }
 }

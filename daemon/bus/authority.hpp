@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sdbus-c++/sdbus-c++.h>
@@ -31,10 +32,23 @@ class Authority {
     explicit Authority(sdbus::IConnection& connection);
 
     // `done(nullopt)` when authorized, else NotAuthorized with the reason.
+    // LimitsExceeded (at once) when the caller's uid already has
+    // kMaxPendingPerUid checks waiting for polkit, or everyone together
+    // kMaxPending: a user who leaves authentication dialogs open cannot
+    // use up ferryd's outgoing calls (the bus allows a connection 128
+    // pending replies) and so lock polkit out for everyone else.
     void check(const Caller& caller, const char* action, bool interactive,
                std::function<void(std::optional<core::Error>)> done);
 
+    static constexpr unsigned kMaxPendingPerUid = 8;
+    static constexpr unsigned kMaxPending = 64;
+    unsigned pending() const { return pending_; }
+
   private:
+    // Declared before proxy_: the proxy's pending calls (and the counts
+    // they give back when dropped) go first.
+    unsigned pending_ = 0;
+    std::map<uint32_t, unsigned> pending_by_uid_;
     std::unique_ptr<sdbus::IProxy> proxy_;
 };
 

@@ -105,6 +105,22 @@ void JobObject::event(const core::JobRecord& j, const core::Event& e)
         emitFinished(std::string(core::job_state_name(j.state)), Error());
 }
 
+template <typename R>
+std::function<void(std::optional<core::Error>)> JobObject::authorized(std::shared_ptr<R> r,
+                                                                      std::function<void()> then)
+{
+    // Runs `then` once polkit said yes, if this object still exists then.
+    return [alive = std::weak_ptr<const bool>(alive_), id = id_, r,
+            then = std::move(then)](std::optional<core::Error> denied) {
+        if (denied)
+            return r->returnError(to_bus_error(*denied));
+        if (alive.expired())
+            return r->returnError(sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
+                                               "The job " + id + " no longer exists."));
+        then();
+    };
+}
+
 void JobObject::GetEvents(
     sdbus::Result<std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
                                             std::map<std::string, sdbus::Variant>>>>&& result,
@@ -112,9 +128,7 @@ void JobObject::GetEvents(
 {
     auto r = std::make_shared<std::remove_reference_t<decltype(result)>>(std::move(result));
     authority_.check(current_caller(getObject()), kActionRead, false,
-                     [this, r, since](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
+                     authorized(r, [this, r, since] {
                          if (!exists())
                              return r->returnError(gone_error());
                          std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
@@ -124,39 +138,65 @@ void JobObject::GetEvents(
                              out.emplace_back(e.sequence, e.realtime_usec, e.type,
                                               json_object_to_dict(e.data));
                          r->returnResults(out);
-                     });
+                     }));
 }
 
 void JobObject::Acknowledge(sdbus::Result<>&& result)
 {
+    acknowledge(std::make_shared<sdbus::Result<>>(std::move(result)), false, false);
+}
+
+void JobObject::AcknowledgeWithFlags(sdbus::Result<>&& result,
+                                     std::map<std::string, sdbus::Variant> flags)
+{
     auto r = std::make_shared<sdbus::Result<>>(std::move(result));
-    authority_.check(current_caller(getObject()), kActionExecute, false,
-                     [this, r](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
+    auto split = split_options(flags);
+    if (!split)
+        return r->returnError(to_bus_error(split.error()));
+    bool force = false;
+    for (const auto& f : split->rest) {
+        if (f.key != "Force" || f.type != "b")
+            return r->returnError(to_bus_error(core::Error{
+                core::Code::UnknownOption,
+                f.key == "Force" ? "Flag 'Force' must be a boolean (b)."
+                                 : "Unknown flag '" + f.key.substr(0, 64) + "'.",
+                "AcknowledgeWithFlags accepts the flags Interactive (b) and Force (b)."}));
+        force = f.value;
+    }
+    acknowledge(r, split->interactive, force);
+}
+
+void JobObject::acknowledge(std::shared_ptr<sdbus::Result<>> r, bool interactive, bool force)
+{
+    authority_.check(current_caller(getObject()), kActionExecute, interactive,
+                     authorized(r, [this, r, force] {
                          if (!exists())
                              return r->returnError(gone_error());
-                         // The manager destroys this object later, from
-                         // the loop, not inside this handler.
-                         if (auto ok = engine_.acknowledge(); !ok)
-                             return r->returnError(to_bus_error(ok.error()));
-                         r->returnResults();
-                     });
+                         // The engine answers on the loop thread once the
+                         // source's clean-up (a worker) is over; the manager
+                         // destroys this object later, from the loop. `r`
+                         // holds the call, not this object.
+                         auto err = engine_.acknowledge(force, [r](core::Expected<bool> ok) {
+                             if (!ok)
+                                 return r->returnError(to_bus_error(ok.error()));
+                             r->returnResults();
+                         });
+                         if (err)
+                             r->returnError(to_bus_error(*err));
+                     }));
 }
 
 void JobObject::Resume(sdbus::Result<>&& result)
 {
     auto r = std::make_shared<sdbus::Result<>>(std::move(result));
     authority_.check(current_caller(getObject()), kActionExecute, false,
-                     [this, r](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
+                     authorized(r, [this, r] {
                          if (!exists())
                              return r->returnError(gone_error());
                          if (auto ok = engine_.resume(); !ok)
                              return r->returnError(to_bus_error(ok.error()));
                          r->returnResults();
-                     });
+                     }));
 }
 
 std::string JobObject::State() { return std::string(core::job_state_name(job().state)); }

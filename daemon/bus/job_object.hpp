@@ -31,6 +31,9 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
                        result,
                    uint64_t since) override;
     void Acknowledge(sdbus::Result<>&& result) override;
+    void AcknowledgeWithFlags(sdbus::Result<>&& result,
+                              std::map<std::string, sdbus::Variant> flags) override;
+    void acknowledge(std::shared_ptr<sdbus::Result<>> r, bool interactive, bool force);
     void Resume(sdbus::Result<>&& result) override;
 
     std::string State() override;
@@ -53,6 +56,14 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
     const core::JobRecord& job() const;
     bool exists() const;
     sdbus::Error gone_error() const;
+
+    // Answers of polkit (and of the engine) arrive after the handler
+    // returned, when this object may be gone (Acknowledge destroys it):
+    // callbacks hold a weak reference to this token and answer
+    // UnknownObject instead of touching a freed object.
+    std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
+    template <typename R> std::function<void(std::optional<core::Error>)>
+    authorized(std::shared_ptr<R> r, std::function<void()> then);
 
     Engine& engine_;
     Authority& authority_;

@@ -111,11 +111,28 @@ void common_options(CURL* c, const PeerEndpoint& ep, std::chrono::milliseconds t
 
 } // namespace
 
+namespace {
+
+// A string field of an error answer, or "" when missing or of another
+// type: json::value() would throw type_error for a hostile answer, on a
+// worker thread, and terminate ferryd. Capped: a message is a sentence.
+std::string error_field(const json& body, const char* key)
+{
+    if (!body.is_object())
+        return {};
+    const auto it = body.find(key);
+    if (it == body.end() || !it->is_string())
+        return {};
+    return it->get<std::string>().substr(0, 1024);
+}
+
+} // namespace
+
 core::Error peer_error(long status, const json& body)
 {
-    const std::string name = body.is_object() ? body.value("error", "") : "";
-    const std::string message = body.is_object() ? body.value("message", "") : "";
-    const std::string remedy = body.is_object() ? body.value("remedy", "") : "";
+    const std::string name = error_field(body, "error");
+    const std::string message = error_field(body, "message");
+    const std::string remedy = error_field(body, "remedy");
     core::Code code = core::Code::Internal;
     if (name == "AuthenticationFailed")
         code = core::Code::AuthenticationFailed;
