@@ -7,7 +7,12 @@
 #   D1 the MariaDB data directory has room for about a third of the data:
 #      copy-data fails;
 #   D2 the log directory has room for about half of the logs: copy-syslog
-#      fails.
+#      fails;
+#   D3 ferryd's state directory (the job journal) is full when copy-syslog
+#      starts: its first checkpoint cannot be written, so the operation
+#      stops there (JournalWriteFailed) and nothing after it runs -- above
+#      all not final's /finish, which revokes the token a resumed job still
+#      needs (issue 14 defect 10).
 #
 # Each must fail with a named error and a remedy, nothing half-applied;
 # then space is freed (the tmpfs grows: mount -o remount,size=...),
@@ -53,12 +58,31 @@ grow() { # MOUNTPOINT MB
 grow_db() { grow "$RIG/target/db/data" $((USED_MB + DATA_MB * 4 + 64)); }
 grow_logs() { grow "$RIG/target/logs" $((LOGS_MB * 2 + 8)); }
 
+# --- ferryd's state directory on a small tmpfs ---------------------------------
+rig_stop_ferryd
+mv "$RIG/target/state" "$RIG/target/state.disk"
+mkdir -m 0700 "$RIG/target/state"
+mount -t tmpfs -o size=2m,mode=0700 ferry-faults "$RIG/target/state" || rig_fail "cannot mount a tmpfs"
+MOUNTS+=("$RIG/target/state")
+cp -a "$RIG/target/state.disk/." "$RIG/target/state/" && rm -rf "$RIG/target/state.disk"
+rig_start_ferryd target
+free_state() { rm -f "$RIG/target/state/fill" && rig_log "freed space: the state directory"; }
+
 # The disk is full already: the waiter fires at once (a no-op).
 PENDING_RESUME=2
 fault_case "D1 the target's MariaDB disk full" grow_db --op copy-settings --exec true
 check "D1 failed in copy-data" [ "$ERR_OP" = copy-data ]
 fault_case "D2 the target's log directory full" grow_logs --op copy-settings --exec true
 check "D2 failed in copy-syslog" [ "$ERR_OP" = copy-syslog ]
+ERR_CODE= ERR_OP=
+finish_calls() { grep -c 'POST /ferry/v1/finish' "$RIG/peer-source.log"; }
+FINISH_BEFORE=$(finish_calls)
+fault_case "D3 the state directory full when copy-syslog starts" free_state --op copy-syslog --exec bash -c \
+    "dd if=/dev/zero of='$RIG/target/state/fill' bs=16k >/dev/null 2>&1; sync"
+check "D3 failed with JournalWriteFailed in copy-syslog ($ERR_CODE in $ERR_OP)" \
+    [ "$ERR_CODE|$ERR_OP" = "org.ferry.Migration1.Error.JournalWriteFailed|copy-syslog" ]
+check "D3 final did not run: no /finish revoked the job's token ($FINISH_BEFORE -> $(finish_calls) calls)" \
+    [ "$(finish_calls)" = "$FINISH_BEFORE" ]
 migration_end "the migration after freeing space"
 check "the target's MariaDB still runs" mdb_sql target "SELECT 1"
 

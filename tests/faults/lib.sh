@@ -116,6 +116,7 @@ fault_rig() {
         RIG_PIDS+=($PROXY_PID)
         rig_wait_for 10 grep -q ready "$RIG/proxy.log" || rig_fail "tcp_proxy did not start: $(cat "$RIG/proxy.log")"
     fi
+    [ -n "${FAULT_BEFORE_FERRYD:-}" ] && $FAULT_BEFORE_FERRYD
     rig_start_ferryd target
 
     cp -a "$RIG/target/settings" "$RIG/target-settings-before"

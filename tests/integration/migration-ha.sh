@@ -176,6 +176,27 @@ check "... in copy-data-activate-replica: $(cat "$RIG/error1.txt")" grep -q copy
 check "... the round-robin hosts are still off the Main node" [ -z "$(rr_hosts)" ]
 check "... T has no replica yet" [ "$(ring_replica target)" = "- - -" ]
 
+# Issue 14 defect 2: B is out of the ring and T not in it yet. Acknowledge()
+# now would put the round-robin hosts back (pointing at B, read-only and
+# outside the ring) and delete the freeze: refused with SourceOutOfRing,
+# nothing changes, and Resume() (below) still completes the migration.
+gd() { gdbus call --address "$DBUS_SYSTEM_BUS_ADDRESS" --timeout 120 --dest org.ferry.Migration1 \
+    --object-path "$JOB" --method "org.ferry.Migration1.Job.$1" "${@:2}" 2>&1; }
+ack=$(gd Acknowledge)
+check "Acknowledge() between operations 3 and 7 -> SourceOutOfRing ($ack)" \
+    grep -q 'GDBus.Error:org.ferry.Migration1.Error.SourceOutOfRing: .*Resume()' <<<"$ack"
+ack=$(gd AcknowledgeWithFlags "{'Force': <'yes'>}")
+check "AcknowledgeWithFlags(Force: a string) -> UnknownOption ($ack)" \
+    grep -q 'org.ferry.Migration1.Error.UnknownOption' <<<"$ack"
+ack=$(gd AcknowledgeWithFlags "{'Force': <false>}")
+check "AcknowledgeWithFlags(Force: false) -> SourceOutOfRing" \
+    grep -q 'org.ferry.Migration1.Error.SourceOutOfRing' <<<"$ack"
+check "... the job is still there, failed" [ "$(job_prop State)|$(prop "${MGR[@]}" Job)" = "failed|$JOB" ]
+check "... the round-robin hosts were not restored" [ -z "$(rr_hosts)" ]
+check "... the freeze is still in the journal" python3 -c "
+import json; j = json.load(open('$RIG/target/state/job.json'))
+assert [o for o in j['operations'] if o['id'] == 'deactivate-replica'][0]['checkpoint']['freeze']"
+
 app_start_mariadb_tls source
 
 # --- The ring's password in no error (issue 14, defect 4) --------------------------

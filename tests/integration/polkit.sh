@@ -235,6 +235,90 @@ rig_wait_for 15 probe_is "$PK_UID_WEB" "$ERR.Unreachable" &&
 expect "execute-only rule: uid $PK_UID_WEB Start" "$(call "$PK_UID_WEB" Start '{}')" "$ERR.NotProbed"
 expect "execute-only rule: uid $PK_UID_PLAIN Probe (not in the group)" "$(probe "$PK_UID_PLAIN")" "$ERR.NotAuthorized"
 
+# --- 7. slow polkit answers (issue 14 defects 13 and 5) ----------------------
+# A rule that makes polkitd take two seconds over every ferry check of uid
+# 61001 (polkit.spawn of sleep): its checks stay pending in ferryd as they
+# would while an authentication agent shows a dialog nobody answers.
+cat >"$RIG/slow.rules" <<'JS'
+polkit.addRule(function(action, subject) {
+    if (subject.user == "ferrytest" && action.id.indexOf("org.ferry.migration.") == 0)
+        polkit.spawn(["/bin/sleep", "2"]);
+    return polkit.Result.NOT_HANDLED;
+});
+JS
+pk_remove_rules 50-ferry-execute-only.rules
+pk_install_rules "$SRC/polkit/50-ferry-webpanel.rules.example" 50-ferry-webpanel.rules
+pk_install_rules "$RIG/slow.rules" 10-ferry-slow.rules
+slow_is_on() { # a read of uid 61001 takes a second now
+    local t0=$SECONDS
+    call "$PK_UID_PLAIN" GetOptions >/dev/null
+    [ $((SECONDS - t0)) -ge 1 ]
+}
+rig_wait_for 15 slow_is_on || fail "the slow rule did not take effect"
+
+# 13: 20 interactive Probe calls of uid 61001 at once, each from its own
+# connection: ferryd keeps at most 8 of one uid waiting for polkit and
+# refuses the others at once with LimitsExceeded; root and another uid
+# still get their answers meanwhile.
+mkdir -p "$RIG/flood"
+for i in $(seq 20); do
+    call "$PK_UID_PLAIN" Probe "$SOURCE_ADDR" "$PASSWORD" "{'Interactive': <true>}" >"$RIG/flood/$i" &
+done
+sleep 0.5
+expect "root Probe during the flood" "$(probe 0)" "$ERR.Unreachable"
+expect "uid $PK_UID_WEB Probe during the flood" "$(probe "$PK_UID_WEB")" "$ERR.Unreachable"
+wait
+limited=$(grep -lx "$ERR.LimitsExceeded" "$RIG"/flood/* | wc -l)
+denied=$(grep -lx "$ERR.NotAuthorized" "$RIG"/flood/* | wc -l)
+# polkitd answers one check every 2 s: at most 8 (+ one per 2 s while the
+# calls arrive) reach it.
+expect "flood of 20: every call answered (denied $denied, LimitsExceeded $limited)" "$((denied + limited))" 20
+[ "$limited" -ge 10 ] && pass "flood of 20: $limited refused at once with LimitsExceeded" ||
+    fail "flood of 20: only $limited refused with LimitsExceeded ($denied waited for polkit)"
+grep -q "Refused a polkit check of org.ferry.migration.probe for uid $PK_UID_PLAIN" "$RIG/ferryd-target.log" &&
+    pass "ferryd logged the refusals" || fail "ferryd did not log the refusals"
+expect "after the flood uid $PK_UID_PLAIN Probe is judged by polkit again" "$(probe "$PK_UID_PLAIN")" "$ERR.NotAuthorized"
+
+# 5: GetEvents calls of uid 61001 wait for polkit while root acknowledges
+# the job: the job object is destroyed before their answers arrive. Their
+# callbacks must not touch it (an ASan build reports a use-after-free
+# otherwise): each answers its events or UnknownObject, ferryd lives.
+rig_stop_ferryd
+cp "$SRC/tests/integration/fixtures/job-failed.json" "$RIG/target/state/job.json"
+chmod 0600 "$RIG/target/state/job.json"
+rig_start_ferryd target
+JOBID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$RIG/target/state/job.json")
+JPATH=$OBJ/job/$JOBID
+jcall() {
+    local uid=$1 method=$2; shift 2
+    local out rc
+    out=$(pk_as "$uid" gdbus call --address "$DBUS_SYSTEM_BUS_ADDRESS" --timeout 60 --dest "$BUS_NAME" \
+        --object-path "$JPATH" --method "$IFACE.Job.$method" "$@" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ]; then echo OK; else
+        out=$(grep -o 'GDBus\.Error:[A-Za-z0-9_.]*' <<<"$out" | head -n1); echo "${out#GDBus.Error:}"
+    fi
+}
+mkdir -p "$RIG/events"
+for i in $(seq 8); do
+    jcall "$PK_UID_PLAIN" GetEvents 0 >"$RIG/events/$i" &
+done
+sleep 0.3
+expect "root Acknowledge() while GetEvents calls wait for polkit" "$(jcall 0 Acknowledge)" OK
+wait
+gone=$(grep -lx org.freedesktop.DBus.Error.UnknownObject "$RIG"/events/* | wc -l)
+answered=$(grep -lx OK "$RIG"/events/* | wc -l)
+expect "GetEvents answered ($answered) or UnknownObject ($gone), nothing else" "$((answered + gone))" 8
+[ "$gone" -ge 1 ] && pass "$gone GetEvents answered after the object was gone" ||
+    fail "no GetEvents was still pending at the Acknowledge (the race was not reproduced)"
+if kill -0 "$FERRYD_PID" 2>/dev/null &&
+    v=$(busctl --system get-property "$BUS_NAME" "$OBJ" "$IFACE" Job 2>&1) && [ "$v" = 'o "/"' ]; then
+    pass "ferryd alive after the race, no job ($v)"
+else
+    fail "ferryd died or answers wrongly after the race: $v"
+fi
+pk_remove_rules 10-ferry-slow.rules
+
 # --- 6. no polkitd at all: fail closed, ferryd survives -----------------------
 pk_stop
 expect "no polkitd: uid $PK_UID_PLAIN Probe" "$(probe "$PK_UID_PLAIN")" "$ERR.NotAuthorized"
