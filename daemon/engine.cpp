@@ -289,11 +289,8 @@ std::optional<core::Error> Engine::acknowledge(bool force,
     if (!core::is_finished(job_->state))
         return core::Error{core::Code::NotFinished, "The job is still running.",
                            "Wait until it has succeeded or failed."};
-    if (job_->state != core::JobState::Failed) {
-        done(forget_job());
-        return std::nullopt;
-    }
-    const bool out_of_ring = core::source_out_of_ring(*job_);
+    const bool failed = job_->state == core::JobState::Failed;
+    const bool out_of_ring = failed && core::source_out_of_ring(*job_);
     if (out_of_ring && !force)
         return core::Error{
             core::Code::SourceOutOfRing,
@@ -314,10 +311,16 @@ std::optional<core::Error> Engine::acknowledge(bool force,
     ack_in_flight_ = true;
     if (ack_worker_.joinable())
         ack_worker_.join();
-    ack_worker_ = std::thread([this, snapshot = *job_, out_of_ring, done = std::move(done)]() mutable {
+    // The worker does everything that waits: the source's clean-up (a
+    // failed job) and the journal's removal (fsync); the loop only forgets.
+    ack_worker_ = std::thread([this, snapshot = *job_, failed, out_of_ring,
+                               done = std::move(done)]() mutable {
         core::Expected<bool> cleaned = true;
         try {
-            cleaned = clean_up_source(snapshot, out_of_ring);
+            if (failed)
+                cleaned = clean_up_source(snapshot, out_of_ring);
+            if (cleaned)
+                cleaned = journal_.remove();
         } catch (const std::exception& e) {
             cleaned = core::Error{core::Code::Internal,
                                   std::string("Acknowledge() stopped on an unexpected error: ") + e.what(),
@@ -361,8 +364,6 @@ core::Expected<bool> Engine::forget_job()
 {
     if (!job_)
         return core::Error{core::Code::NoJob, "There is no job.", {}};
-    if (auto r = journal_.remove(); !r)
-        return r;
     std::error_code ec;
     std::filesystem::remove(journal_.dir() / "former-settings.json", ec);
     spdlog::info("Job {} acknowledged.", job_->id);

@@ -101,7 +101,7 @@ class Engine {
     JobPeers job_peers(const core::SourceIdentity& src) const;
     // The source's side of acknowledging a failed job (worker thread).
     core::Expected<bool> clean_up_source(const core::JobRecord& job, bool out_of_ring) const;
-    // The local side: journal and job gone (loop thread).
+    // The job forgotten once its journal is gone (loop thread).
     core::Expected<bool> forget_job();
     const core::SourceInfo* probed() const;
     core::Expected<bool> persist(); // returns once the journal is on disk

@@ -79,7 +79,7 @@ fail() { rig_log "NOT OK: $*"; FAILS=$((FAILS + 1)); }
 call() {
     local uid=$1 method=$2; shift 2
     local out rc
-    out=$(pk_as "$uid" gdbus call --address "$DBUS_SYSTEM_BUS_ADDRESS" --timeout 30 --dest "$BUS_NAME" \
+    out=$(pk_as "$uid" gdbus call --address "$DBUS_SYSTEM_BUS_ADDRESS" --timeout "${CALL_TIMEOUT:-30}" --dest "$BUS_NAME" \
         --object-path "$OBJ" --method "$IFACE.$method" "$@" 2>&1)
     rc=$?
     if [ $rc -eq 0 ]; then
@@ -236,13 +236,13 @@ expect "execute-only rule: uid $PK_UID_WEB Start" "$(call "$PK_UID_WEB" Start '{
 expect "execute-only rule: uid $PK_UID_PLAIN Probe (not in the group)" "$(probe "$PK_UID_PLAIN")" "$ERR.NotAuthorized"
 
 # --- 7. slow polkit answers (issue 14 defects 13 and 5) ----------------------
-# A rule that makes polkitd take two seconds over every ferry check of uid
+# A rule that makes polkitd take a second over every ferry check of uid
 # 61001 (polkit.spawn of sleep): its checks stay pending in ferryd as they
 # would while an authentication agent shows a dialog nobody answers.
 cat >"$RIG/slow.rules" <<'JS'
 polkit.addRule(function(action, subject) {
     if (subject.user == "ferrytest" && action.id.indexOf("org.ferry.migration.") == 0)
-        polkit.spawn(["/bin/sleep", "2"]);
+        polkit.spawn(["/bin/sleep", "1"]);
     return polkit.Result.NOT_HANDLED;
 });
 JS
@@ -261,16 +261,19 @@ rig_wait_for 15 slow_is_on || fail "the slow rule did not take effect"
 # refuses the others at once with LimitsExceeded; root and another uid
 # still get their answers meanwhile.
 mkdir -p "$RIG/flood"
+FLOOD=()
 for i in $(seq 20); do
-    call "$PK_UID_PLAIN" Probe "$SOURCE_ADDR" "$PASSWORD" "{'Interactive': <true>}" >"$RIG/flood/$i" &
+    CALL_TIMEOUT=120 call "$PK_UID_PLAIN" Probe "$SOURCE_ADDR" "$PASSWORD" "{'Interactive': <true>}" >"$RIG/flood/$i" &
+    FLOOD+=($!)
 done
 sleep 0.5
 expect "root Probe during the flood" "$(probe 0)" "$ERR.Unreachable"
-expect "uid $PK_UID_WEB Probe during the flood" "$(probe "$PK_UID_WEB")" "$ERR.Unreachable"
-wait
+# polkitd answers one check at a time: this one waits behind the flood's.
+expect "uid $PK_UID_WEB Probe during the flood" "$(CALL_TIMEOUT=120 probe "$PK_UID_WEB")" "$ERR.Unreachable"
+wait "${FLOOD[@]}"
 limited=$(grep -lx "$ERR.LimitsExceeded" "$RIG"/flood/* | wc -l)
 denied=$(grep -lx "$ERR.NotAuthorized" "$RIG"/flood/* | wc -l)
-# polkitd answers one check every 2 s: at most 8 (+ one per 2 s while the
+# polkitd answers one check a second: at most 8 (+ one a second while the
 # calls arrive) reach it.
 expect "flood of 20: every call answered (denied $denied, LimitsExceeded $limited)" "$((denied + limited))" 20
 [ "$limited" -ge 10 ] && pass "flood of 20: $limited refused at once with LimitsExceeded" ||
@@ -292,7 +295,7 @@ JPATH=$OBJ/job/$JOBID
 jcall() {
     local uid=$1 method=$2; shift 2
     local out rc
-    out=$(pk_as "$uid" gdbus call --address "$DBUS_SYSTEM_BUS_ADDRESS" --timeout 60 --dest "$BUS_NAME" \
+    out=$(pk_as "$uid" gdbus call --address "$DBUS_SYSTEM_BUS_ADDRESS" --timeout 120 --dest "$BUS_NAME" \
         --object-path "$JPATH" --method "$IFACE.Job.$method" "$@" 2>&1)
     rc=$?
     if [ $rc -eq 0 ]; then echo OK; else
@@ -300,12 +303,14 @@ jcall() {
     fi
 }
 mkdir -p "$RIG/events"
+EVENTS=()
 for i in $(seq 8); do
     jcall "$PK_UID_PLAIN" GetEvents 0 >"$RIG/events/$i" &
+    EVENTS+=($!)
 done
 sleep 0.3
 expect "root Acknowledge() while GetEvents calls wait for polkit" "$(jcall 0 Acknowledge)" OK
-wait
+wait "${EVENTS[@]}"
 gone=$(grep -lx org.freedesktop.DBus.Error.UnknownObject "$RIG"/events/* | wc -l)
 answered=$(grep -lx OK "$RIG"/events/* | wc -l)
 expect "GetEvents answered ($answered) or UnknownObject ($gone), nothing else" "$((answered + gone))" 8
