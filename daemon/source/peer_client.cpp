@@ -250,13 +250,33 @@ core::Expected<json> PeerClient::request(const char* method, const std::string& 
         return transport_error(endpoint_.address, rc, errbuf);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    json j = json::parse(answer, nullptr, false);
+    return answer_json(status, answer, endpoint_.address);
+}
+
+core::Expected<json> answer_json(long status, std::string_view body, const std::string& address)
+{
+    json j = json::parse(body, nullptr, false);
     if (status < 200 || status >= 300)
         return peer_error(status, j);
     if (j.is_discarded())
         return core::Error{core::Code::IncompatibleSource,
-                           "The source " + endpoint_.address + " answered with malformed JSON.", {}};
+                           "The source " + address + " answered with malformed JSON.", {}};
     return j;
+}
+
+core::Expected<std::string> token_from_login(const json& r, const std::string& address)
+{
+    if (!r.is_object() || !r.contains("token") || !r["token"].is_string())
+        return core::Error{core::Code::IncompatibleSource,
+                           "The source " + address + " did not return a token.", {}};
+    if (r.value("protocol", 0) != core::kPeerProtocol)
+        return core::Error{core::Code::IncompatibleSource,
+                           "The source " + address +
+                               " speaks another version of the ferry peer protocol (" +
+                               std::to_string(r.value("protocol", 0)) + ", this system " +
+                               std::to_string(core::kPeerProtocol) + ").",
+                           "Update ferry on both systems to the same version."};
+    return r["token"].get<std::string>();
 }
 
 core::Expected<bool> PeerClient::login(const std::string& password, const std::string& also_from)
@@ -269,17 +289,10 @@ core::Expected<bool> PeerClient::login(const std::string& password, const std::s
     body["password"] = std::string(password.size(), '\0');
     if (!r)
         return r.error();
-    if (!r->is_object() || !r->contains("token") || !(*r)["token"].is_string())
-        return core::Error{core::Code::IncompatibleSource,
-                           "The source " + endpoint_.address + " did not return a token.", {}};
-    if (r->value("protocol", 0) != core::kPeerProtocol)
-        return core::Error{core::Code::IncompatibleSource,
-                           "The source " + endpoint_.address +
-                               " speaks another version of the ferry peer protocol (" +
-                               std::to_string(r->value("protocol", 0)) + ", this system " +
-                               std::to_string(core::kPeerProtocol) + ").",
-                           "Update ferry on both systems to the same version."};
-    token_ = (*r)["token"].get<std::string>();
+    auto token = token_from_login(*r, endpoint_.address);
+    if (!token)
+        return token.error();
+    token_ = std::move(*token);
     return true;
 }
 

@@ -85,4 +85,15 @@ class PeerClient {
 // The error a peer's JSON error body names, mapped to a core::Code.
 core::Error peer_error(long http_status, const nlohmann::json& body);
 
+// What request() and login() make of an answer, as pure functions of the
+// status and the bytes received, so that tests/fuzz reaches them without a
+// network (the answer is the source's, or anyone's on the path before the
+// pin is taken). `address` names the source in the errors.
+//   The JSON document of a 2xx answer, else the error it names.
+core::Expected<nlohmann::json> answer_json(long http_status, std::string_view body,
+                                           const std::string& address);
+//   The token of a /login answer (IncompatibleSource for another protocol).
+core::Expected<std::string> token_from_login(const nlohmann::json& answer,
+                                             const std::string& address);
+
 } // namespace ferry::source
