@@ -33,6 +33,11 @@ Expected<Ini> parse_ini(std::string_view text)
                 return Error{Code::InvalidArgument,
                              "Line " + std::to_string(lineno) + ": malformed section header.", {}};
             section = std::string(trim(line.substr(1, line.size() - 2)));
+            // "[ ]" would be a section named "" that format_ini writes as
+            // "[]", which is no section header (found by tests/fuzz).
+            if (section.empty())
+                return Error{Code::InvalidArgument,
+                             "Line " + std::to_string(lineno) + ": empty section name.", {}};
             ini[section];
             in_section = true;
             continue;

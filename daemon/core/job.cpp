@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/json_number.hpp"
+
 namespace ferry::core {
 namespace {
 
@@ -71,8 +73,8 @@ SourceIdentity source_from_json(const json& j)
     s.main_certificate_sha256 = j.value("main_certificate_sha256", "");
     s.main_token = j.value("main_token", "");
     s.high_availability = j.at("high_availability").get<bool>();
-    s.data_bytes = j.at("data_bytes").get<uint64_t>();
-    s.log_bytes = j.at("log_bytes").get<uint64_t>();
+    s.data_bytes = json_integer<uint64_t>(j.at("data_bytes"));
+    s.log_bytes = json_integer<uint64_t>(j.at("log_bytes"));
     return s;
 }
 
@@ -329,7 +331,7 @@ Expected<JobRecord> parse_job(std::string_view text)
         return corrupt("not a JSON object");
     try {
         JobRecord job;
-        job.version = j.at("version").get<int>();
+        job.version = json_integer<int>(j.at("version"));
         if (job.version > kJournalVersion)
             return corrupt("written by a newer ferry (journal version " +
                            std::to_string(job.version) + ")");
@@ -349,12 +351,12 @@ Expected<JobRecord> parse_job(std::string_view text)
         job.target.address = j.at("target").at("address").get<std::string>();
         job.target.host_name = j.at("target").at("host_name").get<std::string>();
         job.boot_id = j.at("boot_id").get<std::string>();
-        job.attempt = j.at("attempt").get<uint32_t>();
+        job.attempt = json_integer<uint32_t>(j.at("attempt"));
         // Absent in journals of earlier builds.
         job.restarts_without_progress = j.value("restarts_without_progress", 0u);
-        job.started_at_usec = j.at("started_at").get<uint64_t>();
-        job.finished_at_usec = j.at("finished_at").get<uint64_t>();
-        job.next_sequence = j.at("next_sequence").get<uint64_t>();
+        job.started_at_usec = json_integer<uint64_t>(j.at("started_at"));
+        job.finished_at_usec = json_integer<uint64_t>(j.at("finished_at"));
+        job.next_sequence = json_integer<uint64_t>(j.at("next_sequence"));
 
         const auto& ops = j.at("operations");
         if (!ops.is_array() || ops.size() != kOperationCount)
@@ -367,13 +369,14 @@ Expected<JobRecord> parse_job(std::string_view text)
             auto os = enum_from<OpState>(kOpStates, jo.at("state").get<std::string>());
             if (!os)
                 return corrupt("invalid operation state");
-            job.operations.push_back(OperationRecord{*id, *os, jo.at("bytes_done").get<uint64_t>(),
-                                                     jo.at("bytes_total").get<uint64_t>(),
-                                                     jo.at("estimated_seconds").get<uint64_t>(),
+            job.operations.push_back(OperationRecord{*id, *os,
+                                                     json_integer<uint64_t>(jo.at("bytes_done")),
+                                                     json_integer<uint64_t>(jo.at("bytes_total")),
+                                                     json_integer<uint64_t>(jo.at("estimated_seconds")),
                                                      jo.at("checkpoint"), -1});
         }
         for (const auto& je : j.at("events")) {
-            Event e{je.at("seq").get<uint64_t>(), je.at("time").get<uint64_t>(),
+            Event e{json_integer<uint64_t>(je.at("seq")), json_integer<uint64_t>(je.at("time")),
                     je.at("type").get<std::string>(), je.at("data")};
             if (e.sequence >= job.next_sequence)
                 return corrupt("event sequence beyond the recorded next sequence");

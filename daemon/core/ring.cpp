@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/address.hpp"
+#include "core/json_number.hpp"
 #include "core/sql_quote.hpp"
 
 namespace ferry::core {
@@ -86,14 +87,14 @@ Expected<ReplicaFreeze> ReplicaFreeze::from_json(const nlohmann::json& j)
     ReplicaFreeze f;
     try {
         f.master_host = j.at("master_host").get<std::string>();
-        f.master_port = j.at("master_port").get<uint16_t>();
+        f.master_port = json_integer<uint16_t>(j.at("master_port"));
         f.using_gtid = j.at("using_gtid").get<std::string>();
         f.gtid_binlog_state = j.at("gtid_binlog_state").get<std::string>();
         f.gtid_binlog_pos = j.at("gtid_binlog_pos").get<std::string>();
         f.gtid_slave_pos = j.at("gtid_slave_pos").get<std::string>();
         f.gtid_current_pos = j.at("gtid_current_pos").get<std::string>();
-        f.server_id = j.at("server_id").get<uint32_t>();
-        f.gtid_domain_id = j.at("gtid_domain_id").get<uint32_t>();
+        f.server_id = json_integer<uint32_t>(j.at("server_id"));
+        f.gtid_domain_id = json_integer<uint32_t>(j.at("gtid_domain_id"));
         f.downstream = j.at("downstream").get<std::vector<std::string>>();
     } catch (const nlohmann::json::exception& e) {
         return incompatible(e.what());

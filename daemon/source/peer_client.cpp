@@ -269,12 +269,16 @@ core::Expected<std::string> token_from_login(const json& r, const std::string& a
     if (!r.is_object() || !r.contains("token") || !r["token"].is_string())
         return core::Error{core::Code::IncompatibleSource,
                            "The source " + address + " did not return a token.", {}};
-    if (r.value("protocol", 0) != core::kPeerProtocol)
+    // Any JSON type may come here (json::value() would throw for a string,
+    // found by tests/fuzz): only an integer is a protocol version.
+    const auto p = r.find("protocol");
+    const bool integer = p != r.end() && (p->is_number_integer() || p->is_number_unsigned());
+    if (!integer || p->get<int64_t>() != core::kPeerProtocol)
         return core::Error{core::Code::IncompatibleSource,
                            "The source " + address +
                                " speaks another version of the ferry peer protocol (" +
-                               std::to_string(r.value("protocol", 0)) + ", this system " +
-                               std::to_string(core::kPeerProtocol) + ").",
+                               (integer ? std::to_string(p->get<int64_t>()) : std::string("none")) +
+                               ", this system " + std::to_string(core::kPeerProtocol) + ").",
                            "Update ferry on both systems to the same version."};
     return r["token"].get<std::string>();
 }

@@ -1,6 +1,7 @@
 #include "source/source_client.hpp"
 
 #include "core/certificate_pin.hpp"
+#include "core/json_number.hpp"
 #include "core/peer_protocol.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,7 +13,7 @@ namespace ferry::source {
 core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& d)
 {
     try {
-        if (d.at("protocol").get<int>() != core::kPeerProtocol)
+        if (core::json_integer<int>(d.at("protocol")) != core::kPeerProtocol)
             return core::Error{core::Code::IncompatibleSource,
                                "The source speaks another version of the ferry peer protocol.",
                                "Update ferry on both systems to the same version."};
@@ -33,9 +34,9 @@ core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json&
             s.downstream = r->value("downstream", std::vector<std::string>{});
             s.upstream = r->value("master_host", "");
         }
-        s.data_bytes = d.at("data_bytes").get<uint64_t>();
-        s.log_bytes = d.at("log_bytes").get<uint64_t>();
-        s.settings_bytes = d.at("settings_bytes").get<uint64_t>();
+        s.data_bytes = core::json_integer<uint64_t>(d.at("data_bytes"));
+        s.log_bytes = core::json_integer<uint64_t>(d.at("log_bytes"));
+        s.settings_bytes = core::json_integer<uint64_t>(d.at("settings_bytes"));
         if (s.server_role != "Main" && s.server_role != "Additional")
             return core::Error{core::Code::IncompatibleSource,
                                "The source reports an unknown server role '" +

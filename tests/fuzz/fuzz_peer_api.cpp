@@ -109,6 +109,7 @@ struct Rig {
         api->set_clock([this] { return now; });
         api->set_reboot([] { return core::Expected<std::string>(std::string("yes")); },
                         [] { return core::Expected<bool>(true); });
+        FUZZ_CHECK(peer::prepare_state_directory((root / "state").string()).ok());
         FUZZ_CHECK(api->persist_tokens_in((root / "state").string()).ok());
         login();
     }

@@ -16,9 +16,14 @@ seconds=${FERRY_FUZZ_SECONDS:-20}
 [ -d "$seeds" ] || { echo "no seed corpus at $seeds" >&2; exit 1; }
 mkdir -p "$work/$name"
 log=$work/$name.log
+# A dictionary of tokens the target's input format uses (corpus/DICT.dict,
+# named in the test's FERRY_FUZZ_DICT) helps the mutations past a parser's
+# syntax.
+dict=()
+[ -n "${FERRY_FUZZ_DICT:-}" ] && dict=(-dict="$(dirname "$seeds")/$FERRY_FUZZ_DICT.dict")
 # -rss_limit_mb: a parser that allocates without bound is a finding too.
 "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$work/$name-" \
+    -print_final_stats=1 -artifact_prefix="$work/$name-" "${dict[@]}" \
     "$work/$name" "$seeds" >"$log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

@@ -22,6 +22,11 @@ TEST(Ini, MalformedLinesAreNamed)
     EXPECT_NE(r.error().message.find("Line 3"), std::string::npos);
     EXPECT_FALSE(parse_ini("key=outside\n").ok());
     EXPECT_FALSE(parse_ini("[unterminated\n").ok());
+    // Found by tests/fuzz: "[ ]" was a section "" that format_ini wrote as
+    // "[]", which does not parse.
+    auto empty = parse_ini("[ ]\nA=b\n");
+    ASSERT_FALSE(empty.ok());
+    EXPECT_NE(empty.error().message.find("empty section name"), std::string::npos);
 }
 
 TEST(Ini, FormatRoundTrips)

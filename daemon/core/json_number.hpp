@@ -1,0 +1,39 @@
+// Integers read from JSON that came from outside (a peer's answer, the
+// journal on disk). nlohmann's get<uint64_t>() converts whatever number it
+// holds: a negative one wraps around, a floating-point one outside the
+// type's range is undefined behaviour (a float-to-integer cast; UBSan
+// reports it, tests/fuzz found it). These take only an integer that fits
+// the type and otherwise throw nlohmann::json::type_error, as get<>() does
+// for a wrong type, so that callers catching json::exception turn it into
+// their named error as before.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <type_traits>
+
+namespace ferry::core {
+
+template <typename T> T json_integer(const nlohmann::json& j)
+{
+    static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
+    if (j.is_number_unsigned()) {
+        const auto v = j.get<uint64_t>();
+        if (v <= static_cast<uint64_t>(std::numeric_limits<T>::max()))
+            return static_cast<T>(v);
+    } else if (j.is_number_integer()) {
+        const auto v = j.get<int64_t>();
+        if constexpr (std::is_signed_v<T>) {
+            if (v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max())
+                return static_cast<T>(v);
+        }
+    }
+    throw nlohmann::json::type_error::create(
+        302,
+        "type must be an integer within the range of the field, but is " + j.dump().substr(0, 32),
+        &j);
+}
+
+} // namespace ferry::core
