@@ -51,11 +51,12 @@ check "ferryd: seccomp filter" [ "$(field Seccomp)" = 2 ]
 # capabilities of the caller do not matter for read-only mounts).
 in_ferryd() { ct_exec $T nsenter --target "$PID" --mount -- "$@"; }
 writable() { in_ferryd sh -c "f=\$1/.ferry-ct-probe; : > \"\$f\" && rm -f \"\$f\"" sh "$1" 2>/dev/null; }
-for d in /var/lib/ferry /var/lib/hotspot /var/lib/hotspot/settings /etc/hotspot/certs /var/log/hotspot /etc/ferry /tmp; do
+for d in /var/lib/ferry /var/lib/hotspot /var/lib/hotspot/settings /etc/hotspot/certs /var/log/hotspot /tmp; do
     check "ferryd can write $d" writable "$d"
 done
 not_writable() { ! writable "$1"; }
-for d in /etc /usr /var/lib /root /var/lib/mysql; do
+# /etc/ferry too: ferryd writes nothing there (issue 14, defect 12).
+for d in /etc /etc/ferry /usr /var/lib /root /var/lib/mysql; do
     check "ferryd cannot write $d" not_writable "$d"
 done
 # The kernel's boot id ferryd would read is the host's (ProtectProc= gives
