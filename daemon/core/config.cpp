@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 namespace ferry::core {
@@ -15,7 +16,20 @@ std::vector<std::string> split_words(const std::string& s)
     return out;
 }
 
-Error bad(const std::string& what) { return Error{Code::InvalidArgument, "ferry.conf: " + what, {}}; }
+Error bad(const std::string& what)
+{
+    return Error{Code::InvalidArgument, "ferry.conf: " + what, {}};
+}
+
+// The whole of `value` as an unsigned number in lo..hi, or nothing.
+std::optional<unsigned> in_range(const std::string& value, unsigned lo, unsigned hi)
+{
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || p != value.data() + value.size() || v < lo || v > hi)
+        return std::nullopt;
+    return v;
+}
 
 } // namespace
 
@@ -51,42 +65,35 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                 }
             } else if (section == "Migration") {
                 if (key == "ProbeTimeoutSec") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 300)
+                    const auto v = in_range(value, 1, 300);
+                    if (!v)
                         return bad("ProbeTimeoutSec must be 1..300.");
-                    c.probe_timeout_sec = v;
+                    c.probe_timeout_sec = *v;
                 } else if (key == "PeerPort") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 65535)
+                    const auto v = in_range(value, 1, 65535);
+                    if (!v)
                         return bad("PeerPort must be 1..65535.");
-                    c.peer_port = static_cast<uint16_t>(v);
+                    c.peer_port = static_cast<uint16_t>(*v);
                 } else if (key == "RingJoinTimeoutSec") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 3600)
+                    const auto v = in_range(value, 1, 3600);
+                    if (!v)
                         return bad("RingJoinTimeoutSec must be 1..3600.");
-                    c.ring_join_timeout_sec = v;
+                    c.ring_join_timeout_sec = *v;
                 } else if (key == "DataReadTimeoutSec") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 86400)
+                    const auto v = in_range(value, 1, 86400);
+                    if (!v)
                         return bad("DataReadTimeoutSec must be 1..86400.");
-                    c.data_read_timeout_sec = v;
+                    c.data_read_timeout_sec = *v;
                 } else if (key == "SourceRebootTimeoutSec") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 ||
-                        v > 86400)
+                    const auto v = in_range(value, 1, 86400);
+                    if (!v)
                         return bad("SourceRebootTimeoutSec must be 1..86400.");
-                    c.source_reboot_timeout_sec = v;
+                    c.source_reboot_timeout_sec = *v;
                 } else if (key == "MaxRestartsWithoutProgress") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 1000)
+                    const auto v = in_range(value, 1, 1000);
+                    if (!v)
                         return bad("MaxRestartsWithoutProgress must be 1..1000.");
-                    c.max_restarts_without_progress = v;
+                    c.max_restarts_without_progress = *v;
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }
@@ -96,11 +103,10 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                         return bad("Socket must be an absolute path.");
                     c.database_socket = value;
                 } else if (key == "CopyThreads") {
-                    unsigned v = 0;
-                    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-                    if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 16)
+                    const auto v = in_range(value, 1, 16);
+                    if (!v)
                         return bad("CopyThreads must be 1..16.");
-                    c.copy_threads = v;
+                    c.copy_threads = *v;
                 }
                 // Other [Database] keys are ferry-peer's (the source side).
             } else if (section == "Peer") {
