@@ -31,10 +31,11 @@
     const JOB_IFACE = "org.ferry.Migration1.Job";
     const ERROR_PREFIX = "org.ferry.Migration1.Error.";
     const OPTION_KEYS = ["SwapConfiguration", "MigrateLicense", "CopyUserTrafficLogs"];
+    const M = window.FerryManual;
     const OPTION_LABELS = {
-        SwapConfiguration: _("Swap Configuration"),
-        MigrateLicense: _("Migrate License"),
-        CopyUserTrafficLogs: _("Copy User Traffic Logs"),
+        SwapConfiguration: M.OPTIONS.SwapConfiguration.label,
+        MigrateLicense: M.OPTIONS.MigrateLicense.label,
+        CopyUserTrafficLogs: M.OPTIONS.CopyUserTrafficLogs.label,
     };
     const OPTION_INPUTS = {
         SwapConfiguration: "opt-swap",
@@ -64,6 +65,10 @@
         NotAuthorized: _("You are not authorized to do this"),
         JournalCorrupt: _("The migration journal is damaged"),
         Internal: _("Internal error of the migration service"),
+        SourceOutOfRing: _("The source system is out of the replication ring"),
+        RestartLimit: _("The migration stopped after too many restarts"),
+        LimitsExceeded: _("Too many requests are waiting for authorization"),
+        JournalWriteFailed: _("The migration journal cannot be written"),
     };
     // Operations whose Operations[].bytes_* are bytes; the others report
     // their progress in steps (e.g. copy-settings: 3 of 3).
@@ -197,7 +202,7 @@
         S.busy = !!text;
         setText("busy-text", text || "");
         show("busy", !!text);
-        for (const id of ["btn-next", "btn-back", "btn-execute", "btn-close", "exec-resume"])
+        for (const id of ["btn-next", "btn-back", "btn-execute", "btn-close", "exec-resume", "exec-abandon", "exec-abandon-yes", "exec-abandon-no"])
             $(id).disabled = !!text;
         for (const id of ["source-address", "source-password", "source-fingerprint"])
             $(id).disabled = !!text;
@@ -326,10 +331,21 @@
         const ha = !!p.HighAvailability;
         show("info-ha", ha);
         show("info-standalone", !ha);
+        const advice = M.haAdvice({
+            address: p.Address || S.address,
+            hostName: p.HostName,
+            domainName: p.DomainName,
+            dnsAdvice: p.DnsAdvice,
+            dnsRevertAdvice: p.DnsRevertAdvice,
+            ringMembers: p.RingMembers,
+            mainNode: p.MainNode,
+        });
+        setText("info-dns-intro", advice.intro);
+        setText("info-dns-outro", advice.outro);
         const list = $("info-dns-advice");
         list.textContent = "";
-        for (const line of p.DnsAdvice || [])
-            list.appendChild(el("li", { text: line }));
+        for (const line of advice.items)
+            list.appendChild(el("li", { text: "– " + line }));
         let ring = ha && (p.RingMembers || []).length ? cockpit.format(_("Ring members: $0."), p.RingMembers.join(", ")) : "";
         if (ha && p.MainNode)
             ring += (ring ? " " : "") + cockpit.format(_("Main node: $0."), p.MainNode);
@@ -437,7 +453,8 @@
         let bytes = 0;
         let seconds = 0;
         const skipped = [];
-        for (const [id, title, runs, condition, detail, opBytes, estimate] of S.plan) {
+        for (const [id, , runs, condition, detail, opBytes, estimate] of S.plan) {
+            const title = opName(id);
             if (!runs) {
                 skipped.push(title + " (" + condition + ")");
                 continue;
@@ -448,7 +465,7 @@
             body.appendChild(el("tr", { "data-op": id }, [
                 el("td", { "data-label": "#", text: String(n) }),
                 el("td", { "data-label": _("Operation"), text: title }),
-                el("td", { "data-label": _("Details"), text: detail }),
+                el("td", { "data-label": _("Details"), text: [opDescription(id), detail].filter(Boolean).join(" ") }),
                 el("td", { "data-label": _("Size"), class: "ferry-num", text: opBytes ? formatBytes(opBytes) : "—" }),
                 el("td", { "data-label": _("Estimated time"), class: "ferry-num", text: formatDuration(estimate) }),
             ]));
@@ -563,7 +580,19 @@
                 });
     }
 
+    // The manual's name of an operation; ferryd's title for one the manual
+    // does not list.
+    function opName(id, fallback) {
+        return M.OPERATIONS[id] ? M.OPERATIONS[id].name : (fallback || id);
+    }
+
+    function opDescription(id) {
+        return M.OPERATIONS[id] ? M.OPERATIONS[id].description : "";
+    }
+
     function opTitle(id) {
+        if (M.OPERATIONS[id])
+            return M.OPERATIONS[id].name;
         if (S.job && S.job.valid)
             for (const op of S.job.Operations || [])
                 if (op[0] === id)
@@ -578,7 +607,7 @@
             return cockpit.format(_("Migration started from $0 ($1)"), d.source || "",
                                   optionsText({ SwapConfiguration: d.swap, MigrateLicense: d.license, CopyUserTrafficLogs: d.logs }));
         case "operation-changed":
-            return opTitle(d.id) + ": " + (OP_STATE_TEXT[d.state] || d.state);
+            return opTitle(d.id).replace(/\.$/, "") + ": " + (OP_STATE_TEXT[d.state] || d.state);
         case "state-changed":
             return cockpit.format(_("Migration $0"), d.state);
         case "resumed":
@@ -586,7 +615,7 @@
         case "finished":
             return d.state === "succeeded"
                 ? _("Finished: succeeded")
-                : cockpit.format(_("Finished: failed in $0: $1"), opTitle(d.operation), d.message || "");
+                : cockpit.format(_("Finished: failed in $0: $1"), opTitle(d.operation).replace(/\.$/, ""), d.message || "");
         default:
             return ev.type;
         }
@@ -627,7 +656,7 @@
         list.textContent = "";
         S.opItems = {};
         for (const [id, title] of ops) {
-            const b = progressBar(title, id);
+            const b = progressBar(opName(id, title), id);
             const li = el("li", { class: "ferry-op", "data-op": id }, [b.root]);
             list.appendChild(li);
             S.opItems[id] = { li, b };
@@ -692,24 +721,102 @@
         show("exec-error", failed);
         if (failed) {
             const [code, operation, message, remedy] = job.Error || ["", "", "", ""];
-            setText("exec-error-title", cockpit.format(_("The migration failed in \"$0\""), opTitle(operation)));
+            $("exec-error").dataset.operation = operation;
+            setText("exec-error-title", cockpit.format(_("The migration failed at the operation “$0”"), opTitle(operation)));
             setText("exec-error-message", message);
-            setText("exec-error-remedy", remedy);
+            setText("exec-error-remedy", M.pageRemedy(remedy));
             setText("exec-error-name", code);
+            renderAbandon();
+        } else {
+            show("exec-abandon-confirm", false);
         }
         show("exec-success", state === "succeeded");
         if (S.step === 6 || S.step === 7)
             updateFooter();
     }
 
+    /* A failed job: Abandon = Acknowledge(), after saying what each system
+     * is left in. Refused by ferryd (SourceOutOfRing) for a failed HA job
+     * whose source has left the ring and this system has not joined it
+     * yet; the page says so before anyone asks (the same window as
+     * core::source_out_of_ring) and shows ferryd's refusal otherwise. The
+     * page never uses AcknowledgeWithFlags' Force: that is for an
+     * administrator repairing the ring by hand (ferryctl acknowledge --force). */
+    function jobIsHa() {
+        return !!resultSource().highAvailability;
+    }
+
+    function outOfRing(ops) {
+        const st = id => (ops.find(o => o[0] === id) || [])[2] || "";
+        return jobIsHa() && ["done", "running", "failed"].includes(st("deactivate-replica")) && st("copy-data-activate-replica") !== "done";
+    }
+
+    function abandonTexts() {
+        const job = S.job;
+        return window.FerryOutcome.abandoned(job.Operations || [], unwrap(job.Options), jobIsHa());
+    }
+
+    function renderAbandon() {
+        const ops = (S.job && S.job.Operations) || [];
+        const refused = outOfRing(ops);
+        $("exec-abandon").dataset.refused = String(refused);
+        if (refused)
+            setText("exec-abandon-refused", _("The source system has left the replication ring and this system has not taken its place yet: abandoning now would leave the ring without this node. Remove the cause of the failure and select “Resume”."));
+        show("exec-abandon-refused", refused);
+        show("exec-abandon-yes", !refused);
+    }
+
+    function askAbandon() {
+        const t = abandonTexts();
+        setText("exec-abandon-this", t.thisSystem);
+        setText("exec-abandon-source", t.source);
+        setText("exec-abandon-cleanup", t.cleanup);
+        renderAbandon();
+        show("exec-abandon-confirm", true);
+        $(S.busy ? "exec-abandon-no" : ($("exec-abandon-yes").hidden ? "exec-abandon-no" : "exec-abandon-yes")).focus();
+    }
+
+    function abandon() {
+        const t = abandonTexts();
+        setBusy(_("Abandoning the migration…"));
+        S.abandoning = true;
+        call(S.jobPath, JOB_IFACE, "Acknowledge", [], { type: "" })
+                .then(() => {
+                    setBusy(null);
+                    S.abandoning = false;
+                    forget(S.jobPath);
+                    detachJob();
+                    showAbandoned(t);
+                    go(1);
+                })
+                .catch(ex => {
+                    setBusy(null);
+                    S.abandoning = false;
+                    const e = describeError(ex);
+                    setText("exec-abandon-refused", e.title + ": " + M.pageRemedy(e.message));
+                    $("exec-abandon-refused").dataset.error = e.name;
+                    show("exec-abandon-refused", true);
+                    show("exec-abandon-yes", e.code !== "SourceOutOfRing");
+                });
+    }
+
+    // Welcome, after an abandon: what the two systems were left in.
+    function showAbandoned(t) {
+        setText("welcome-abandoned-this", t.thisSystem);
+        setText("welcome-abandoned-source", t.source);
+        setText("welcome-abandoned-cleanup", t.cleanup);
+        show("welcome-abandoned", true);
+    }
+
     function resume() {
+        show("exec-abandon-confirm", false);
         setBusy(_("Resuming the migration…"));
         call(S.jobPath, JOB_IFACE, "Resume", [], { type: "" })
                 .then(() => setBusy(null))
                 .catch(ex => {
                     setBusy(null);
                     const e = describeError(ex);
-                    setText("exec-error-remedy", e.title + ": " + e.message);
+                    setText("exec-error-remedy", e.title + ": " + M.pageRemedy(e.message));
                 });
     }
 
@@ -725,6 +832,7 @@
         return {
             address: src.Address || kept.address || "",
             hostName: src.HostName || kept.hostName || "",
+            domainName: src.DomainName || kept.domainName || "",
             highAvailability: "HighAvailability" in src ? !!src.HighAvailability : !!kept.highAvailability,
             dnsRevertAdvice: list(src.DnsRevertAdvice),
             dnsAdvice: list(src.DnsAdvice).length ? list(src.DnsAdvice) : list(kept.dnsAdvice),
@@ -743,36 +851,32 @@
         const list = $("result-dns-advice");
         list.textContent = "";
         if (ha) {
-            const advice = revertAdvice(info);
-            list.dataset.from = advice.from; // for tests: where the advice came from
-            for (const line of advice.lines)
-                list.appendChild(el("li", { text: line }));
+            const advice = M.revertAdvice(info);
+            list.dataset.from = info.dnsRevertAdvice.length ? "DnsRevertAdvice" : "DnsAdvice";
+            setText("result-dns-intro", advice.intro);
+            for (const line of advice.items)
+                list.appendChild(el("li", { text: "– " + line }));
         }
+        const outcome = window.FerryOutcome.result(opts, info);
+        setText("result-source-state", outcome.source);
+        setText("result-source-undo", outcome.undo);
+        S.newAddress = outcome.newAddress;
+        show("result-new-address", !!outcome.newAddress);
+        setText("result-new-address-title", outcome.newAddress
+            ? cockpit.format(_("This system now answers at $0, the source system's former address."), outcome.newAddress)
+            : "");
+        setText("result-close-text", _("Upon clicking “Close,” the wizard will terminate, leading to the opening of the login page for the designated target system.") +
+                (outcome.newAddress ? " " + cockpit.format(_("It opens at $0."), outcome.newAddress) : ""));
     }
 
-    // The DNS change asked for at Source Info, undone, with the concrete
-    // names and addresses: the job's Source DnsRevertAdvice (ferryd made it
-    // from the source's settings at Probe); for a job without it (a journal
-    // of an older ferryd), derived from the DnsAdvice texts.
-    function revertAdvice(info) {
-        if (info.dnsRevertAdvice.length)
-            return { from: "DnsRevertAdvice", lines: info.dnsRevertAdvice.slice() };
-        const out = [];
-        for (const line of info.dnsAdvice) {
-            let m = /^Point (\S+) at (\S+) \(another node of the ring\) instead of (\S+) while/.exec(line);
-            if (m) {
-                out.push(cockpit.format(_("Point $0 at $1 again instead of $2: this system now answers at $1."), m[1], m[3], m[2]));
-                continue;
-            }
-            m = /^Remove (\S+) from the load-balancing domain (\S+)\.$/.exec(line);
-            if (m)
-                out.push(cockpit.format(_("Add $0 to the load-balancing domain $1 again."), m[1], m[2]));
-        }
-        const from = out.length ? "DnsAdvice" : "generic";
-        if (!out.length)
-            out.push(_("Undo the DNS change made before the migration: point the names back at the source's former address, which this system now has, and add it to the load-balancing domain again."));
-        out.push(_("Wait until the DNS change has propagated (the records' TTL)."));
-        return { from, lines: out };
+    // Where "Close" goes: the login page of this system, at its new address
+    // after a Swap (the same scheme and port as now).
+    function loginUrl() {
+        const here = window.top.location;
+        if (!S.newAddress)
+            return "/";
+        const host = S.newAddress.includes(":") ? "[" + S.newAddress + "]" : S.newAddress;
+        return here.protocol + "//" + host + (here.port ? ":" + here.port : "") + "/";
     }
 
     function close() {
@@ -781,6 +885,7 @@
         S.closing = true;
         setBusy(_("Closing…"));
         const path = S.jobPath;
+        const url = loginUrl();
         // Already acknowledged elsewhere: nothing left to clear.
         const gone = ex => ex && (ex.name === "org.freedesktop.DBus.Error.UnknownObject" ||
                                   ex.name === "org.freedesktop.DBus.Error.UnknownMethod" ||
@@ -794,7 +899,7 @@
             // The login page of this system: end the session, then load the
             // top-level page, which asks for a login.
             cockpit.logout(false);
-            window.setTimeout(() => { window.top.location.href = "/" }, 300);
+            window.setTimeout(() => { window.top.location.href = url }, 300);
         }).catch(ex => {
             S.closing = false;
             setBusy(null);
@@ -835,7 +940,7 @@
         const job = m.Job;
         if (job && job !== "/" && job !== S.jobPath) {
             attachJob(job); // a job started elsewhere (ferryctl, another browser) or found at start
-        } else if ((!job || job === "/") && S.jobPath && !S.closing && S.step !== 7) {
+        } else if ((!job || job === "/") && S.jobPath && !S.closing && !S.abandoning && S.step !== 7) {
             detachJob(); // acknowledged elsewhere
             go(1);
         }
@@ -933,6 +1038,14 @@
         $("btn-execute").addEventListener("click", () => { if (!S.busy) execute() });
         $("btn-close").addEventListener("click", close);
         $("exec-resume").addEventListener("click", () => { if (!S.busy) resume() });
+        $("exec-abandon").addEventListener("click", () => { if (!S.busy) askAbandon() });
+        $("exec-abandon-yes").addEventListener("click", () => { if (!S.busy) abandon() });
+        $("exec-abandon-no").addEventListener("click", () => {
+            show("exec-abandon-confirm", false);
+            $("exec-abandon").focus();
+        });
+        for (const key of OPTION_KEYS)
+            setText("opt-desc-" + key, M.OPTIONS[key].description);
         $("ferry-retry").addEventListener("click", () => start());
         $("source-form").addEventListener("submit", ev => {
             ev.preventDefault();

@@ -271,6 +271,17 @@ release_copy() {
 #                is reloaded while the job is certainly running
 # release-copy   KILL that session: the copy goes on
 # fix-systemd    restart the systemd double without --fail
+# source-state   what the page's Abandon says of the source, as found on the
+#                rig: its maintenance flag and the units of its Services=
+#                that systemd (the double) was asked to stop and to mask;
+#                the answer in source-state.result
+source_state() {
+    local stopped masked m=no
+    [ -e "$RIG/source/maintenance" ] && m=yes
+    stopped=$(sed -n 's/^StopUnit \([^ ]*\) .*/\1/p' "$RIG/systemd-calls.log" | paste -sd,)
+    masked=$(sed -n 's/^MaskUnitFiles \([^ ]*\) persistent$/\1/p' "$RIG/systemd-calls.log" | paste -sd,)
+    echo "maintenance=$m stopped=$stopped masked=$masked" > "$RIG/web-requests/source-state.result"
+}
 handle_standalone() {
     case $1 in
     start-ferryd) rig_start_ferryd target ;;
@@ -278,6 +289,7 @@ handle_standalone() {
     hold-copy) hold_copy ;;
     release-copy) release_copy ;;
     fix-systemd) start_systemd_double ;;
+    source-state) source_state ;;
     *) rig_log "unknown request $1" ;;
     esac
 }
@@ -437,6 +449,13 @@ scenario_ha() {
     guid=$(sed -n 's/^Guid=//p' "$RIG/nodeb/license.conf")
     ha_writer & local writer=$!; RIG_PIDS+=($writer)
     start_cockpit_ws
+    # After the Swap this system answers at B's former address, and the
+    # page's Close opens the login page there: a second cockpit-ws on B's
+    # address and the same port, without a local session (login page only).
+    env XDG_DATA_DIRS="$RIG/xdg" XDG_RUNTIME_DIR="$RIG/runtime" \
+        "$COCKPIT_WS" --no-tls --address "$HA_B" --port "$PORT" >>"$RIG/cockpit-ws-b.log" 2>&1 &
+    RIG_PIDS+=($!)
+    rig_wait_for 10 curl -sf -o /dev/null "http://$HA_B:$PORT/" || rig_fail "cockpit-ws at $HA_B did not start"
 
     run_spec ha wizard-ha.spec.mjs \
         FERRY_SHOT_PREFIX=ha- \

@@ -26,24 +26,18 @@ export const env = name => {
 export const FRAME = 'cockpit1:localhost/ferry';
 export const T = 20000; // ms for one step to answer
 
-// The texts of the brief (DESIGN.md section 1), verbatim.
+// Texts of the page that are not sentences of the manual (those are in
+// manual.mjs, copied from the administrator manual).
 export const TEXT = {
     steps: ['Welcome', 'Source', 'Source Info', 'Options', 'Confirmation', 'Execution', 'Result'],
-    backup: 'full backup / VM snapshot',
-    ports: 'ports 80, 443 and 3306 must be open between the two systems',
-    overwrite: 'all local data on this system will be deleted and overwritten',
-    port3306: 'the copy uses port 3306',
     infoLabels: ['License GUID', 'Host Name', 'Domain Name', 'IP Address', 'Server Role'],
     ha: 'The system is in high availability',
     standalone: 'The system is a standalone type',
     options: ['Swap Configuration', 'Migrate License', 'Copy User Traffic Logs'],
     execute: 'Execute',
-    irreversible: 'irreversible',
-    uninterruptible: 'cannot be interrupted once started',
     rebooting: 'This system and the source are rebooting.',
     congratulations: 'Congratulations! Migration was successfully completed',
     success: 'Setup process was successful!',
-    revertDns: 'Revert the DNS change made for the migration',
     close: 'Close',
 };
 

@@ -12,6 +12,7 @@
 // Prints "ok: ..." / "NOT OK: ..." per check; exits 0 when all passed.
 import { readFileSync } from 'node:fs';
 import { env, TEXT, T, includes, open } from './lib.mjs';
+import { MANUAL, checkSentences } from './manual.mjs';
 
 const BASE = env('FERRY_BASE_URL');
 const A = env('FERRY_HA_A');
@@ -22,19 +23,11 @@ const GUID = env('FERRY_SOURCE_GUID');
 const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
 const DOMAIN = 'example.test'; // the rig's Domain Name (tests/rig/appliance.sh)
 
-// What ferryd says for this ring (daemon/local/appliance_rules.cpp,
-// daemon/core/ring.cpp, daemon/core/options.cpp), with the rig's names
-// and addresses.
-const DNS_ADVICE = [
-    `Point ${DOMAIN} at ${A} (another node of the ring) instead of ${B} while the migration runs.`,
-    `Remove ${B} from the load-balancing domain ${LB}.`,
-    "Wait until the DNS change has propagated (the records' TTL) before you execute the migration.",
-];
-const DNS_REVERT_ADVICE = [
-    `Point ${DOMAIN} back at ${B} (this system answers there now).`,
-    `Add ${B} back to the load-balancing domain ${LB}.`,
-    "Wait until the DNS change has propagated (the records' TTL).",
-];
+// The manual's DNS advice (steps 3 and 7) with the rig's names and
+// addresses: users go to the Main node A while B is away; afterwards this
+// system answers at B's address.
+const DNS_ADVICE = [MANUAL.dnsPoints(DOMAIN, A, B), MANUAL.dnsNoLonger(B, LB)];
+const DNS_REVERT_ADVICE = [MANUAL.revertDomain(DOMAIN, B), MANUAL.revertLb(LB, B)];
 const SWAP_REASON = "The source is in high availability: the replication ring addresses each node by its IP " +
     "address, so this system must take over the source's configuration.";
 // The operations of an HA job with Swap (forced), License and Logs.
@@ -56,14 +49,14 @@ async function main() {
     const navTexts = (await f.locator('#ferry-steps li').allInnerTexts()).map(s => s.replace(/^\d+\s*/, '').trim());
     check(`HA: the 7 steps in order: ${navTexts.join(', ')}`, same(navTexts, TEXT.steps));
     let t = await text(f, '#step-1');
-    check(`HA Welcome: "${TEXT.backup}" and "${TEXT.ports}"`, includes(t, TEXT.backup) && includes(t, TEXT.ports));
+    checkSentences(check, 'HA Welcome', t, MANUAL.welcome);
     await shot('welcome');
     await f.click('#btn-next');
 
     // ---- 2 Source: B, one node of the ring -------------------------------
     await onStep(f, 2);
     t = await text(f, '#step-2');
-    check(`HA Source: "${TEXT.overwrite}" and "${TEXT.port3306}"`, includes(t, TEXT.overwrite) && includes(t, TEXT.port3306));
+    checkSentences(check, 'HA Source', t, [MANUAL.sourceWarning, MANUAL.addressHelp, MANUAL.passwordHelp]);
     await f.fill('#source-address', B);
     await f.fill('#source-password', PASSWORD);
     await shot('source');
@@ -86,6 +79,7 @@ async function main() {
     const advice = await f.locator('#info-dns-advice li').allInnerTexts();
     check(`HA Source Info: the DNS advice names the domain, the Main node ${A}, the source ${B} and ${LB}:\n        ${advice.join('\n        ')}`,
         same(advice, DNS_ADVICE));
+    checkSentences(check, 'HA Source Info', t, [MANUAL.ha, MANUAL.dnsIntro, MANUAL.dnsOutro]);
     const ring = await text(f, '#info-ring');
     check(`HA Source Info: ring members and Main node ("${ring}")`,
         includes(ring, `${A}, ${B}, ${C}`) && includes(ring, `Main node: ${A}`));
@@ -101,6 +95,7 @@ async function main() {
         check(`HA Options: switch "${o}"`, includes(t, o) && await f.getByRole('switch', { name: o }).isVisible());
     check('HA Options: Swap Configuration on and disabled (forced)', await f.isChecked('#opt-swap') && await f.isDisabled('#opt-swap'));
     const swapReason = await text(f, '#opt-swap-reason');
+    checkSentences(check, 'HA Options', t, Object.values(MANUAL.options));
     check(`HA Options: with the reason "${swapReason}"`, swapReason === SWAP_REASON && await visible(f, '#opt-swap-reason'));
     check('HA Options: Migrate License available (active contract, unlicensed target)', !await f.isDisabled('#opt-license'));
     await f.getByRole('switch', { name: 'Migrate License' }).check({ force: true });
@@ -112,7 +107,7 @@ async function main() {
     await f.click('#btn-next');
     await onStep(f, 5);
     t = await text(f, '#step-5');
-    check(`HA Confirmation: "${TEXT.irreversible}" and "${TEXT.uninterruptible}"`, includes(t, TEXT.irreversible) && includes(t, TEXT.uninterruptible));
+    checkSentences(check, 'HA Confirmation', t, [MANUAL.confirmWarning]);
     check(`HA Confirmation: button "${TEXT.execute}", no Next`, await visible(f, '#btn-execute') && !await visible(f, '#btn-next'));
     const confirmOptions = await text(f, '#confirm-options');
     check(`HA Confirmation: the options ("${confirmOptions}")`,
@@ -121,16 +116,16 @@ async function main() {
     check(`HA Confirmation: the ${HA_OPS.length} operations that run, in order (${planIds.join(' ')})`, same(planIds, HA_OPS));
     const row = id => f.locator(`#plan-table tbody tr[data-op="${id}"]`).innerText();
     const deactivate = await row('deactivate-replica');
-    check(`HA Confirmation: "Deactivate the replica on the source" ("${deactivate.replace(/\s+/g, ' ')}")`,
-        includes(deactivate, 'Deactivate the replica on the source') && includes(deactivate, 'GTID position'));
+    check(`HA Confirmation: "${MANUAL.operations['deactivate-replica']}" ("${deactivate.replace(/\s+/g, ' ')}")`,
+        includes(deactivate, MANUAL.operations['deactivate-replica']) && includes(deactivate, 'GTID position'));
     const activate = await row('copy-data-activate-replica');
-    check(`HA Confirmation: "Copy data and activate the replica" with size and estimate ("${activate.replace(/\s+/g, ' ')}")`,
-        includes(activate, 'Copy data and activate the replica') && /\d+(\.\d)? (KiB|MiB|GiB)/.test(activate) && /\d+ (s|min)/.test(activate));
+    check(`HA Confirmation: "${MANUAL.operations['copy-data-activate-replica']}" with size and estimate ("${activate.replace(/\s+/g, ' ')}")`,
+        includes(activate, MANUAL.operations['copy-data-activate-replica']) && includes(activate, MANUAL.operationDetails['copy-data-activate-replica']) && /\d+(\.\d)? (KiB|MiB|GiB)/.test(activate) && /\d+ (s|min)/.test(activate));
     check('HA Confirmation: the round-robin hosts removed from the Master and restored',
-        includes(await row('source-maintenance'), 'remove the round-robin hosts') && includes(await row('final'), 'restore the round-robin hosts'));
-    check('HA Confirmation: "Reboot this system and the source"', includes(await row('reboot'), 'Reboot this system and the source'));
+        includes(await row('source-maintenance'), MANUAL.operationDetails['source-maintenance']) && includes(await row('final'), MANUAL.operationDetails.final));
+    check(`HA Confirmation: "${MANUAL.operations.reboot}"`, includes(await row('reboot'), MANUAL.operations.reboot));
     const skipped = await text(f, '#plan-skipped');
-    check(`HA Confirmation: "Copy data" named as not run ("${skipped}")`, includes(skipped, 'Copy data (standalone only)'));
+    check(`HA Confirmation: "${MANUAL.operations['copy-data']}" named as not run ("${skipped}")`, includes(skipped, `${MANUAL.operations['copy-data']} (standalone only)`));
     await shot('confirmation');
 
     // ---- 6 Execution, across the reboot -------------------------------------------
@@ -142,6 +137,7 @@ async function main() {
     check(`HA Execution: one progress bar per operation that runs (${bars}), "${notNeeded.join(' ')}" not needed`,
         bars === HA_OPS.length && same(notNeeded, ['copy-data']));
     check('HA Execution: "Next" hidden, no Back', !await visible(f, '#btn-next') && !await visible(f, '#btn-back'));
+    checkSentences(check, 'HA Execution', await text(f, '#step-6'), [MANUAL.estimateNote]);
     await shot('execution');
 
     // ferryd and the source's ferry-peer ask logind (the double) to reboot.
@@ -200,9 +196,9 @@ async function main() {
     check(`HA Execution: the event log is complete across the reboot (${events.length} events, ${eventsBefore} before it, no gap)`,
         events.length > eventsBefore && events.every((s, i) => s === i + 1));
     const activated = await eventTexts(f, 'operation-changed');
-    check('HA Execution: the log shows "Copy data and activate the replica" running and done',
-        activated.some(e => includes(e, 'Copy data and activate the replica: Running')) &&
-        activated.some(e => includes(e, 'Copy data and activate the replica: Done')));
+    check('HA Execution: the log shows "Copies data and activates replica" running and done',
+        activated.some(e => includes(e, 'Copies data and activates replica: Running')) &&
+        activated.some(e => includes(e, 'Copies data and activates replica: Done')));
     await shot('execution-done');
 
     // After a real reboot the administrator logs in again in another
@@ -220,10 +216,14 @@ async function main() {
     await f.click('#btn-next');
     await onStep(f, 7);
     t = await text(f, '#step-7');
-    check(`HA Result: "${TEXT.success}"`, includes(t, TEXT.success));
+    checkSentences(check, 'HA Result', t, [MANUAL.success, MANUAL.revertIntro, MANUAL.closeText]);
+    const newAddress = await text(f, '#result-new-address');
+    check(`HA Result: this system's new address after the Swap ("${newAddress}")`, includes(newAddress, `now answers at ${B},`));
+    check('HA Result: what became of the source and how to undo it',
+        includes(await text(f, '#result-source-state'), "this system's former identity") && includes(await text(f, '#result-source-undo'), 'To undo the migration'));
     const summary = await text(f, '#result-summary');
     check(`HA Result: the source named ("${summary}")`, includes(summary, `nodeb (${B})`) && includes(summary, 'Swap Configuration on'));
-    check(`HA Result: "${TEXT.revertDns}"`, await visible(f, '#result-dns') && includes(await text(f, '#result-dns'), TEXT.revertDns));
+    check('HA Result: the DNS revert advice shown', await visible(f, '#result-dns'));
     const revert = await f.locator('#result-dns-advice li').allInnerTexts();
     const from = await f.locator('#result-dns-advice').getAttribute('data-from');
     check(`HA Result: the revert advice from the job's Source DnsRevertAdvice (${from}), naming ${DOMAIN}, ${B} and ${LB}:\n        ${revert.join('\n        ')}`,
@@ -234,9 +234,11 @@ async function main() {
     await shot('result', f, '#result-dns');
     check('HA: the shell shows no "Ooops!"', !await page.locator('#navbar-oops').isVisible());
     await f.click('#btn-close');
-    await page.waitForURL(u => new URL(u).pathname === '/', { timeout: T });
+    // After the Swap this system answers at B's former address: Close opens
+    // the login page there (the rig serves one at B, same port).
+    await page.waitForURL(u => new URL(u).hostname === B && new URL(u).pathname === '/', { timeout: T });
     await page.waitForSelector('#login-user-input, #login', { timeout: T }).catch(() => null);
-    check('HA Close: the login page of this system', await page.locator('#login-user-input').isVisible());
+    check(`HA Close: the login page of this system at its new address ${B} (${page.url()})`, await page.locator('#login-user-input').isVisible());
     await shot('after-close-login');
 }
 

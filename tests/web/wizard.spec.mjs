@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { env, TEXT, T, includes, open } from './lib.mjs';
+import { MANUAL, checkSentences } from './manual.mjs';
 
 const BASE = env('FERRY_BASE_URL');
 const SOURCE = env('FERRY_SOURCE_ADDR');
@@ -21,6 +22,7 @@ const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
 const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
 
 const { page, ok, check, shot, frame, onStep, text, visible, ask, run } = await open();
+const REQUESTS = env('FERRY_REQUESTS');
 
 async function probeFails(f, address, password, wantName, wantWords, label) {
     await f.fill('#source-address', address);
@@ -63,8 +65,7 @@ async function main() {
     await onStep(f, 1);
     let t = await text(f, '#step-1');
     check('Welcome: heading', includes(t, 'Welcome'));
-    check(`Welcome: "${TEXT.backup}"`, includes(t, TEXT.backup));
-    check(`Welcome: "${TEXT.ports}"`, includes(t, TEXT.ports));
+    checkSentences(check, 'Welcome', t, MANUAL.welcome);
     check('Welcome: no Back button', !await visible(f, '#btn-back'));
     await shot('welcome');
     await f.click('#btn-next');
@@ -72,10 +73,9 @@ async function main() {
     // ---- 2 Source: bad address, closed ports, wrong password -------------
     await onStep(f, 2);
     t = await text(f, '#step-2');
-    check(`Source: warning "${TEXT.overwrite}"`, includes(t, TEXT.overwrite));
-    check(`Source: "${TEXT.port3306}"`, includes(t, TEXT.port3306));
-    check('Source: fields "IP address" and "Admin password"',
-        await f.getByLabel('IP address', { exact: true }).isVisible() && await f.getByLabel('Admin password', { exact: true }).isVisible());
+    checkSentences(check, 'Source', t, [MANUAL.sourceWarning, MANUAL.addressHelp, MANUAL.passwordHelp]);
+    check(`Source: fields "${MANUAL.addressLabel}" and "${MANUAL.passwordLabel}"`,
+        await f.getByLabel(MANUAL.addressLabel, { exact: true }).isVisible() && await f.getByLabel(MANUAL.passwordLabel, { exact: true }).isVisible());
     await shot('source');
     await probeFails(f, '300.1.2.3', WRONG, 'InvalidArgument', 'The input is not valid', 'bad address');
     await shot('source-bad-address');
@@ -100,8 +100,9 @@ async function main() {
     check(`HA: "${TEXT.ha}"`, await visible(f, '#info-ha') && includes(t, TEXT.ha));
     check(`HA: no "${TEXT.standalone}"`, !includes(t, TEXT.standalone));
     const advice = await f.locator('#info-dns-advice li').allInnerTexts();
-    check(`HA: DNS advice names the domain and the other node (${advice.length} lines)`,
-        advice.some(a => includes(a, 'example.test') && includes(a, '127.0.0.99') && includes(a, SOURCE)));
+    check(`HA: the manual's DNS advice with the domain, the other node and the source ("${advice.join(' | ')}")`,
+        JSON.stringify(advice) === JSON.stringify([MANUAL.dnsPoints('example.test', '127.0.0.99', SOURCE)]));
+    checkSentences(check, 'HA Source Info', t, [MANUAL.ha, MANUAL.dnsIntro, MANUAL.dnsOutro]);
     await shot('source-info-ha', f, '#info-ha');
     await f.click('#btn-next');
     await onStep(f, 4);
@@ -116,7 +117,7 @@ async function main() {
     await onStep(f, 5);
     const haPlan = await f.locator('#plan-table tbody tr').allInnerTexts();
     check('HA: the plan deactivates the replica and reboots',
-        haPlan.some(r => includes(r, 'Deactivate the replica on the source')) && haPlan.some(r => includes(r, 'Reboot this system and the source')));
+        haPlan.some(r => includes(r, MANUAL.operations['deactivate-replica'])) && haPlan.some(r => includes(r, MANUAL.operations.reboot)));
     await shot('confirmation-ha');
     for (const n of [4, 3, 2]) {
         await f.click('#btn-back');
@@ -150,6 +151,7 @@ async function main() {
     t = await text(f, '#step-4');
     for (const o of TEXT.options)
         check(`Options: switch "${o}"`, includes(t, o) && await f.getByRole('switch', { name: o }).isVisible());
+    checkSentences(check, 'Options', t, Object.values(MANUAL.options));
     check('Options: Swap Configuration off and free', !await f.isChecked('#opt-swap') && !await f.isDisabled('#opt-swap'));
     check('Options: Migrate License available', !await f.isDisabled('#opt-license'));
     check('Options: Copy User Traffic Logs on by default', await f.isChecked('#opt-logs'));
@@ -161,16 +163,20 @@ async function main() {
     await f.click('#btn-next');
     await onStep(f, 5);
     t = await text(f, '#step-5');
-    check(`Confirmation: "${TEXT.irreversible}" and "${TEXT.uninterruptible}"`, includes(t, TEXT.irreversible) && includes(t, TEXT.uninterruptible));
+    checkSentences(check, 'Confirmation', t, [MANUAL.confirmWarning]);
     check(`Confirmation: button "${TEXT.execute}", no Next`,
         (await text(f, '#btn-execute')) === TEXT.execute && await visible(f, '#btn-execute') && !await visible(f, '#btn-next'));
     const plan = await f.locator('#plan-table tbody tr').allInnerTexts();
     check(`Confirmation: the plan lists the 8 operations that run (${plan.length})`, plan.length === 8);
     check('Confirmation: the 3 others named as not run', /Not run with these options: .*;.*;/.test(await text(f, '#plan-skipped')));
     check('Confirmation: copy data with its size and estimate',
-        plan.some(r => includes(r, 'Copy data') && /\d+(\.\d)? (KiB|MiB|GiB)/.test(r) && /\d+ (s|min)/.test(r)));
-    check('Confirmation: no HA operations', !plan.some(r => includes(r, 'replica')));
-    check('Confirmation: the logs are copied', plan.some(r => includes(r, 'Copy the syslog user-traffic data')));
+        plan.some(r => includes(r, MANUAL.operations['copy-data']) && /\d+(\.\d)? (KiB|MiB|GiB)/.test(r) && /\d+ (s|min)/.test(r)));
+    const planIds = await f.locator('#plan-table tbody tr').evaluateAll(l => l.map(e => e.dataset.op));
+    check(`Confirmation: no HA operations (${planIds.join(' ')})`, !planIds.some(id => includes(id, 'replica')));
+    check('Confirmation: the logs are copied', plan.some(r => includes(r, MANUAL.operations['copy-syslog'])));
+    for (const id of planIds)
+        check(`Confirmation: operation ${id} with the manual's words`,
+            includes(plan[planIds.indexOf(id)], MANUAL.operations[id]) && includes(plan[planIds.indexOf(id)], MANUAL.operationDetails[id] || ''));
     check('Confirmation: a total estimate', /\d+ (s|min)/.test(await text(f, '#plan-total-time')));
     await shot('confirmation');
 
@@ -183,6 +189,10 @@ async function main() {
     await f.waitForSelector('#exec-ops li.ferry-op[data-op="copy-data"][data-state="running"]', { state: 'attached', timeout: T });
     check('Execution: "Next" hidden while the job runs', !await visible(f, '#btn-next'));
     check('Execution: no Back after Execute', !await visible(f, '#btn-back'));
+    checkSentences(check, 'Execution', await text(f, '#step-6'), [MANUAL.estimateNote]);
+    const opLabels = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => [e.dataset.op, e.querySelector('.pf-c-progress__description').textContent]));
+    check(`Execution: the eleven operations named as in the manual (${opLabels.length})`,
+        opLabels.length === 11 && opLabels.every(([id, label]) => label === MANUAL.operations[id]));
     const bars = await f.locator('#exec-ops li.ferry-op .pf-c-progress__bar:visible').count();
     const notNeeded = await f.locator('#exec-ops li.ferry-op[data-state="skipped"]').count();
     check(`Execution: one progress bar per operation that runs (${bars}), ${notNeeded} marked not needed`, bars === 8 && notNeeded === 3);
@@ -214,16 +224,35 @@ async function main() {
     const errTitle = await text(f, '#exec-error-title');
     const errMessage = await text(f, '#exec-error-message');
     const errRemedy = await text(f, '#exec-error-remedy');
-    check(`failure: the operation named ("${errTitle}")`, includes(errTitle, 'Restart the services'));
+    check(`failure: the operation named ("${errTitle}")`, includes(errTitle, MANUAL.operations['restart-services']));
     check(`failure: message ("${errMessage}") and remedy ("${errRemedy}")`, errMessage.length > 0 && errRemedy.length > 0);
-    check('failure: Resume offered, Next hidden', await visible(f, '#exec-resume') && !await visible(f, '#btn-next'));
+    check('failure: the remedy names no D-Bus method', !/\w\(\)/.test(errRemedy));
+    check('failure: Resume and Abandon offered, Next hidden',
+        await visible(f, '#exec-resume') && await visible(f, '#exec-abandon') && !await visible(f, '#btn-next'));
+    // Abandon first says what each system is left in; the rig checks that
+    // the source really is so (Acknowledge changes nothing of it: it only
+    // drops the temporary account and the tokens, docs/dbus-api.md).
+    await f.click('#exec-abandon');
+    await f.waitForSelector('#exec-abandon-confirm:not([hidden])', { timeout: T });
+    const abandonThis = await text(f, '#exec-abandon-this');
+    const abandonSource = await text(f, '#exec-abandon-source');
+    check(`Abandon: this system "${abandonThis}"`, includes(abandonThis, 'not a complete copy of the source'));
+    check(`Abandon: the source "${abandonSource}"`, includes(abandonSource, 'stays under maintenance with its services stopped'));
+    check('Abandon: offered (a standalone job), with a way back', await visible(f, '#exec-abandon-yes') && await visible(f, '#exec-abandon-no'));
+    await ask('source-state');
+    const state = readFileSync(join(REQUESTS, 'source-state.result'), 'utf8').trim();
+    check(`Abandon: the rig finds the source as described (${state})`,
+        state === 'maintenance=yes stopped=hotspot-portal.service,freeradius.service masked=hotspot-portal.service,freeradius.service');
+    await shot('execution-abandon-asked', f, '#exec-abandon-confirm');
+    await f.click('#exec-abandon-no');
+    check('Abandon: "Keep the migration" goes back to the failure', !await visible(f, '#exec-abandon-confirm') && await visible(f, '#exec-resume'));
     check('failure: no Congratulations', !await visible(f, '#exec-success'));
     await shot('execution-failed');
     await page.reload();
     f = await frame();
     await onStep(f, 6);
     await f.waitForSelector('#exec-error:not([hidden])', { timeout: T });
-    check('failure: still shown after a reload', includes(await text(f, '#exec-error-title'), 'Restart the services'));
+    check('failure: still shown after a reload', includes(await text(f, '#exec-error-title'), MANUAL.operations['restart-services']));
     // ferryd restarts (a new owner of the bus name): the page reconnects
     // by itself and shows the same job again, nothing clicked.
     const eventsBefore = await f.locator('#exec-events li').count();
@@ -233,7 +262,7 @@ async function main() {
     await f.waitForSelector('#ferry-wizard:not([hidden]) #exec-error:not([hidden])', { timeout: T });
     await f.waitForFunction(n => document.querySelectorAll('#exec-events li').length >= n, eventsBefore, { timeout: T });
     check('after a restart of ferryd: the page reconnected and shows the failure again',
-        includes(await text(f, '#exec-error-title'), 'Restart the services') && await visible(f, '#exec-resume'));
+        includes(await text(f, '#exec-error-title'), MANUAL.operations['restart-services']) && await visible(f, '#exec-resume'));
     await shot('execution-failed-after-ferryd-restart', f, '#exec-error');
     await ask('fix-systemd');
     await f.click('#exec-resume');
@@ -254,7 +283,11 @@ async function main() {
     await f.click('#btn-next');
     await onStep(f, 7);
     t = await text(f, '#step-7');
-    check(`Result: "${TEXT.success}"`, includes(t, TEXT.success));
+    checkSentences(check, 'Result', t, [MANUAL.success, MANUAL.closeText]);
+    const sourceState = await text(f, '#result-source-state');
+    check(`Result: what became of the source ("${sourceState}")`, includes(sourceState, 'under maintenance with its services stopped and masked'));
+    check('Result: how to undo it', includes(await text(f, '#result-source-undo'), 'To undo the migration'));
+    check('Result: no new address without Swap', !await visible(f, '#result-new-address'));
     check('Result: no DNS advice for a standalone source', !await visible(f, '#result-dns'));
     check(`Result: "${TEXT.close}"`, (await text(f, '#btn-close')) === TEXT.close && await visible(f, '#btn-close'));
     const stored = await f.evaluate(() => JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage));
