@@ -274,13 +274,14 @@ release_copy() {
 # source-state   what the page's Abandon says of the source, as found on the
 #                rig: its maintenance flag and the units of its Services=
 #                that systemd (the double) was asked to stop and to mask;
-#                the answer in source-state.result
+#                the answer in source-state.done
 source_state() {
     local stopped masked m=no
     [ -e "$RIG/source/maintenance" ] && m=yes
     stopped=$(sed -n 's/^StopUnit \([^ ]*\) .*/\1/p' "$RIG/systemd-calls.log" | paste -sd,)
     masked=$(sed -n 's/^MaskUnitFiles \([^ ]*\) persistent$/\1/p' "$RIG/systemd-calls.log" | paste -sd,)
-    echo "maintenance=$m stopped=$stopped masked=$masked" > "$RIG/web-requests/source-state.result"
+    # The answer is the .done file itself (the spec reads it once it exists).
+    echo "maintenance=$m stopped=$stopped masked=$masked" > "$RIG/web-requests/source-state.done"
 }
 handle_standalone() {
     case $1 in

@@ -240,7 +240,7 @@ async function main() {
     check(`Abandon: the source "${abandonSource}"`, includes(abandonSource, 'stays under maintenance with its services stopped'));
     check('Abandon: offered (a standalone job), with a way back', await visible(f, '#exec-abandon-yes') && await visible(f, '#exec-abandon-no'));
     await ask('source-state');
-    const state = readFileSync(join(REQUESTS, 'source-state.result'), 'utf8').trim();
+    const state = readFileSync(join(REQUESTS, 'source-state.done'), 'utf8').trim();
     check(`Abandon: the rig finds the source as described (${state})`,
         state === 'maintenance=yes stopped=hotspot-portal.service,freeradius.service masked=hotspot-portal.service,freeradius.service');
     await shot('execution-abandon-asked', f, '#exec-abandon-confirm');
