@@ -87,11 +87,12 @@ fi
 "$CHROMIUM" --version >/dev/null 2>&1 || skip "$CHROMIUM does not run"
 
 NODE_DIR=${FERRY_WEB_NODE_MODULES:-$BUILD_ROOT/tests/web/node}
-if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ]; then
-    [ -z "${FERRY_WEB_NO_INSTALL:-}" ] || skip "playwright-core is not installed in $NODE_DIR"
+# axe-core: the accessibility check the specs run on every step (pinned).
+if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ] || [ ! -f "$NODE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    [ -z "${FERRY_WEB_NO_INSTALL:-}" ] || skip "playwright-core or axe-core is not installed in $NODE_DIR"
     mkdir -p "$NODE_DIR"
-    (cd "$NODE_DIR" && npm install --no-audit --no-fund --no-save --prefix "$NODE_DIR" playwright-core@1 >&2) ||
-        skip "npm install playwright-core@1 failed (is the npm registry reachable?)"
+    (cd "$NODE_DIR" && npm install --no-audit --no-fund --no-save --prefix "$NODE_DIR" playwright-core@1 axe-core@4.11.1 >&2) ||
+        skip "npm install playwright-core@1 axe-core@4.11.1 failed (is the npm registry reachable?)"
 fi
 PW_VERSION=$(node -p "require('$NODE_DIR/node_modules/playwright-core/package.json').version")
 
@@ -164,16 +165,19 @@ rig_wait_for 10 test -S "$RIG/session_bus_socket" || rig_fail "session bus did n
 
 # ---- cockpit-ws with the page from the source tree ------------------------
 # The bridge finds packages in $XDG_DATA_DIRS/cockpit/NAME. The data dir
-# here holds the package "ferry" as a link to web/ in the source tree
-# (nothing installed) and links to the Cockpit packages the page needs:
-# base1 (cockpit.js), shell, static (login page), branding, and metrics
-# (its PatternFly bundle, see web/index.html). The systemd pages are left
-# out on purpose: the shell preloads them and they fail against the
-# systemd TEST DOUBLE ("Ooops!" in every screenshot).
+# here holds the package "ferry" as a link to web/dist/ in the source tree
+# (the built page, committed; nothing installed) and links to the Cockpit
+# packages the shell needs: base1 (cockpit.js, the one file of another
+# package the page loads), shell, static (login page), branding. No other
+# Cockpit page: the ferry page must not need one (the specs check every
+# request of its frame). The systemd pages are left out on purpose: the
+# shell preloads them and they fail against the systemd TEST DOUBLE
+# ("Ooops!" in every screenshot).
 mkdir -p "$RIG/xdg/cockpit" "$RIG/runtime"
 chmod 700 "$RIG/runtime"
-ln -s "$SRC/web" "$RIG/xdg/cockpit/ferry"
-for p in base1 shell static branding metrics; do
+[ -f "$SRC/web/dist/index.html" ] || rig_fail "web/dist is missing (tools/build-web builds it)"
+ln -s "$SRC/web/dist" "$RIG/xdg/cockpit/ferry"
+for p in base1 shell static branding; do
     [ -e "/usr/share/cockpit/$p" ] || skip "/usr/share/cockpit/$p is missing (cockpit-bridge, cockpit-ws, cockpit-system)"
     ln -s "/usr/share/cockpit/$p" "$RIG/xdg/cockpit/$p"
 done

@@ -13,7 +13,7 @@
 //   FERRY_PROFILE        a fresh --user-data-dir
 //   FERRY_REQUESTS       ask the rig: write NAME, wait for NAME.done
 import { createRequire } from 'node:module';
-import { writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const env = name => {
@@ -76,6 +76,10 @@ export async function open() {
         process.exit(77);
     }
     const page = context.pages()[0] || await context.newPage();
+    // axe-core (installed next to playwright-core by browser.sh), run in the
+    // page's frame at every screenshot of a wizard step.
+    const AXE = readFileSync(join(env('FERRY_NODE_MODULES'), 'axe-core', 'axe.min.js'), 'utf8');
+    const axeSeen = new Map(); // rule id -> impact, every rule that failed anywhere
     const pageErrors = [];
     page.on('console', m => console.error(`console.${m.type()}: ${m.text()}`));
     page.on('pageerror', e => {
@@ -83,6 +87,37 @@ export async function open() {
         pageErrors.push(e.message);
     });
 
+    const ferryFrame = () => page.frames().find(fr => fr.name() === FRAME);
+
+    // axe-core on the page's frame: no serious or critical violation (the
+    // others are printed, not failed: e.g. "region" for the shell's frame).
+    async function a11y(name) {
+        const f = ferryFrame();
+        if (!f)
+            return;
+        if (!await f.evaluate(() => !!window.axe))
+            await f.evaluate(AXE);
+        const r = await f.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+        const grave = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+        for (const v of r.violations)
+            axeSeen.set(v.id, v.impact);
+        for (const v of r.violations.filter(v => !grave.includes(v)))
+            log(`axe ${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help}`);
+        check(`axe-core on "${name}": no serious or critical violation${grave.length ? ': ' + grave.map(v => `${v.impact} ${v.id} at ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}: ${v.help}`).join('; ') : ''}`,
+            grave.length === 0);
+    }
+
+    // Cockpit's dark theme: the browser prefers dark and the shell's style is
+    // "auto" (the default), so the shell and the page turn dark.
+    async function theme(dark) {
+        await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
+        const f = ferryFrame();
+        if (f)
+            await f.waitForFunction(d => document.documentElement.classList.contains('pf-v5-theme-dark') === d, dark, { timeout: T });
+    }
+
+    // A screenshot of the whole page in the light theme and one in the dark
+    // theme, and axe-core on the page in both.
     async function shot(name, f, sel) {
         if (f && sel)
             await f.locator(sel).scrollIntoViewIfNeeded().catch(() => null);
@@ -90,6 +125,28 @@ export async function open() {
         const file = join(SHOTS, `${PREFIX}${String(shotNo).padStart(2, '0')}-${name}.png`);
         await page.screenshot({ path: file, fullPage: true });
         log(`screenshot ${file}`);
+        if (!ferryFrame() || !await ferryFrame().locator('#ferry').count().catch(() => 0))
+            return;
+        await a11y(name);
+        await theme(true);
+        await page.screenshot({ path: file.replace(/\.png$/, '-dark.png'), fullPage: true });
+        await a11y(`${name}, dark`);
+        await theme(false);
+    }
+
+    // 400 px wide (a phone): the page has no horizontal scroll bar, the
+    // step list is folded behind PatternFly's toggle, which names the step.
+    async function narrow(name, stepName) {
+        await page.setViewportSize({ width: 400, height: 860 });
+        const f = ferryFrame();
+        await f.waitForFunction(() => document.documentElement.clientWidth <= 400, null, { timeout: T });
+        const fit = await f.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+        check(`400 px, ${name}: no horizontal scrolling (content ${fit[0]} px in ${fit[1]} px)`, fit[0] <= fit[1]);
+        const toggle = await f.locator('#ferry-steps-toggle').innerText();
+        check(`400 px, ${name}: the steps folded behind the toggle "${toggle.replace(/\s+/g, ' ')}"`,
+            await f.locator('#ferry-steps-toggle').isVisible() && !await f.locator('#ferry-steps-nav').isVisible() && toggle.includes(stepName));
+        await shot(`${name}-400px`);
+        await page.setViewportSize({ width: 1280, height: 960 });
     }
 
     // The page's frame inside the Cockpit shell (a new one after each reload).
@@ -127,6 +184,7 @@ export async function open() {
             console.error(e.stack);
             await shot('failure').catch(() => null);
         }
+        log(`axe-core rules that failed anywhere: ${[...axeSeen].map(([id, impact]) => `${id} (${impact})`).join(', ') || 'none'}`);
         const errors = pageErrors.filter(m => !/LoadUnit/.test(m));
         check(`no uncaught script error in the page (${errors.join('; ') || 'none'})`, errors.length === 0);
         await context.close();
@@ -134,5 +192,5 @@ export async function open() {
         process.exit(failures === 0 ? 0 : 1);
     }
 
-    return { page, context, ok, bad, check, log, shot, frame, onStep, text, visible, ask, run };
+    return { page, context, ok, bad, check, log, shot, narrow, frame, onStep, text, visible, ask, run };
 }

@@ -132,7 +132,7 @@ async function main() {
     await f.click('#btn-execute');
     await onStep(f, 6);
     await f.waitForSelector('#exec-ops li.ferry-op[data-state]', { state: 'attached', timeout: T });
-    const bars = await f.locator('#exec-ops li.ferry-op .pf-c-progress__bar:visible').count();
+    const bars = await f.locator('#exec-ops li.ferry-op .pf-v5-c-progress__bar:visible').count();
     const notNeeded = await f.locator('#exec-ops li.ferry-op[data-state="skipped"]').evaluateAll(l => l.map(e => e.dataset.op));
     check(`HA Execution: one progress bar per operation that runs (${bars}), "${notNeeded.join(' ')}" not needed`,
         bars === HA_OPS.length && same(notNeeded, ['copy-data']));

@@ -21,7 +21,7 @@ const SOURCE_LICENSE = env('FERRY_SOURCE_LICENSE');
 const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
 const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
 
-const { page, ok, check, shot, frame, onStep, text, visible, ask, run } = await open();
+const { page, ok, check, shot, narrow, frame, onStep, text, visible, ask, run } = await open();
 const REQUESTS = env('FERRY_REQUESTS');
 
 async function probeFails(f, address, password, wantName, wantWords, label) {
@@ -68,6 +68,7 @@ async function main() {
     checkSentences(check, 'Welcome', t, MANUAL.welcome);
     check('Welcome: no Back button', !await visible(f, '#btn-back'));
     await shot('welcome');
+    await narrow('welcome', 'Welcome');
     await f.click('#btn-next');
 
     // ---- 2 Source: bad address, closed ports, wrong password -------------
@@ -144,6 +145,7 @@ async function main() {
     check('Source Info: not HA', !await visible(f, '#info-ha'));
     check('Source Info: ports 80, 443, 3306 open', (await f.locator('#info-ports tbody tr').allInnerTexts()).filter(r => includes(r, 'open')).length === 3);
     await shot('source-info');
+    await narrow('source-info', 'Source Info');
 
     // ---- 4 Options -----------------------------------------------------------
     await f.click('#btn-next');
@@ -179,6 +181,7 @@ async function main() {
             includes(plan[planIds.indexOf(id)], MANUAL.operations[id]) && includes(plan[planIds.indexOf(id)], MANUAL.operationDetails[id] || ''));
     check('Confirmation: a total estimate', /\d+ (s|min)/.test(await text(f, '#plan-total-time')));
     await shot('confirmation');
+    await narrow('confirmation', 'Confirmation');
 
     // ---- 6 Execution, with a reload in the middle ----------------------------
     // The rig holds a table lock on the source: copy-data waits for it, so
@@ -190,16 +193,17 @@ async function main() {
     check('Execution: "Next" hidden while the job runs', !await visible(f, '#btn-next'));
     check('Execution: no Back after Execute', !await visible(f, '#btn-back'));
     checkSentences(check, 'Execution', await text(f, '#step-6'), [MANUAL.estimateNote]);
-    const opLabels = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => [e.dataset.op, e.querySelector('.pf-c-progress__description').textContent]));
+    const opLabels = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => [e.dataset.op, e.querySelector('.pf-v5-c-progress__description').textContent]));
     check(`Execution: the eleven operations named as in the manual (${opLabels.length})`,
         opLabels.length === 11 && opLabels.every(([id, label]) => label === MANUAL.operations[id]));
-    const bars = await f.locator('#exec-ops li.ferry-op .pf-c-progress__bar:visible').count();
+    const bars = await f.locator('#exec-ops li.ferry-op .pf-v5-c-progress__bar:visible').count();
     const notNeeded = await f.locator('#exec-ops li.ferry-op[data-state="skipped"]').count();
     check(`Execution: one progress bar per operation that runs (${bars}), ${notNeeded} marked not needed`, bars === 8 && notNeeded === 3);
-    const remaining = await text(f, '#exec-ops li[data-op="copy-data"] .pf-c-progress__helper-text');
+    const remaining = await text(f, '#exec-ops li[data-op="copy-data"] .pf-v5-c-progress__helper-text');
     check(`Execution: the running operation shows its remaining time ("${remaining}")`, /remaining/.test(remaining));
     check(`Execution: the overall remaining time ("${await text(f, '#exec-overall-text')}")`, /remaining/.test(await text(f, '#exec-overall-text')));
     await shot('execution');
+    await narrow('execution', 'Execution');
     const opsBefore = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => `${e.dataset.op}=${e.dataset.state}`));
     const seqBefore = Number(await f.locator('#exec-events').getAttribute('data-last-seq'));
     await page.reload();

@@ -20,8 +20,10 @@
  * cleared after a successful Probe; nothing secret is kept in the page or
  * in the browser's storage.
  */
-"use strict";
+import { FerryManual as M } from "./manual.js";
+import { FerryOutcome } from "./outcome.js";
 
+/* global cockpit */
 (function () {
     const _ = cockpit.gettext;
 
@@ -31,7 +33,6 @@
     const JOB_IFACE = "org.ferry.Migration1.Job";
     const ERROR_PREFIX = "org.ferry.Migration1.Error.";
     const OPTION_KEYS = ["SwapConfiguration", "MigrateLicense", "CopyUserTrafficLogs"];
-    const M = window.FerryManual;
     const OPTION_LABELS = {
         SwapConfiguration: M.OPTIONS.SwapConfiguration.label,
         MigrateLicense: M.OPTIONS.MigrateLicense.label,
@@ -255,19 +256,35 @@
         clearError();
         for (const sec of document.querySelectorAll(".ferry-step"))
             sec.hidden = Number(sec.dataset.step) !== step;
+        // PatternFly's wizard nav: the current step marked, the others
+        // shown but not clickable (the steps follow the job, not the user).
         for (const li of document.querySelectorAll("#ferry-steps li")) {
             const n = Number(li.dataset.step);
-            li.classList.toggle("ferry-current", n === step);
+            const link = li.querySelector("button");
+            link.classList.toggle("pf-m-current", n === step);
+            link.disabled = n !== step;
             li.classList.toggle("ferry-done", n < step);
-            if (n === step)
-                li.setAttribute("aria-current", "step");
-            else
-                li.removeAttribute("aria-current");
+            if (n === step) {
+                link.setAttribute("aria-current", "step");
+                setText("ferry-toggle-num", String(n));
+                setText("ferry-toggle-name", link.textContent);
+            } else {
+                link.removeAttribute("aria-current");
+            }
         }
+        toggleSteps(false);
         $("ferry-wizard").dataset.step = String(step);
         updateFooter();
         if (step === 2)
             $("source-address").focus();
+    }
+
+    // Below 992 px the step list folds behind a toggle (PatternFly's wizard).
+    function toggleSteps(open) {
+        const toggle = $("ferry-steps-toggle");
+        toggle.classList.toggle("pf-m-expanded", open);
+        toggle.setAttribute("aria-expanded", String(open));
+        $("ferry-steps-nav").classList.toggle("pf-m-expanded", open);
     }
 
     function updateFooter() {
@@ -354,17 +371,19 @@
         const body = document.querySelector("#info-ports tbody");
         body.textContent = "";
         for (const [port, service, open, detail] of p.PortChecks || []) {
-            body.appendChild(el("tr", { "data-port": String(port) }, [
-                el("td", { "data-label": _("Port"), text: String(port) }),
-                el("td", { "data-label": _("Service"), text: service }),
-                el("td", { "data-label": _("State"), text: open ? _("open") : cockpit.format(_("closed ($0)"), detail) }),
+            body.appendChild(el("tr", { class: "pf-v5-c-table__tr", "data-port": String(port) }, [
+                el("td", { class: "pf-v5-c-table__td", "data-label": _("Port"), text: String(port) }),
+                el("td", { class: "pf-v5-c-table__td", "data-label": _("Service"), text: service }),
+                el("td", { class: "pf-v5-c-table__td", "data-label": _("State"), text: open ? _("open") : cockpit.format(_("closed ($0)"), detail) }),
             ]));
         }
         const sizes = $("info-sizes");
         sizes.textContent = "";
         const add = (label, value) => {
-            sizes.appendChild(el("dt", { text: label }));
-            sizes.appendChild(el("dd", { text: value }));
+            sizes.appendChild(el("div", { class: "pf-v5-c-description-list__group" }, [
+                el("dt", { class: "pf-v5-c-description-list__term" }, [el("span", { class: "pf-v5-c-description-list__text", text: label })]),
+                el("dd", { class: "pf-v5-c-description-list__description" }, [el("div", { class: "pf-v5-c-description-list__text", text: value })]),
+            ]));
         };
         add(_("Data"), formatBytes(p.DataBytes));
         add(_("User traffic logs"), formatBytes(p.LogBytes));
@@ -462,12 +481,12 @@
             n++;
             bytes += Number(opBytes);
             seconds += Number(estimate);
-            body.appendChild(el("tr", { "data-op": id }, [
-                el("td", { "data-label": "#", text: String(n) }),
-                el("td", { "data-label": _("Operation"), text: title }),
-                el("td", { "data-label": _("Details"), text: [opDescription(id), detail].filter(Boolean).join(" ") }),
-                el("td", { "data-label": _("Size"), class: "ferry-num", text: opBytes ? formatBytes(opBytes) : "—" }),
-                el("td", { "data-label": _("Estimated time"), class: "ferry-num", text: formatDuration(estimate) }),
+            body.appendChild(el("tr", { class: "pf-v5-c-table__tr", "data-op": id }, [
+                el("td", { class: "pf-v5-c-table__td", "data-label": "#", text: String(n) }),
+                el("td", { class: "pf-v5-c-table__td", "data-label": _("Operation"), text: title }),
+                el("td", { class: "pf-v5-c-table__td", "data-label": _("Details"), text: [opDescription(id), detail].filter(Boolean).join(" ") }),
+                el("td", { class: "pf-v5-c-table__td ferry-num", "data-label": _("Size"), text: opBytes ? formatBytes(opBytes) : "—" }),
+                el("td", { class: "pf-v5-c-table__td ferry-num", "data-label": _("Estimated time"), text: formatDuration(estimate) }),
             ]));
         }
         setText("plan-total-bytes", formatBytes(bytes));
@@ -630,14 +649,14 @@
     }
 
     function progressBar(label, id) {
-        const indicator = el("div", { class: "pf-c-progress__indicator" });
-        const bar = el("div", { class: "pf-c-progress__bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0", "aria-label": label }, [indicator]);
-        const measure = el("span", { class: "pf-c-progress__measure", text: "0%" });
-        const helper = el("div", { class: "pf-c-progress__helper-text" });
+        const indicator = el("div", { class: "pf-v5-c-progress__indicator" });
+        const bar = el("div", { class: "pf-v5-c-progress__bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0", "aria-label": label }, [indicator]);
+        const measure = el("span", { class: "pf-v5-c-progress__measure", text: "0%" });
+        const helper = el("div", { class: "pf-v5-c-progress__helper-text" });
         const state = el("span", { class: "ferry-op-state" });
-        const root = el("div", { class: "pf-c-progress pf-m-sm" }, [
-            el("div", { class: "pf-c-progress__description", text: label }),
-            el("div", { class: "pf-c-progress__status" }, [state, measure]),
+        const root = el("div", { class: "pf-v5-c-progress pf-m-sm" }, [
+            el("div", { class: "pf-v5-c-progress__description", text: label }),
+            el("div", { class: "pf-v5-c-progress__status" }, [state, measure]),
             bar,
             helper,
         ]);
@@ -700,7 +719,7 @@
             item.b.helper.hidden = !helper;
         }
 
-        const overall = { root: $("exec-overall"), indicator: document.querySelector("#exec-overall .pf-c-progress__indicator"), bar: document.querySelector("#exec-overall .pf-c-progress__bar"), measure: $("exec-overall-measure") };
+        const overall = { root: $("exec-overall"), indicator: document.querySelector("#exec-overall .pf-v5-c-progress__indicator"), bar: document.querySelector("#exec-overall .pf-v5-c-progress__bar"), measure: $("exec-overall-measure") };
         const state = job.State;
         setBar(overall, state === "succeeded" ? 1 : Number(job.Progress) || 0);
         overall.root.classList.toggle("pf-m-success", state === "succeeded");
@@ -753,7 +772,7 @@
 
     function abandonTexts() {
         const job = S.job;
-        return window.FerryOutcome.abandoned(job.Operations || [], unwrap(job.Options), jobIsHa());
+        return FerryOutcome.abandoned(job.Operations || [], unwrap(job.Options), jobIsHa());
     }
 
     function renderAbandon() {
@@ -857,7 +876,7 @@
             for (const line of advice.items)
                 list.appendChild(el("li", { text: "– " + line }));
         }
-        const outcome = window.FerryOutcome.result(opts, info);
+        const outcome = FerryOutcome.result(opts, info);
         setText("result-source-state", outcome.source);
         setText("result-source-undo", outcome.undo);
         S.newAddress = outcome.newAddress;
@@ -1033,6 +1052,11 @@
     }
 
     function init() {
+        // The static texts of index.html marked translate="yes", in the
+        // user's language (po.js); whitespace as in the template (po.mjs).
+        for (const e of document.querySelectorAll('[translate="yes"]'))
+            e.textContent = e.textContent.replace(/\s+/g, " ").trim();
+        cockpit.translate();
         $("btn-next").addEventListener("click", next);
         $("btn-back").addEventListener("click", back);
         $("btn-execute").addEventListener("click", () => { if (!S.busy) execute() });
@@ -1047,6 +1071,7 @@
         for (const key of OPTION_KEYS)
             setText("opt-desc-" + key, M.OPTIONS[key].description);
         $("ferry-retry").addEventListener("click", () => start());
+        $("ferry-steps-toggle").addEventListener("click", () => toggleSteps($("ferry-steps-toggle").getAttribute("aria-expanded") !== "true"));
         $("source-form").addEventListener("submit", ev => {
             ev.preventDefault();
             next();

@@ -6,9 +6,8 @@
  * step with what ferryd and ferry-peer really do; the browser test checks
  * the rig against these texts (tests/web/wizard.spec.mjs).
  */
-"use strict";
-
-window.FerryOutcome = (function () {
+/* global cockpit */
+export const FerryOutcome = (function () {
     const _ = cockpit.gettext;
 
     function opState(ops, id) {

@@ -12,9 +12,8 @@
  * active, ..."), the page shows it as a sentence of its own, so its first
  * letter is capitalised; nothing else is changed.
  */
-"use strict";
-
-window.FerryManual = (function () {
+/* global cockpit */
+export const FerryManual = (function () {
     const _ = cockpit.gettext;
 
     // Step 6 of the manual: the eleven intermediate operations, by the
