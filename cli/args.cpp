@@ -106,6 +106,7 @@ void print_help()
         "  start                    Execute the migration (irreversible, no cancel)\n"
         "  watch                    Follow the job until it has finished\n"
         "  events                   Show the job's event history\n"
+        "  report                   Show the migration report of the finished job\n"
         "  acknowledge              Clear a finished job\n"
         "  resume                   Retry a failed job from its checkpoint\n"
         "\n"

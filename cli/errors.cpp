@@ -58,6 +58,9 @@ constexpr Hint kHints[] = {
      "see 'journalctl -u ferryd' for why ferryd kept stopping, then 'ferryctl resume'."},
     {"org.ferry.Migration1.Error.JournalWriteFailed",
      "free space in /var/lib/ferry, then 'ferryctl resume'."},
+    {"org.ferry.Migration1.Error.PreflightFailed",
+     "'ferryctl plan' with the same options shows every pre-flight check; remove the cause of "
+     "the failed one, then 'ferryctl probe' again."},
     {"org.ferry.Migration1.Error.LimitsExceeded",
      "answer or cancel the open authentication dialogs, then try again."},
     {"org.ferry.Migration1.Error.NotFailed",

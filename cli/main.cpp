@@ -35,6 +35,7 @@ constexpr Verb kVerbs[] = {
     {"start", 1, 1, verb_start, "start", kMigrationOptions, ""},
     {"watch", 1, 1, verb_watch, "watch", kOptReconnectTimeout, ""},
     {"events", 1, 1, verb_events, "get the events", kOptSince, ""},
+    {"report", 1, 1, verb_report, "get the report", 0, ""},
     {"acknowledge", 1, 1, verb_acknowledge, "acknowledge", kOptForce, ""},
     {"resume", 1, 1, verb_resume, "resume", 0, ""},
 };
@@ -89,8 +90,9 @@ int main(int argc, char** argv)
             ctx.args.positional.emplace_back(kDefaultVerb);
         verb = find_verb(ctx.args.positional.front());
         if (!verb)
-            throw UsageError("Unknown command; the commands are status, probe, options, plan, "
-                             "start, watch, events, acknowledge and resume.");
+            throw UsageError(
+                "Unknown command; the commands are status, probe, options, plan, report, "
+                "start, watch, events, acknowledge and resume.");
         check_usage(*verb, ctx.args);
     } catch (const UsageError& e) {
         return usage_error(e.what());

@@ -34,6 +34,18 @@ int verb_events(Context& c, const Verbs&)
     return kExitOk;
 }
 
+int verb_report(Context& c, const Verbs&)
+{
+    JobProxy job(c.bus.connection(), c.bus.job_path());
+    if (c.args.json != JsonMode::Off) {
+        // ferryd's own JSON, re-printed in the requested form.
+        print_json(nlohmann::json::parse(job.GetReport("json")), c.args.json);
+        return kExitOk;
+    }
+    std::fputs(job.GetReport("text").c_str(), stdout);
+    return kExitOk;
+}
+
 int verb_acknowledge(Context& c, const Verbs&)
 {
     JobProxy job(c.bus.connection(), c.bus.job_path());

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include "checks.hpp"
 #include "events.hpp"
 #include "output.hpp"
 #include "polkit_agent.hpp"
@@ -58,7 +59,8 @@ int verb_options(Context& c, const Verbs&)
 int verb_plan(Context& c, const Verbs&)
 {
     PolkitAgent agent(c.interactive());
-    const auto [effective, operations] = c.bus.manager().Plan(c.request_options(true));
+    const auto [effective, operations, checks] =
+        c.bus.manager().PlanWithChecks(c.request_options(true));
 
     uint64_t bytes = 0, seconds = 0;
     std::size_t runs = 0;
@@ -82,7 +84,8 @@ int verb_plan(Context& c, const Verbs&)
         print_json({{"Options", dict_to_json(effective)},
                     {"Operations", ops},
                     {"TotalBytes", bytes},
-                    {"EstimatedSeconds", seconds}},
+                    {"EstimatedSeconds", seconds},
+                    {"Checks", checks_to_json(checks)}},
                    c.args.json);
         return kExitOk;
     }
@@ -100,6 +103,7 @@ int verb_plan(Context& c, const Verbs&)
     t.print();
     std::printf("\n%zu of %zu operations run: %s, about %s.\n", runs, operations.size(),
                 format_bytes(bytes).c_str(), format_duration(seconds).c_str());
+    print_checks(checks);
     std::printf("The procedure is irreversible and cannot be interrupted once started; "
                 "'ferryctl start' with the same options executes it.\n");
     return kExitOk;

@@ -2,6 +2,7 @@
 // password comes from the terminal (echo off) or --password-file, never
 // from the command line.
 
+#include "checks.hpp"
 #include "output.hpp"
 #include "password.hpp"
 #include "polkit_agent.hpp"
@@ -53,6 +54,7 @@ nlohmann::json info_to_json(const VariantMap& info)
         ports.push_back(
             {{"Port", p.get<0>()}, {"Service", p.get<1>()}, {"Open", p.get<2>()}, {"Detail", p.get<3>()}});
     j["PortChecks"] = ports;
+    j["PreflightChecks"] = checks_to_json(get_or<std::vector<CheckTuple>>(info, "PreflightChecks"));
     return j;
 }
 
@@ -80,7 +82,9 @@ void print_info(const VariantMap& info)
     // and give it to --fingerprint= next time.
     t.add("Certificate", ssh_fingerprint(get_or<std::string>(info, "CertificateSha256")));
     t.add("Ports", port_lines(get_or<std::vector<PortTuple>>(info, "PortChecks")));
+    t.add("MariaDB", get_or<std::string>(info, "MariaDbVersion"));
     t.print();
+    print_checks(get_or<std::vector<CheckTuple>>(info, "PreflightChecks"));
 }
 
 Secret read_password(const Context& c, const std::string& address)

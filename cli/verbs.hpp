@@ -33,6 +33,7 @@ int verb_plan(Context& c, const Verbs& args);
 int verb_start(Context& c, const Verbs& args);
 int verb_watch(Context& c, const Verbs& args);
 int verb_events(Context& c, const Verbs& args);
+int verb_report(Context& c, const Verbs& args);
 int verb_acknowledge(Context& c, const Verbs& args);
 int verb_resume(Context& c, const Verbs& args);
 

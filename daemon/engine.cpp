@@ -1,5 +1,9 @@
 #include "engine.hpp"
 
+#include "core/journal_record.hpp"
+#include "local/journal_send.hpp"
+#include "local/report_files.hpp"
+
 #include <cstring>
 #include <filesystem>
 #include <future>
@@ -55,6 +59,45 @@ Engine::~Engine()
         worker_.join();
     if (ack_worker_.joinable())
         ack_worker_.join();
+    if (report_worker_.joinable())
+        report_worker_.join();
+}
+
+void Engine::write_report_async()
+{
+    if (report_worker_.joinable())
+        report_worker_.join();
+    // MariaDB queries and the log files' digests: never on the loop.
+    report_worker_ = std::thread([this, job = *job_] {
+        try {
+            const auto report = local::collect_report(job, appliance_);
+            if (auto w = local::write_report(journal_.dir(), report); !w)
+                spdlog::warn("The report of job {} could not be written: {}", job.id,
+                             w.error().message);
+            else
+                spdlog::info(
+                    "The report of job {} is in {}/report-{}.txt ({} tables, {} log files).",
+                    job.id, journal_.dir().string(), job.id, report.tables.size(),
+                    report.logs.size());
+        } catch (const std::exception& e) {
+            spdlog::warn("The report of job {} could not be made: {}", job.id, e.what());
+        }
+    });
+}
+
+core::Expected<std::optional<std::string>> Engine::report(const std::string& format) const
+{
+    if (!job_)
+        return core::Error{core::Code::NoJob, "There is no job.", {}};
+    if (format != "json" && format != "text")
+        return core::Error{
+            core::Code::InvalidArgument, "The report format must be 'json' or 'text'.", {}};
+    if (!core::is_finished(job_->state))
+        return core::Error{core::Code::NotFinished,
+                           "The job is still running; its report is "
+                           "written when it ends.",
+                           "Wait until it has succeeded or failed."};
+    return local::read_report(journal_.dir(), job_->id, format);
 }
 
 uint64_t Engine::now_usec() const
@@ -153,9 +196,14 @@ Engine::probe(const std::string& address, std::string password,
     worker_ = std::thread([this, a = *addr, pw = std::move(password), timeout, done = std::move(done),
                            expected_pin = std::move(expected_pin)]() mutable {
         core::Expected<source::ProbeSession> result = core::Error{core::Code::Internal, "", {}};
+        local::TargetMeasure target;
         // No exception leaves this thread (it would terminate ferryd).
         try {
             result = source_->probe(a, pw, timeout, expected_pin);
+            // This system's side of the pre-flight checks, while we are
+            // off the loop anyway (a MariaDB query, a systemd call).
+            if (result)
+                target = local::measure_target(appliance_.config(), journal_.dir().string());
         } catch (const nlohmann::json::exception& e) {
             result = core::Error{core::Code::IncompatibleSource,
                                  std::string("The source's answer does not fit (") + e.what() + ").",
@@ -166,9 +214,14 @@ Engine::probe(const std::string& address, std::string password,
                                  "Try again; report the error if it persists."};
         }
         explicit_bzero(pw.data(), pw.size());
-        post_([this, result = std::move(result), done = std::move(done)]() mutable {
+        post_([this, result = std::move(result), target = std::move(target),
+               done = std::move(done)]() mutable {
             probe_in_flight_ = false;
             if (result) {
+                target_measure_ = std::move(target);
+                // The checks with the default options (logs copied).
+                result->info.preflight = core::evaluate_preflight(local::preflight_input(
+                    target_measure_, result->info, true, appliance_.config()));
                 source_info_ = result->info;
                 token_ = result->token;
                 main_token_ = result->main_token;
@@ -213,7 +266,9 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
     in.data_bytes = src->data_bytes;
     in.log_bytes = src->log_bytes;
     in.settings_bytes = src->settings_bytes;
-    return Plan{*opts, core::build_plan(in)};
+    auto checks = core::evaluate_preflight(
+        local::preflight_input(target_measure_, *src, opts->logs, appliance_.config()));
+    return Plan{*opts, core::build_plan(in), std::move(checks)};
 }
 
 core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
@@ -226,6 +281,21 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     if (auto unsupported = steps::unsupported_operation(p->operations))
         return *unsupported;
     const auto* src = probed();
+    // The checks again, with the free space as it is now (statvfs only:
+    // a disk filled since Probe is seen), before anything is written.
+    local::remeasure_space(target_measure_, appliance_.config(), journal_.dir().string());
+    const auto checks = core::evaluate_preflight(
+        local::preflight_input(target_measure_, *src, p->options.logs, appliance_.config()));
+    if (auto refusal = core::preflight_refusal(checks)) {
+        spdlog::warn("Start refused: {}", refusal->message);
+        local::send_to_journal(core::start_refused_record(*refusal, src->address));
+        return *refusal;
+    }
+    for (const auto& c : checks)
+        if (c.verdict == core::Verdict::Warning) {
+            spdlog::warn("Pre-flight warning ({}): {}", c.title, c.message);
+            local::send_to_journal(core::preflight_warning_record(c, src->address));
+        }
     core::SourceIdentity sid;
     sid.address = sid.current_address = src->address;
     sid.host_name = src->host_name;
@@ -319,6 +389,14 @@ std::optional<core::Error> Engine::acknowledge(bool force,
         try {
             if (failed)
                 cleaned = clean_up_source(snapshot, out_of_ring);
+            // The report goes with the journal (the state directory is
+            // empty afterwards): its writer first, so it cannot come back.
+            // No other thread touches report_worker_ meanwhile: the job is
+            // finished and Resume() answers Busy.
+            if (cleaned && report_worker_.joinable())
+                report_worker_.join();
+            if (cleaned)
+                cleaned = local::remove_report(journal_.dir(), snapshot.id);
             if (cleaned)
                 cleaned = journal_.remove();
         } catch (const std::exception& e) {
@@ -424,10 +502,17 @@ void Engine::flush_events()
     while (!pending_events_.empty() && pending_events_.front().ticket <= finished) {
         const PendingEvents p = pending_events_.front();
         pending_events_.pop_front();
-        if (!observer_ || !job_ || job_->id != p.job_id)
+        if (!job_ || job_->id != p.job_id)
+            continue;
+        const auto events = core::events_since(*job_, p.first - 1);
+        // The administrator's record (journalctl -x explains each kind).
+        for (const auto& e : events)
+            if (e.sequence <= p.last)
+                local::send_to_journal(core::event_journal_record(*job_, e));
+        if (!observer_)
             continue;
         observer_->job_changed(*job_);
-        for (const auto& e : core::events_since(*job_, p.first - 1))
+        for (const auto& e : events)
             if (e.sequence <= p.last)
                 observer_->job_event(*job_, e);
     }
@@ -453,6 +538,7 @@ void Engine::run_next()
         core::succeed_job(*job_, now_usec());
         persist_async();
         spdlog::info("Job {} succeeded.", job_->id);
+        write_report_async();
         if (observer_)
             observer_->manager_changed();
         emit_events_from(first);
@@ -647,6 +733,7 @@ void Engine::on_step_done(core::OperationId id, core::Expected<bool> result)
         spdlog::error("Operation {} failed: {} {}", core::operation_key(id), result.error().message,
                       result.error().remedy);
         core::fail_job(*job_, id, result.error(), now_usec());
+        write_report_async();
     }
     persist_async();
     if (observer_)

@@ -22,6 +22,7 @@
 #include "core/source_info.hpp"
 #include "local/appliance.hpp"
 #include "local/journal_store.hpp"
+#include "local/target_measure.hpp"
 #include "source/peer_client.hpp"
 #include "source/source_client.hpp"
 
@@ -42,6 +43,7 @@ class EngineObserver {
 struct Plan {
     core::Options options;
     std::vector<core::PlannedOperation> operations;
+    std::vector<core::PreflightCheck> checks; // core/preflight.hpp
 };
 
 class Engine {
@@ -88,6 +90,9 @@ class Engine {
     std::optional<core::Error> acknowledge(bool force,
                                            std::function<void(core::Expected<bool>)> done);
     core::Expected<bool> resume();
+    // The migration report of the finished job (docs/dbus-api.md,
+    // GetReport): "json" or "text"; nullopt while it is being written.
+    core::Expected<std::optional<std::string>> report(const std::string& format) const;
 
   private:
     // The job's clients of the peer API: the source at its current
@@ -123,6 +128,9 @@ class Engine {
     // together (loop thread).
     core::Expected<bool> on_rebooting(core::OperationId id, const nlohmann::json& checkpoint);
     void notify_job(bool force);
+    // The report of the job that just ended, collected and written on
+    // report_worker_ (local/report_files).
+    void write_report_async();
     uint64_t now_usec() const;
     void emit_events_from(uint64_t first_seq);
 
@@ -137,6 +145,7 @@ class Engine {
     EngineObserver* observer_ = nullptr;
 
     std::optional<core::SourceInfo> source_info_;
+    local::TargetMeasure target_measure_; // this system, measured at Probe
     std::string token_; // the peer token from Probe, kept in memory only until Start
     std::string main_token_; // the same for the ring's Main node
     Clock::time_point probed_at_{};
@@ -144,6 +153,7 @@ class Engine {
     std::thread worker_;
     bool ack_in_flight_ = false;
     std::thread ack_worker_;
+    std::thread report_worker_;
 
     std::optional<core::JobRecord> job_;
     std::thread step_worker_;

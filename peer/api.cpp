@@ -1,6 +1,7 @@
 #include "peer/api.hpp"
 
 #include <atomic>
+#include <chrono>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -93,6 +94,15 @@ std::optional<Response> check_utf8(const std::map<std::string, std::string>& fil
             return error_response(500, "Internal", what + " " + name + " is not UTF-8 text.",
                                   "Convert the file to UTF-8 on the source.");
     return std::nullopt;
+}
+
+// CLOCK_REALTIME in microseconds: the describe answer's time stamp, from
+// which the target measures the difference between the two clocks.
+int64_t realtime_usec()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 } // namespace
@@ -361,7 +371,9 @@ Response Api::describe()
         log_bytes += f.size;
     // The live side of the ring: what this server's MariaDB says.
     json replication;
-    if (auto rs = database_.replication_state(); rs)
+    std::string mariadb_version;
+    if (auto rs = database_.replication_state(); rs) {
+        mariadb_version = rs->server_version;
         replication = json{{"replica_configured", rs->replica_configured},
                            {"master_host", rs->master_host},
                            {"master_port", rs->master_port},
@@ -375,9 +387,11 @@ Response Api::describe()
                            {"gtid_binlog_pos", rs->gtid_binlog_pos},
                            {"gtid_current_pos", rs->gtid_current_pos},
                            {"log_bin", rs->log_bin},
-                           {"log_slave_updates", rs->log_slave_updates}};
-    else
+                           {"log_slave_updates", rs->log_slave_updates},
+                           {"seconds_behind_master", rs->seconds_behind}};
+    } else {
         replication = json{{"error", rs.error().message}};
+    }
     return ok(json{
         {"protocol", kProtocol},
         {"license_guid", lic.guid},
@@ -397,6 +411,10 @@ Response Api::describe()
         {"log_bytes", log_bytes},
         {"settings_bytes", appliance_.settings_bytes()},
         {"databases", appliance_.databases()},
+        // For the target's pre-flight checks (optional in protocol 3:
+        // ferryd warns when they are missing).
+        {"mariadb_version", mariadb_version},
+        {"time_usec", realtime_usec()},
     });
 }
 

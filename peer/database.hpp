@@ -65,6 +65,8 @@ struct ReplicationState {
     std::string gtid_current_pos;
     bool log_bin = false;
     bool log_slave_updates = false;
+    int64_t seconds_behind = -1; // Seconds_Behind_Master; -1 when NULL or no replica
+    std::string server_version;  // VERSION(), for the target's pre-flight check
 };
 
 class DatabaseAdmin {

@@ -125,7 +125,8 @@ core::Expected<NamedRow> variables(source::MariaDbConnection& c)
         c, "SELECT @@server_id AS server_id, @@gtid_domain_id AS gtid_domain_id, "
            "@@gtid_binlog_state AS gtid_binlog_state, @@gtid_binlog_pos AS gtid_binlog_pos, "
            "@@gtid_slave_pos AS gtid_slave_pos, @@gtid_current_pos AS gtid_current_pos, "
-           "@@log_bin AS log_bin, @@log_slave_updates AS log_slave_updates");
+           "@@log_bin AS log_bin, @@log_slave_updates AS log_slave_updates, "
+           "VERSION() AS version");
     if (!rows)
         return rows.error();
     if (rows->empty())
@@ -181,6 +182,9 @@ core::Expected<ReplicationState> MariaDbAdmin::replication_state()
         s.io_running = at(r, "Slave_IO_Running") == "Yes";
         s.sql_running = at(r, "Slave_SQL_Running") == "Yes";
         s.last_error = at(r, "Last_IO_Error").empty() ? at(r, "Last_SQL_Error") : at(r, "Last_IO_Error");
+        // NULL (shown as "") while the replica does not run: not known.
+        if (const auto lag = at(r, "Seconds_Behind_Master"); !lag.empty())
+            s.seconds_behind = static_cast<int64_t>(to_u32(lag));
     }
     auto dumps = binlog_dumps(*c);
     if (!dumps)
@@ -195,6 +199,7 @@ core::Expected<ReplicationState> MariaDbAdmin::replication_state()
     s.gtid_current_pos = at(*v, "gtid_current_pos");
     s.log_bin = at(*v, "log_bin") == "1";
     s.log_slave_updates = at(*v, "log_slave_updates") == "1";
+    s.server_version = at(*v, "version");
     return s;
 }
 

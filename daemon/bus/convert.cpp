@@ -38,9 +38,9 @@ VariantMap source_info_to_dict(const core::SourceInfo& s)
         {"HighAvailability", sdbus::Variant(s.high_availability)},
         {"Licensed", sdbus::Variant(s.licensed)},
         {"MaintenanceContractActive", sdbus::Variant(s.maintenance_contract_active)},
-        {"Message", sdbus::Variant(std::string(s.high_availability
-                                                    ? "The system is in high availability"
-                                                    : "The system is a standalone type"))},
+        {"Message",
+         sdbus::Variant(std::string(s.high_availability ? "The system is in high availability"
+                                                        : "The system is a standalone type"))},
         {"RingMembers", sdbus::Variant(s.ring_members)},
         {"DnsAdvice", sdbus::Variant(s.dns_advice)},
         {"DnsRevertAdvice", sdbus::Variant(s.dns_revert_advice)},
@@ -52,7 +52,18 @@ VariantMap source_info_to_dict(const core::SourceInfo& s)
         {"SettingsBytes", sdbus::Variant(s.settings_bytes)},
         {"CertificateSha256", sdbus::Variant(s.certificate_sha256)},
         {"PortChecks", sdbus::Variant(ports)},
+        {"MariaDbVersion", sdbus::Variant(s.mariadb_version)},
+        {"PreflightChecks", sdbus::Variant(checks_to_structs(s.preflight))},
     };
+}
+
+std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>>
+checks_to_structs(const std::vector<core::PreflightCheck>& checks)
+{
+    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> out;
+    for (const auto& c : checks)
+        out.emplace_back(c.id, std::string(core::verdict_name(c.verdict)), c.title, c.message);
+    return out;
 }
 
 VariantMap options_to_dict(const core::Options& o)

@@ -27,6 +27,9 @@ struct SplitOptions {
 core::Expected<SplitOptions> split_options(const VariantMap& dict);
 
 VariantMap source_info_to_dict(const core::SourceInfo& info);
+// Pre-flight checks as (id, verdict, title, message).
+std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>>
+checks_to_structs(const std::vector<core::PreflightCheck>& checks);
 VariantMap options_to_dict(const core::Options& o);
 sdbus::Variant json_to_variant(const nlohmann::json& j);
 VariantMap json_object_to_dict(const nlohmann::json& j);

@@ -141,6 +141,24 @@ void JobObject::GetEvents(
                      }));
 }
 
+void JobObject::GetReport(sdbus::Result<std::string>&& result, std::string format)
+{
+    auto r = std::make_shared<sdbus::Result<std::string>>(std::move(result));
+    authority_.check(
+        current_caller(getObject()), kActionRead, false, authorized(r, [this, r, format] {
+            if (!exists())
+                return r->returnError(gone_error());
+            auto report = engine_.report(format);
+            if (!report)
+                return r->returnError(to_bus_error(report.error()));
+            if (!*report)
+                return r->returnError(to_bus_error(core::Error{core::Code::NotFinished,
+                                                               "The report is being written.",
+                                                               "Ask again in a moment."}));
+            r->returnResults(**report);
+        }));
+}
+
 void JobObject::Acknowledge(sdbus::Result<>&& result)
 {
     acknowledge(std::make_shared<sdbus::Result<>>(std::move(result)), false, false);

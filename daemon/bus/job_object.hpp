@@ -30,6 +30,7 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
                                                             std::map<std::string, sdbus::Variant>>>>&&
                        result,
                    uint64_t since) override;
+    void GetReport(sdbus::Result<std::string>&& result, std::string format) override;
     void Acknowledge(sdbus::Result<>&& result) override;
     void AcknowledgeWithFlags(sdbus::Result<>&& result,
                               std::map<std::string, sdbus::Variant> flags) override;

@@ -175,25 +175,53 @@ void ManagerObject::GetOptions(
                      });
 }
 
-void ManagerObject::Plan(sdbus::Result<VariantMap, PlanOps>&& result, VariantMap options)
+template <typename R>
+void ManagerObject::plan_for(std::shared_ptr<R> r, const VariantMap& options,
+                             std::function<void(R&, const ferry::Plan&)> reply)
 {
-    auto r = std::make_shared<sdbus::Result<VariantMap, PlanOps>>(std::move(result));
     auto req = parse_request(options);
     if (!req)
         return r->returnError(to_bus_error(req.error()));
     authority_.check(current_caller(getObject()), kActionRead, req->interactive,
-                     [this, r, req = *req](std::optional<core::Error> denied) {
+                     [this, r, req = *req, reply](std::optional<core::Error> denied) {
                          if (denied)
                              return r->returnError(to_bus_error(*denied));
                          auto plan = engine_.plan(req.requested);
                          if (!plan)
                              return r->returnError(to_bus_error(plan.error()));
-                         PlanOps ops;
-                         for (const auto& op : plan->operations)
-                             ops.emplace_back(op.key, op.title, op.runs, op.condition, op.detail,
-                                              op.bytes, op.estimated_seconds);
-                         r->returnResults(options_to_dict(plan->options), ops);
+                         reply(*r, *plan);
                      });
+}
+
+namespace {
+
+ManagerObject::PlanOps plan_ops(const ferry::Plan& plan)
+{
+    ManagerObject::PlanOps ops;
+    for (const auto& op : plan.operations)
+        ops.emplace_back(op.key, op.title, op.runs, op.condition, op.detail, op.bytes,
+                         op.estimated_seconds);
+    return ops;
+}
+
+} // namespace
+
+void ManagerObject::Plan(sdbus::Result<VariantMap, PlanOps>&& result, VariantMap options)
+{
+    using R = sdbus::Result<VariantMap, PlanOps>;
+    plan_for<R>(std::make_shared<R>(std::move(result)), options, [](R& r, const ferry::Plan& plan) {
+        r.returnResults(options_to_dict(plan.options), plan_ops(plan));
+    });
+}
+
+void ManagerObject::PlanWithChecks(sdbus::Result<VariantMap, PlanOps, PlanChecks>&& result,
+                                   VariantMap options)
+{
+    using R = sdbus::Result<VariantMap, PlanOps, PlanChecks>;
+    plan_for<R>(std::make_shared<R>(std::move(result)), options, [](R& r, const ferry::Plan& plan) {
+        r.returnResults(options_to_dict(plan.options), plan_ops(plan),
+                        checks_to_structs(plan.checks));
+    });
 }
 
 void ManagerObject::Start(sdbus::Result<sdbus::ObjectPath>&& result, VariantMap options)

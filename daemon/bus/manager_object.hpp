@@ -30,16 +30,26 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<org::ferry::Migratio
     void job_changed(const core::JobRecord& job) override;
     void job_event(const core::JobRecord& job, const core::Event& e) override;
 
-  private:
     using PlanOps =
         std::vector<sdbus::Struct<std::string, std::string, bool, std::string, std::string, uint64_t,
                                   uint64_t>>;
+    using PlanChecks =
+        std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>>;
+
+  private:
     void Probe(sdbus::Result<VariantMap>&& result, std::string address, std::string password,
                VariantMap flags) override;
     void GetOptions(
         sdbus::Result<std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>>>&& result)
         override;
     void Plan(sdbus::Result<VariantMap, PlanOps>&& result, VariantMap options) override;
+    void PlanWithChecks(sdbus::Result<VariantMap, PlanOps, PlanChecks>&& result,
+                        VariantMap options) override;
+    // Plan and PlanWithChecks: the arguments, polkit, then `reply` with the
+    // plan (on the loop thread) or the error.
+    template <typename R>
+    void plan_for(std::shared_ptr<R> r, const VariantMap& options,
+                  std::function<void(R&, const ferry::Plan&)> reply);
     void Start(sdbus::Result<sdbus::ObjectPath>&& result, VariantMap options) override;
     std::string State() override;
     sdbus::ObjectPath Job() override;

@@ -94,6 +94,11 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                     if (!v)
                         return bad("MaxRestartsWithoutProgress must be 1..1000.");
                     c.max_restarts_without_progress = *v;
+                } else if (key == "FreeSpaceReserveMB") {
+                    const auto v = in_range(value, 0, 100u << 20);
+                    if (!v)
+                        return bad("FreeSpaceReserveMB must be 0..104857600.");
+                    c.free_space_reserve_mb = *v;
                 } else {
                     return bad("unknown key " + key + " in [Migration].");
                 }

@@ -42,6 +42,10 @@ struct ApplianceConfig {
     // between (an operation done or a checkpoint saved) before it fails
     // the job with RestartLimit ([Migration] MaxRestartsWithoutProgress=).
     unsigned max_restarts_without_progress = 5;
+    // Pre-flight (core/preflight.hpp): MiB that must stay free on the
+    // filesystem of this system's MariaDB data after the copy, beyond the
+    // data and its margin ([Migration] FreeSpaceReserveMB=).
+    unsigned free_space_reserve_mb = 256;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

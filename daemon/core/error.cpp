@@ -30,6 +30,7 @@ std::string_view code_name(Code c)
     case Code::RestartLimit: return "RestartLimit";
     case Code::LimitsExceeded: return "LimitsExceeded";
     case Code::JournalWriteFailed: return "JournalWriteFailed";
+    case Code::PreflightFailed: return "PreflightFailed";
     case Code::Internal: return "Internal";
     }
     return "Internal";

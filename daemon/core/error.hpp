@@ -34,6 +34,7 @@ enum class Code {
     RestartLimit,       // the job was restarted too often without progress (crash loop)
     LimitsExceeded,     // too many pending requests from one caller (or overall)
     JournalWriteFailed, // a checkpoint could not reach the disk: the operation stops
+    PreflightFailed,    // Start: a pre-flight check of the plan failed (no room, versions, ring, ...)
     Internal,
 };
 

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/options.hpp"
+#include "core/preflight.hpp"
 
 namespace ferry::core {
 
@@ -39,6 +41,23 @@ struct SourceInfo {
     uint64_t settings_bytes = 0;
     std::string certificate_sha256;
     std::vector<PortCheck> ports;
+    // For the pre-flight checks (core/preflight.hpp), from the describe
+    // answer: the protocol it spoke, its MariaDB's VERSION() ("" from an
+    // older ferry-peer), the clock difference measured at Probe, and the
+    // source's replication as it sees it.
+    int protocol = 0;
+    std::string mariadb_version;
+    std::optional<int64_t> clock_offset_usec; // the source's clock minus this system's
+    int64_t clock_uncertainty_usec = 0;
+    bool replica_configured = false;
+    bool replica_io_running = false;
+    bool replica_sql_running = false;
+    std::string replica_last_error;
+    std::optional<int64_t> replica_seconds_behind;
+    std::string replication_error; // the source's MariaDB did not report its replication
+    // The pre-flight checks with the default options (Probe's answer);
+    // Plan() evaluates them again for its options.
+    std::vector<PreflightCheck> preflight;
 
     SourceFacts facts() const { return {high_availability, licensed, maintenance_contract_active}; }
 };

@@ -33,7 +33,17 @@ core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json&
         if (const auto r = d.find("replication"); r != d.end() && r->is_object()) {
             s.downstream = r->value("downstream", std::vector<std::string>{});
             s.upstream = r->value("master_host", "");
+            s.replica_configured = r->value("replica_configured", false);
+            s.replica_io_running = r->value("io_running", false);
+            s.replica_sql_running = r->value("sql_running", false);
+            s.replica_last_error = r->value("last_error", "");
+            s.replication_error = r->value("error", "");
+            if (const auto lag = r->find("seconds_behind_master");
+                lag != r->end() && lag->is_number_integer() && lag->get<int64_t>() >= 0)
+                s.replica_seconds_behind = lag->get<int64_t>();
         }
+        s.protocol = core::kPeerProtocol;
+        s.mariadb_version = d.value("mariadb_version", "");
         s.data_bytes = core::json_integer<uint64_t>(d.at("data_bytes"));
         s.log_bytes = core::json_integer<uint64_t>(d.at("log_bytes"));
         s.settings_bytes = core::json_integer<uint64_t>(d.at("settings_bytes"));
@@ -81,12 +91,25 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
     PeerClient pinned(PeerEndpoint{address.text, peer_port_, *pin}, timeout);
     if (auto r = pinned.login(password); !r)
         return r.error();
+    // The answer's time stamp lies between these two readings: the clock
+    // difference is known to within half the round trip.
+    const auto before = std::chrono::system_clock::now();
     auto described = pinned.get("/describe");
+    const auto after = std::chrono::system_clock::now();
     if (!described)
         return described.error();
     auto info = source_info_from_describe(*described);
     if (!info)
         return info.error();
+    if (const auto t = described->find("time_usec");
+        t != described->end() && t->is_number_integer()) {
+        using std::chrono::duration_cast;
+        using std::chrono::microseconds;
+        const int64_t b = duration_cast<microseconds>(before.time_since_epoch()).count();
+        const int64_t a = duration_cast<microseconds>(after.time_since_epoch()).count();
+        info->clock_offset_usec = t->get<int64_t>() - (a + b) / 2;
+        info->clock_uncertainty_usec = (a - b) / 2 + 1;
+    }
     info->certificate_sha256 = *pin;
     info->ports = std::move(ports);
     // The address the target reaches the source at wins over what the

@@ -39,18 +39,21 @@ mv "$RIG/target/db/data" "$RIG/target/db/data.disk"
 mkdir "$RIG/target/db/data"
 USED_MB=$(du -sm "$RIG/target/db/data.disk" | awk '{print $1}')
 SMALL_DB=$((USED_MB + DATA_MB / 3 + 1))
-mount -t tmpfs -o size=${SMALL_DB}m,mode=0755 ferry-faults "$RIG/target/db/data" || rig_fail "cannot mount a tmpfs"
+# Room enough at Start: the pre-flight check (issue 17) refuses a job that
+# cannot fit. The disk fills "behind ferry's back" once the job runs: D1's
+# fault shrinks both filesystems when the first operation starts.
+mount -t tmpfs -o size=$((USED_MB + DATA_MB * 2 + 512))m,mode=0755 ferry-faults "$RIG/target/db/data" || rig_fail "cannot mount a tmpfs"
 MOUNTS+=("$RIG/target/db/data")
 cp -a "$RIG/target/db/data.disk/." "$RIG/target/db/data/" && rm -rf "$RIG/target/db/data.disk"
 app_start_mariadb target
-rig_log "target MariaDB data directory: tmpfs of ${SMALL_DB} MB (${USED_MB} MB used; the source's data: ${DATA_MB} MB)"
+rig_log "target MariaDB data directory: tmpfs, ${SMALL_DB} MB once the job runs (${USED_MB} MB used; the source's data: ${DATA_MB} MB)"
 
 # --- the target's log directory on a small tmpfs ------------------------------
 LOGS_MB=$(du -sm "$RIG/source/logs" | awk '{print $1}')
 SMALL_LOGS=$((LOGS_MB / 2))
-mount -t tmpfs -o size=${SMALL_LOGS}m,mode=0755 ferry-faults "$RIG/target/logs" || rig_fail "cannot mount a tmpfs"
+mount -t tmpfs -o size=$((LOGS_MB * 2 + 8))m,mode=0755 ferry-faults "$RIG/target/logs" || rig_fail "cannot mount a tmpfs"
 MOUNTS+=("$RIG/target/logs")
-rig_log "target log directory: tmpfs of ${SMALL_LOGS} MB (the source's logs: ${LOGS_MB} MB)"
+rig_log "target log directory: tmpfs, ${SMALL_LOGS} MB once the job runs (the source's logs: ${LOGS_MB} MB)"
 
 grow() { # MOUNTPOINT MB
     mount -o remount,size=${2}m "$1" && rig_log "freed space: $1 now ${2} MB" || bad "cannot grow $1"
@@ -68,9 +71,10 @@ cp -a "$RIG/target/state.disk/." "$RIG/target/state/" && rm -rf "$RIG/target/sta
 rig_start_ferryd target
 free_state() { rm -f "$RIG/target/state/fill" && rig_log "freed space: the state directory"; }
 
-# The disk is full already: the waiter fires at once (a no-op).
+# The disks fill when copy-settings starts (after the pre-flight checks).
 PENDING_RESUME=2
-fault_case "D1 the target's MariaDB disk full" grow_db --op copy-settings --exec true
+fault_case "D1 the target's MariaDB disk full" grow_db --op copy-settings --exec bash -c \
+    "mount -o remount,size=${SMALL_DB}m '$RIG/target/db/data' && mount -o remount,size=${SMALL_LOGS}m '$RIG/target/logs'"
 check "D1 failed in copy-data" [ "$ERR_OP" = copy-data ]
 fault_case "D2 the target's log directory full" grow_logs --op copy-settings --exec true
 check "D2 failed in copy-syslog" [ "$ERR_OP" = copy-syslog ]

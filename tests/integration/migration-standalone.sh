@@ -199,6 +199,58 @@ check "ps sampled ($(grep -c . "$RIG/ps.log") lines) and the password is not in 
 check "the source is in maintenance" grep -rqs . "$RIG/source/maintenance"
 check "the source recorded the migration" grep -qs "$TGT_ADDR" "$RIG/source/migrated.conf"
 
+# --- The migration report (issue 17) -----------------------------------------
+# Written on a worker when the job ended; bounded wait for it.
+for i in $(seq 100); do
+    "$FERRYCTL" --json=short report > "$RIG/report.json" 2>"$RIG/report.err" && break
+    sleep 0.2
+done
+check "ferryctl report --json answered" [ -s "$RIG/report.json" ]
+"$FERRYCTL" report > "$RIG/report.txt" 2>&1
+check "ferryctl report (text) names the job's state" grep -q "^Migration report, job [0-9a-f]*: succeeded" "$RIG/report.txt"
+# Every table of the source, with the row count and CHECKSUM TABLE that the
+# test computed on the source before the job (app_table_sums: "t rows crc
+# checksum"; "-" where generated columns make CHECKSUM TABLE differ).
+python3 - "$RIG/report.json" "$RIG/sums-source" "$RIG/sums-target" <<'PY' > "$RIG/report-check.txt" 2>&1
+import json, sys
+rep = json.load(open(sys.argv[1]))
+tables = {t["table"]: t for t in rep["tables"] if t["schema"] == "hotspot"}
+bad = []
+for path in sys.argv[2:]:
+    for line in open(path):
+        name, rows, _crc, checksum = line.split()
+        t = tables.get(name)
+        if t is None:
+            bad.append(f"{name}: not in the report")
+        elif str(t["rows"]) != rows:
+            bad.append(f"{name}: {t['rows']} rows in the report, {rows} in {path}")
+        elif checksum != "-" and t["checksum"] != checksum:
+            bad.append(f"{name}: checksum {t['checksum']} in the report, {checksum} in {path}")
+n = sum(1 for _ in open(sys.argv[2]))
+if len(tables) != n:
+    bad.append(f"{len(tables)} tables in the report, {n} on the source")
+print("\n".join(bad) or f"{n} tables equal")
+sys.exit(1 if bad else 0)
+PY
+rc=$?
+check "the report lists every table with the row count and checksum of both sides ($(tail -1 "$RIG/report-check.txt"))" \
+    [ $rc -eq 0 ]
+py_report() { python3 -c "import json,sys; r=json.load(open('$RIG/report.json')); $1"; }
+check "report: the source's identity and the pinned certificate" \
+    py_report "sys.exit(not (r['source']['address']=='$SRC_ADDR' and r['source']['host_name']=='source' and r['source']['certificate_sha256'].startswith('sha256//')))"
+check "report: every operation that ran has its time" \
+    py_report "sys.exit(not (len(r['operations'])>=8 and all(o['state']=='done' and o['seconds']>=0 for o in r['operations']) and any(o['id']=='copy-data' and o['seconds']>0 for o in r['operations'])))"
+# The log files with their digests, equal to the source's files.
+( cd "$RIG/source/logs" && sha256sum traffic.log* | sort -k2 ) > "$RIG/logs-source.sha"
+py_report "print('\n'.join(f\"{f['sha256']}  {f['name']}\" for f in sorted(r['logs'], key=lambda f: f['name'])))" > "$RIG/logs-report.sha"
+check "report: the log files with the source's digests ($(wc -l < "$RIG/logs-report.sha") files)" \
+    cmp -s "$RIG/logs-source.sha" "$RIG/logs-report.sha"
+check "report: the basic settings sections from the source, the license migrated" \
+    py_report "s={x['section']:x for x in r['settings']}; sys.exit(not (s['general']['from_source'] and not s['network']['from_source'] and r['license']['migrated'] and r['license']['guid']))"
+check "report: the certificates with digests" py_report "sys.exit(not any(c['name']=='server.pem' and len(c['sha256'])==64 for c in r['certificates']))"
+check "report files in the state directory (0600)" \
+    sh -c "[ \"\$(stat -c %a '$RIG'/target/state/report-*.json)\" = 600 ]"
+
 # --- Rate limit: ten wrong passwords in a row --------------------------------
 "$FERRYCTL" acknowledge > /dev/null 2>&1
 check "acknowledged" [ $? -eq 0 ]

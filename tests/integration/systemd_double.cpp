@@ -3,7 +3,9 @@
 // what ferry calls: Subscribe(); RestartUnit and StopUnit(name, mode) ->
 // job path, followed by the JobRemoved signal with result "done" (or
 // "failed" for units named in --fail); MaskUnitFiles, Reload, and GetUnit
-// (every unit counts as stopped: NoSuchUnit). Each call is
+// (every unit counts as stopped: NoSuchUnit), and GetUnitFileState
+// ("enabled" for every unit except those named in --missing=, which have
+// no unit file: NoSuchUnit). Each call is
 // appended to the --record file, so a test can assert which units were
 // restarted. The container rig (tests/containers) runs the real systemd.
 #include <atomic>
@@ -16,13 +18,15 @@
 int main(int argc, char** argv)
 {
     std::string record = "/dev/null";
-    std::set<std::string> failing;
+    std::set<std::string> failing, missing;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a.rfind("--record=", 0) == 0)
             record = a.substr(9);
         else if (a.rfind("--fail=", 0) == 0)
             failing.insert(a.substr(7));
+        else if (a.rfind("--missing=", 0) == 0)
+            missing.insert(a.substr(10));
     }
     auto conn = sdbus::createSystemBusConnection();
     auto obj = sdbus::createObject(*conn, "/org/freedesktop/systemd1");
@@ -76,6 +80,16 @@ int main(int argc, char** argv)
         .withOutputParamNames("unit")
         .implementedAs([](const std::string& name) -> sdbus::ObjectPath {
             throw sdbus::Error("org.freedesktop.systemd1.NoSuchUnit", "Unit " + name + " not loaded.");
+        });
+    obj->registerMethod("GetUnitFileState")
+        .onInterface(iface)
+        .withInputParamNames("file")
+        .withOutputParamNames("state")
+        .implementedAs([&](const std::string& name) -> std::string {
+            if (missing.count(name))
+                throw sdbus::Error("org.freedesktop.systemd1.NoSuchUnit",
+                                   "Unit file " + name + " does not exist.");
+            return "enabled";
         });
     obj->registerSignal("JobRemoved").onInterface(iface).withParameters<uint32_t, sdbus::ObjectPath, std::string, std::string>();
     obj->finishRegistration();
