@@ -100,19 +100,22 @@ PreflightCheck space_check(const PreflightInput& in)
             need += kJournalBytes;
             what.push_back("job journal 1 MiB");
         }
+        // The reserve is MariaDB's room to grow after the copy: on the
+        // data's filesystem only.
+        const uint64_t reserve = has_role(fs, "data") ? in.reserve_bytes : 0;
         Verdict v = Verdict::Ok;
-        if (fs.free_bytes < need + in.reserve_bytes)
+        if (fs.free_bytes < need + reserve)
             v = Verdict::Failure;
-        else if (fs.free_bytes < need + need / 2 + in.reserve_bytes)
+        else if (fs.free_bytes < need + need / 2 + reserve)
             v = Verdict::Warning; // less than half the need again to spare
         c.verdict = std::max(c.verdict, v);
         std::string s = fs.path + " (" + join(fs.roles, ", ") + "): needs " + human_bytes(need) +
                         " (" + join(what, ", ") + ")";
-        if (in.reserve_bytes)
-            s += " and keeps " + human_bytes(in.reserve_bytes) + " free";
+        if (reserve)
+            s += " and keeps " + human_bytes(reserve) + " free";
         s += "; " + human_bytes(fs.free_bytes) + " free";
         if (v == Verdict::Failure)
-            s += ": NOT ENOUGH, " + human_bytes(need + in.reserve_bytes - fs.free_bytes) +
+            s += ": NOT ENOUGH, " + human_bytes(need + reserve - fs.free_bytes) +
                  " missing";
         else if (v == Verdict::Warning)
             s += ": little to spare";

@@ -28,9 +28,9 @@ SRC_ADDR=$(mdb_pick_address 127.0.0.2 127.0.0.12 127.0.0.22) || rig_fail "no fre
 TGT_ADDR=$(mdb_pick_address 127.0.0.3 127.0.0.13 127.0.0.23 | grep -vx "$SRC_ADDR") || rig_fail "no free address"
 
 rig_start_bus
-# hotspot-radius.service is not installed on the target (the test double
-# has no unit file for it).
-"$BUILD/tests/integration/systemd-double" --record="$RIG/restarts.log" --missing=hotspot-radius.service \
+# freeradius.service (of Services=) is not installed on the target (the
+# test double has no unit file for it).
+"$BUILD/tests/integration/systemd-double" --record="$RIG/restarts.log" --missing=freeradius.service \
     >"$RIG/systemd-double.log" 2>&1 &
 RIG_PIDS+=($!)
 rig_wait_for 10 busctl --system status org.freedesktop.systemd1 --no-pager || rig_fail "systemd double"
@@ -69,7 +69,6 @@ snapshot() {
         -type f -exec sha256sum {} + 2>/dev/null | sort
      ls -la "$RIG/source" | grep -c maintenance)
 }
-snapshot > "$RIG/snap-before"
 mdb_sql target "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='hotspot'" > "$RIG/tables-before" 2>/dev/null
 
 # --- Probe: the checks in Source Info -----------------------------------------
@@ -94,7 +93,7 @@ check "Probe: clock difference measured and ok ($(message "$RIG/probe.json" cloc
     [ "$(verdict "$RIG/probe.json" clock)" = ok ]
 msg=$(message "$RIG/probe.json" services)
 check "Probe: the missing service fails its check ($msg)" [ "$(verdict "$RIG/probe.json" services)" = failure ]
-check "... naming it" matches 'hotspot-radius.service (no unit file)' "$msg"
+check "... naming it" matches 'freeradius.service (no unit file)' "$msg"
 check "Probe: no ring check for a standalone source" [ "$(verdict "$RIG/probe.json" ring)" = absent ]
 
 # --- Plan: the failed check with the sizes ------------------------------------
@@ -111,6 +110,8 @@ busctl --system call org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migrat
 check "Plan keeps its signature (a{sv}a(ssbsstt))" grep -q '^a{sv}a(ssbsstt) ' "$RIG/plan-old.txt"
 
 # --- Start refuses, and nothing changed ---------------------------------------
+# (After the Probe: its login wrote the source's token store.)
+snapshot > "$RIG/snap-before"
 peer_requests() { grep -c -E 'POST /ferry/v1/(maintenance|token/extend|db-account|migrated)|PUT /ferry/v1/staged' "$RIG/peer-source.log"; }
 REQ_BEFORE=$(peer_requests)
 out=$(gdbus call --system --dest org.ferry.Migration1 --object-path /org/ferry/Migration1 \
