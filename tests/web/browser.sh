@@ -285,7 +285,31 @@ source_state() {
     stopped=$(sed -n 's/^StopUnit \([^ ]*\) .*/\1/p' "$RIG/systemd-calls.log" | paste -sd,)
     masked=$(sed -n 's/^MaskUnitFiles \([^ ]*\) persistent$/\1/p' "$RIG/systemd-calls.log" | paste -sd,)
     # The answer is the .done file itself (the spec reads it once it exists).
-    echo "maintenance=$m stopped=$stopped masked=$masked" > "$RIG/web-requests/source-state.done"
+    echo "maintenance=$m stopped=$stopped masked=$masked" > "$RIG/source-state.tmp"
+    mv "$RIG/source-state.tmp" "$RIG/web-requests/source-state.done"
+}
+# break-hostname the source's HostName= made invalid (the job then fails in
+#                copy-settings before writing anything); a checksum of this
+#                system's settings taken first
+# abandon-state  after Abandon: the manager's job, the source's maintenance
+#                flag, units stopped, this system's settings against the
+#                checksum; the answer in abandon-state.done
+# fix-hostname   the source's HostName= back
+settings_sum() { (cd "$RIG/target/settings" && sha256sum -- * | sha256sum); }
+break_hostname() {
+    settings_sum > "$RIG/target-settings.sum"
+    sed -i 's/^HostName=.*/HostName=bad_host!/' "$RIG/source/settings/network.conf"
+}
+abandon_state() {
+    local job m=no same=changed
+    job=$(manager_job)
+    [ -e "$RIG/source/maintenance" ] && m=yes
+    [ "$(settings_sum)" = "$(cat "$RIG/target-settings.sum")" ] && same=unchanged
+    job=${job#o }; job=${job//\"/}
+    # Written whole, then renamed: the spec reads it as soon as it exists.
+    echo "job=$job maintenance=$m stopped=$(sed -n 's/^StopUnit \([^ ]*\) .*/\1/p' "$RIG/systemd-calls.log" 2>/dev/null | paste -sd,) target-settings=$same" \
+        > "$RIG/abandon-state.tmp"
+    mv "$RIG/abandon-state.tmp" "$RIG/web-requests/abandon-state.done"
 }
 handle_standalone() {
     case $1 in
@@ -295,6 +319,9 @@ handle_standalone() {
     release-copy) release_copy ;;
     fix-systemd) start_systemd_double ;;
     source-state) source_state ;;
+    break-hostname) break_hostname ;;
+    abandon-state) abandon_state ;;
+    fix-hostname) sed -i 's/^HostName=.*/HostName=source/' "$RIG/source/settings/network.conf" ;;
     *) rig_log "unknown request $1" ;;
     esac
 }

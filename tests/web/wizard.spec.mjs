@@ -127,6 +127,47 @@ async function main() {
     rmSync(replication);
     writeFileSync(SOURCE_LICENSE, license);
 
+    // ---- a job that fails and is abandoned from the page ----------------------
+    // The source's host name is made invalid after Probe: the job fails in
+    // its first operation before writing anything (copy-settings refuses
+    // it). Abandon says both systems are left as they were; the rig checks
+    // that they are (no job, the source not in maintenance, no unit
+    // stopped, this system's settings unchanged).
+    await f.fill('#source-password', PASSWORD);
+    await f.click('#btn-next');
+    await onStep(f, 3);
+    await f.click('#btn-next');
+    await onStep(f, 4);
+    await f.click('#btn-next');
+    await onStep(f, 5);
+    await ask('break-hostname');
+    await f.click('#btn-execute');
+    await onStep(f, 6);
+    await f.waitForSelector('#exec-error:not([hidden])', { timeout: 60000 });
+    check(`abandon: the job failed in "${MANUAL.operations['copy-settings']}" ("${await text(f, '#exec-error-title')}")`,
+        includes(await text(f, '#exec-error-title'), MANUAL.operations['copy-settings']));
+    await f.click('#exec-abandon');
+    await f.waitForSelector('#exec-abandon-confirm:not([hidden])', { timeout: T });
+    const saidThis = await text(f, '#exec-abandon-this');
+    const saidSource = await text(f, '#exec-abandon-source');
+    check(`abandon: "${saidThis}"`, includes(saidThis, 'This system is left as it was'));
+    check(`abandon: "${saidSource}"`, includes(saidSource, 'The source system is left as it was'));
+    await shot('abandon-early-asked', f, '#exec-abandon-confirm');
+    await f.click('#exec-abandon-yes');
+    await onStep(f, 1);
+    await f.waitForSelector('#welcome-abandoned:not([hidden])', { timeout: T });
+    const after = await text(f, '#welcome-abandoned');
+    check('abandon: back on Welcome, which says what the systems were left in',
+        includes(after, 'The migration was abandoned') && includes(after, 'This system is left as it was') && includes(after, 'The source system is left as it was'));
+    await shot('abandoned');
+    await ask('abandon-state');
+    const left = readFileSync(join(REQUESTS, 'abandon-state.done'), 'utf8').trim();
+    check(`abandon: the rig finds both systems as the page said (${left})`,
+        left === 'job=/ maintenance=no stopped= target-settings=unchanged');
+    await ask('fix-hostname');
+    await f.click('#btn-next');
+    await onStep(f, 2);
+
     // ---- 3 Source Info (standalone) ----------------------------------------
     check('Back to Source keeps the address', (await f.inputValue('#source-address')) === SOURCE);
     await f.fill('#source-password', PASSWORD);

@@ -17,6 +17,13 @@ export const FerryOutcome = (function () {
         return "";
     }
 
+    function opFraction(ops, id) {
+        for (const op of ops || [])
+            if (op[0] === id)
+                return Number(op[3]) || 0;
+        return 0;
+    }
+
     // A failed job, if it is abandoned now: {thisSystem, source, cleanup}
     // (one paragraph each), from the job's Operations and Options.
     function abandoned(ops, options, ha) {
@@ -25,7 +32,9 @@ export const FerryOutcome = (function () {
         const swap = !!options.SwapConfiguration;
 
         let thisSystem;
-        if (!started("copy-settings"))
+        // copy-settings checks what the source sent before it reports any
+        // progress or writes anything: failed at 0 % it wrote nothing.
+        if (!done("copy-settings") && opFraction(ops, "copy-settings") === 0)
             thisSystem = _("This system is left as it was: nothing has been copied to it yet.");
         else
             thisSystem = _("This system keeps what has been copied so far and is not a complete copy of the source: restore it from the backup or snapshot made before the migration, or start a new migration.");
