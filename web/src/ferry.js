@@ -70,6 +70,7 @@ import { FerryOutcome } from "./outcome.js";
         RestartLimit: _("The migration stopped after too many restarts"),
         LimitsExceeded: _("Too many requests are waiting for authorization"),
         JournalWriteFailed: _("The migration journal cannot be written"),
+        PreflightFailed: _("A check before the migration failed; nothing was changed"),
     };
     // Operations whose Operations[].bytes_* are bytes; the others report
     // their progress in steps (e.g. copy-settings: 3 of 3).
