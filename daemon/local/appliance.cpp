@@ -213,8 +213,17 @@ ApplianceLayout default_layout(const core::ApplianceConfig& config)
     if (!settings.has_filename()) // a trailing slash
         settings = settings.parent_path();
     const fs::path parent = settings.parent_path();
-    return ApplianceLayout{settings.string() + ".staged", (parent / "maintenance").string(),
-                           (parent / "migrated.conf").string()};
+    ApplianceLayout l{settings.string() + ".staged", (parent / "maintenance").string(),
+                      (parent / "migrated.conf").string()};
+    // ferry.conf's [Appliance] keys, when set (ferryd holds and hands over
+    // its new settings next to the staged set ferry-apply-staged applies).
+    if (!config.staged_settings_dir.empty())
+        l.staged_settings_dir = config.staged_settings_dir;
+    if (!config.maintenance_file.empty())
+        l.maintenance_file = config.maintenance_file;
+    if (!config.migrated_file.empty())
+        l.migrated_file = config.migrated_file;
+    return l;
 }
 
 core::Expected<core::Ini> read_ini_file(const std::string& path)
@@ -282,54 +291,6 @@ core::Expected<bool> FileAppliance::write_settings(const core::Sections& section
         if (auto r = remove_file(section_path(config_.settings_dir, name)); !r)
             return r;
     return true;
-}
-
-core::Expected<bool> FileAppliance::stage_settings(const core::Sections& sections)
-{
-    if (auto e = check_section_names(sections))
-        return *e;
-    std::lock_guard lock(write_mutex_);
-    const fs::path staged(layout_.staged_settings_dir);
-    const std::string parent = staged.parent_path().string();
-    const std::string prefix = staged.filename().string() + ".new-";
-
-    // Left over by an interrupted call.
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(parent, ec))
-        if (e.path().filename().string().rfind(prefix, 0) == 0)
-            fs::remove_all(e.path(), ec);
-
-    std::string tmpl = parent + "/" + prefix + "XXXXXX";
-    if (!::mkdtemp(tmpl.data()))
-        return io_error("Cannot create a directory in", parent, errno);
-    auto fail = [&](core::Error e) -> core::Expected<bool> {
-        std::error_code ignored;
-        fs::remove_all(tmpl, ignored);
-        return e;
-    };
-    for (const auto& [name, content] : sections) {
-        const std::string path = section_path(tmpl, name);
-        Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-        if (!fd)
-            return fail(io_error("Cannot create", path, errno));
-        if (auto r = write_all(fd.get(), content, path); !r)
-            return fail(r.error());
-        if (::fsync(fd.get()) < 0)
-            return fail(io_error("Cannot sync", path, errno));
-    }
-    if (auto r = sync_dir(tmpl); !r)
-        return fail(r.error());
-
-    // Swap the new set in as a whole: a crash leaves the old or the new set.
-    if (::renameat2(AT_FDCWD, tmpl.c_str(), AT_FDCWD, staged.c_str(), RENAME_EXCHANGE) == 0) {
-        fs::remove_all(tmpl, ec); // now the previous set
-    } else if (errno == ENOENT) {
-        if (::rename(tmpl.c_str(), staged.c_str()) < 0)
-            return fail(io_error("Cannot rename to", staged.string(), errno));
-    } else {
-        return fail(io_error("Cannot replace", staged.string(), errno));
-    }
-    return sync_dir(parent);
 }
 
 core::Expected<std::optional<core::Sections>> FileAppliance::staged_settings() const

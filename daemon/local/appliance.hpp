@@ -24,10 +24,12 @@ namespace ferry::local {
 // Paths of the reference appliance beyond core::ApplianceConfig. By default
 // they sit next to the settings directory (its parent directory P):
 //   P/settings.staged   settings staged for the next boot (Swap)
+//   P/settings.staged.held  (the target of a Swap) the new settings, held
+//                       back until the reboot is requested
 //   P/maintenance       exists while the appliance is under maintenance
 //   P/migrated.conf     the record that this appliance was migrated
 // ferry.conf keys: [Appliance] StagedSettingsDirectory=, MaintenanceFile=,
-// MigratedFile= (see docs/peer.md).
+// MigratedFile= (see docs/peer.md); ferryd and ferry-peer read the same.
 struct ApplianceLayout {
     std::string staged_settings_dir;
     std::string maintenance_file;
@@ -80,6 +82,15 @@ class Appliance {
     // Makes the staged set the settings (exactly) and drops it. Idempotent;
     // false when nothing was staged.
     virtual core::Expected<bool> apply_staged_settings() = 0;
+    // The target of a Swap: its new settings are held back (a complete
+    // set, replaced as a whole) until the reboot operation has the
+    // source's yes, and only then handed to the boot unit: renamed to the
+    // staged set, which apply_staged_settings() applies at the next boot.
+    // A boot before that keeps this system's own settings (and address).
+    virtual core::Expected<bool> hold_settings(const core::Sections& sections) = 0;
+    virtual core::Expected<bool> settings_held() const = 0;
+    // true: handed over now; false: nothing was held (handed over before).
+    virtual core::Expected<bool> release_held_settings() = 0;
 
     // --- license
     virtual LicenseFacts license() const = 0;
@@ -143,6 +154,9 @@ class FileAppliance final : public Appliance {
     core::Expected<bool> stage_settings(const core::Sections& sections) override;
     core::Expected<std::optional<core::Sections>> staged_settings() const override;
     core::Expected<bool> apply_staged_settings() override;
+    core::Expected<bool> hold_settings(const core::Sections& sections) override;
+    core::Expected<bool> settings_held() const override;
+    core::Expected<bool> release_held_settings() override;
 
     LicenseFacts license() const override;
     core::Expected<std::optional<std::string>> read_license() const override;
@@ -181,6 +195,10 @@ class FileAppliance final : public Appliance {
 
   private:
     std::string today() const;
+    std::string held_settings_dir() const { return layout_.staged_settings_dir + ".held"; }
+    // Replaces the set in directory `dir` as a whole; write_mutex_ held.
+    core::Expected<bool> replace_set_locked(const std::string& dir,
+                                            const core::Sections& sections);
 
     core::ApplianceConfig config_;
     ApplianceLayout layout_;

@@ -2,7 +2,8 @@
 // in the state directory before the first write, and every attempt
 // computes its result from that saved copy, so a re-run after a crash
 // writes the same files (and modify-source can stage them on the source
-// for a swap).
+// for a swap). With Swap the result is held back for the reboot operation
+// instead of written (see below).
 #include <filesystem>
 #include <fstream>
 
@@ -80,8 +81,19 @@ core::Expected<bool> copy_settings(StepContext& ctx)
     ctx.progress(2, 3);
 
     const auto out = core::partition_settings(source, *former, ctx.job.options.swap);
-    if (auto w = ctx.appliance.write_settings(out.target, /*remove_others=*/true); !w)
+    // With Swap the result carries the source's address: it must not take
+    // effect at any boot but the one the reboot operation asks for (a
+    // power cut before that would bring this system up with the address
+    // the source still has). So it is held back as a whole, and the reboot
+    // operation hands it to the boot unit once the source agreed to
+    // reboot (steps/reboot.cpp). Without Swap nothing of the network
+    // moves, and the basic settings take effect at once.
+    if (ctx.job.options.swap) {
+        if (auto w = ctx.appliance.hold_settings(out.target); !w)
+            return w.error();
+    } else if (auto w = ctx.appliance.write_settings(out.target, /*remove_others=*/true); !w) {
         return w.error();
+    }
     ctx.progress(3, 3);
     return true;
 }

@@ -1,7 +1,8 @@
 // Operation 6 (Swap Configuration only): reboot the source and this system,
 // so that the exchanged network settings take effect on both (they are
-// applied at boot: the source applies its staged settings, this system
-// the source's settings copied by copy-settings).
+// applied at boot by ferry-apply-staged.service: the source its staged
+// settings, this system the source's settings, which copy-settings held
+// back and this operation stages once the source agreed to reboot).
 //
 // Checkpoint: {"requested": true, "boot_id": "<boot of the request>",
 // "asking_source": B, "source_asked": B, "logind_asked": B}. The order
@@ -9,11 +10,15 @@
 //   1. requested + boot id in the checkpoint and job state "rebooting", in
 //      one journal write, before anyone is asked to reboot;
 //   2. POST /reboot to the source (which answers 202, then asks its
-//      logind), recorded as source_asked;
+//      logind); then this system's held settings are staged for its boot
+//      (release_held_settings), then source_asked is recorded;
 //   3. logind Reboot(false) for this system, recorded as logind_asked;
 //   4. wait (bounded) for ferryd to be stopped by the shutdown.
-// At the next start the recorded boot id differs from the current one: the
-// reboot really happened. The operation is done once the source answers at
+// At the next start the recorded boot id differs from the current one and
+// the settings are no longer held: the reboot really happened. A later
+// boot that finds them still held was a power cut before the source's yes
+// (this system came up with its own settings): the request starts again
+// in this boot (core::decide_reboot). The operation is done once the source answers at
 // this system's former address (it may boot more slowly; bounded wait:
 // [Migration] SourceRebootTimeoutSec=, 15 min by default), and
 // the engine then moves the source there (source.current_address).
@@ -28,6 +33,7 @@
 #include <thread>
 
 #include "core/address.hpp"
+#include "core/reboot_resume.hpp"
 #include "local/logind.hpp"
 #include "steps/steps.hpp"
 
@@ -47,8 +53,7 @@ std::string duration_text(std::chrono::seconds s)
 
 core::Error not_rebooted(const std::string& why)
 {
-    return core::Error{core::Code::Internal,
-                       "This system did not reboot: " + why,
+    return core::Error{core::Code::Internal, "This system did not reboot: " + why,
                        "The source was asked to reboot already. Reboot this system now "
                        "(systemctl reboot), then resume the job (ferryctl resume) if it does not "
                        "resume by itself: the migration continues after the reboot."};
@@ -101,18 +106,58 @@ core::Expected<bool> wait_for_source(StepContext& ctx)
     }
 }
 
+// This system's new settings (held back by copy-settings) go to the boot
+// unit, which applies them at the next boot before the network: from here
+// on every boot of this system is the swapped one. Idempotent.
+core::Expected<bool> hand_over_settings(StepContext& ctx)
+{
+    auto r = ctx.appliance.release_held_settings();
+    if (!r)
+        return core::Error{r.error().code,
+                           "This system's new settings could not be staged for the reboot: " +
+                               r.error().message,
+                           "The source was asked to reboot already and takes this system's "
+                           "address. " +
+                               r.error().remedy +
+                               " Then resume the job (ferryctl resume): it stages the settings "
+                               "and reboots this system."};
+    if (*r)
+        spdlog::info("This system's new settings are staged for its reboot "
+                     "(ferry-apply-staged.service applies them at boot).");
+    return true;
+}
+
 } // namespace
 
 core::Expected<bool> reboot_systems(StepContext& ctx)
 {
-    const nlohmann::json& cp = ctx.checkpoint;
-    const bool requested = cp.is_object() && cp.value("requested", false);
-    const std::string requested_in = cp.is_object() ? cp.value("boot_id", std::string()) : "";
-    if (requested && !requested_in.empty() && requested_in != ctx.boot_id) {
-        spdlog::info("The reboot requested in boot {} happened (now boot {}).", requested_in,
+    const auto held = ctx.appliance.settings_held();
+    if (!held)
+        return held.error();
+    const auto cp = core::reboot_checkpoint_from_json(ctx.checkpoint);
+    auto decision = core::decide_reboot(cp, ctx.boot_id, *held);
+    if (decision.phase == core::RebootPhase::WaitForSource) {
+        spdlog::info("The reboot requested in boot {} happened (now boot {}).", cp.boot_id,
                      ctx.boot_id);
+        // Handed over but not applied: the boot unit did not run, and this
+        // system still has its own address, which the source now takes.
+        auto staged = ctx.appliance.staged_settings();
+        if (!staged)
+            return staged.error();
+        if (*staged)
+            return core::Error{
+                core::Code::Internal,
+                "This system rebooted without applying its new settings (the source's): they "
+                "are still staged, so ferry-apply-staged.service did not run at boot.",
+                "Enable ferry-apply-staged.service (package ferry-peer) and reboot this system "
+                "(systemctl reboot); the job then goes on by itself."};
         return wait_for_source(ctx);
     }
+    if (cp.requested && !cp.boot_id.empty() && cp.boot_id != ctx.boot_id)
+        spdlog::warn("This system started again (boot {}) before its new settings were staged "
+                     "for the reboot requested in boot {} (a power cut?): it still has its own "
+                     "settings; asking again.",
+                     ctx.boot_id, cp.boot_id);
 
     // After both reboots the source answers at this system's former
     // address: without one there is no way back to it.
@@ -124,24 +169,20 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
                            "Nothing was rebooted. Check Address= in this system's former network "
                            "settings, acknowledge the job and start again."};
 
-    nlohmann::json next{{"requested", true},
-                        {"boot_id", ctx.boot_id},
-                        {"asking_source", requested && cp.value("asking_source", false)},
-                        {"source_asked", requested && cp.value("source_asked", false)},
-                        {"logind_asked", requested && cp.value("logind_asked", false)}};
-    if (auto r = ctx.set_rebooting(next); !r)
+    core::RebootCheckpoint& next = decision.next;
+    if (auto r = ctx.set_rebooting(core::to_json(next)); !r)
         return r.error();
     if (ctx.stopping)
         return stopped_error();
 
-    if (!next["source_asked"].get<bool>()) {
-        // An attempt of this boot that was cut off (kill -9, stop) between
+    if (!next.source_asked) {
+        // An attempt that was cut off (kill -9, stop, power cut) between
         // this request and the next checkpoint may have been answered: the
         // source is then rebooting (or up at its new address) and no
         // longer answers here.
-        const bool maybe_asked = next["asking_source"].get<bool>();
-        next["asking_source"] = true;
-        if (auto saved = ctx.save_checkpoint(next); !saved)
+        const bool maybe_asked = next.asking_source;
+        next.asking_source = true;
+        if (auto saved = ctx.save_checkpoint(core::to_json(next)); !saved)
             return saved.error();
         if (ctx.stopping)
             return stopped_error();
@@ -149,8 +190,8 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
         if (!r && !(maybe_asked && r.error().code == core::Code::Unreachable)) {
             // The peer reboots only after its answer went out whole: no
             // answer here means no reboot there.
-            next["asking_source"] = false;
-            (void)ctx.save_checkpoint(next); // the source's refusal is the error to report
+            next.asking_source = false;
+            (void)ctx.save_checkpoint(core::to_json(next)); // the refusal is the error to report
             return core::Error{r.error().code,
                                "The source did not accept the reboot: " + r.error().message,
                                "Nothing was rebooted on this system. " +
@@ -161,23 +202,32 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
                                    "(systemctl reboot)."};
         }
         if (!r)
-            spdlog::warn("The source no longer answers at {} after an earlier reboot request of "
-                         "this boot: it is rebooting.",
+            spdlog::warn("The source no longer answers at {} after an earlier reboot request: it "
+                         "is rebooting.",
                          ctx.job.source.current_address);
         else
             spdlog::info("The source {} accepted the reboot.", ctx.job.source.current_address);
-        next["source_asked"] = true;
+        // Before source_asked is recorded: a later boot that finds the
+        // settings still held knows they were not handed over and asks
+        // again, and one that finds them handed over is the swapped boot.
+        if (auto h = hand_over_settings(ctx); !h)
+            return h.error();
+        next.source_asked = true;
         // Not saved (full disk): "asking_source" is, so a later attempt
         // knows the source may be rebooting. The source reboots already:
         // stopping here would leave this system behind.
-        if (auto saved = ctx.save_checkpoint(next); !saved)
+        if (auto saved = ctx.save_checkpoint(core::to_json(next)); !saved)
             spdlog::error("{} The reboot goes on: the source is rebooting.", saved.error().message);
         if (ctx.stopping)
             return stopped_error();
     }
+    // The source said yes in an earlier attempt: the settings may still be
+    // held if that attempt could not hand them over.
+    if (auto h = hand_over_settings(ctx); !h)
+        return h.error();
 
     sd_notify(0, "STATUS=Rebooting: the source and this system");
-    if (next["logind_asked"].get<bool>()) {
+    if (next.logind_asked) {
         // Asked in this boot already and started again (ferryd was killed
         // while the shutdown went on): asking again could only reboot a
         // system whose boot id did not change in a loop.
@@ -186,9 +236,9 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
         if (auto r = local::logind_reboot(); !r)
             return not_rebooted(r.error().message);
         spdlog::info("Reboot requested from logind; waiting to be stopped.");
-        next["logind_asked"] = true;
+        next.logind_asked = true;
         // logind reboots this system already (the journal says "rebooting").
-        if (auto saved = ctx.save_checkpoint(next); !saved)
+        if (auto saved = ctx.save_checkpoint(core::to_json(next)); !saved)
             spdlog::error("{}", saved.error().message);
     }
 
@@ -196,13 +246,14 @@ core::Expected<bool> reboot_systems(StepContext& ctx)
     while (!ctx.stopping) {
         if (std::chrono::steady_clock::now() >= deadline) {
             // Resume() may ask logind again.
-            next["logind_asked"] = false;
-            (void)ctx.save_checkpoint(next); // the reboot that did not happen is the error
-            return not_rebooted("logind accepted the request, but nothing stopped ferryd within " +
-                                std::to_string(std::chrono::duration_cast<std::chrono::minutes>(
-                                                   kRebootWait)
-                                                   .count()) +
-                                " minutes (an inhibitor, or a stuck shutdown?).");
+            next.logind_asked = false;
+            // The reboot that did not happen is the error to report.
+            (void)ctx.save_checkpoint(core::to_json(next));
+            return not_rebooted(
+                "logind accepted the request, but nothing stopped ferryd within " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::minutes>(kRebootWait).count()) +
+                " minutes (an inhibitor, or a stuck shutdown?).");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

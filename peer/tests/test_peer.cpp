@@ -841,6 +841,53 @@ TEST(StagedSettings, KilledWhileTheAppliedSetIsRemoved)
     std::printf("cut with a part of the set still staged: %d of 2 rounds\n", cut_in_the_middle);
 }
 
+// The target of a Swap (ferryd's copy-settings and reboot operation): the
+// new settings are held back, untouched by a boot (ferry-apply-staged finds
+// nothing staged), until they are handed over; then the next boot applies
+// them exactly. A staged set left from earlier is replaced as a whole.
+TEST(HeldSettings, HeldUntilHandedOverThenAppliedAtBoot)
+{
+    char tmpl[] = "/tmp/ferry-held-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const fs::path root = tmpl;
+    core::ApplianceConfig c;
+    c.settings_dir = (root / "settings").string();
+    c.license_file = (root / "license.conf").string();
+    write(root / "settings/network.conf", "[Network]\nAddress=192.0.2.3\n");
+    write(root / "settings/own.conf", "[Own]\n");
+    local::FileAppliance a(c);
+    const core::Sections swapped{{"network", "[Network]\nAddress=192.0.2.2\n"},
+                                 {"general", "[General]\n"}};
+    EXPECT_FALSE(*a.settings_held());
+    EXPECT_FALSE(*a.release_held_settings()); // nothing held
+    ASSERT_TRUE(a.hold_settings({{"network", "old"}}).ok());
+    ASSERT_TRUE(a.hold_settings(swapped).ok()); // replaced as a whole
+    EXPECT_TRUE(*a.settings_held());
+    // A boot now (a power cut before the reboot request): nothing staged,
+    // this system keeps its own settings and address.
+    EXPECT_FALSE(*a.apply_staged_settings());
+    EXPECT_EQ(read(root / "settings/network.conf"), "[Network]\nAddress=192.0.2.3\n");
+    EXPECT_TRUE(fs::exists(root / "settings/own.conf"));
+
+    write(root / "settings.staged/stale.conf", "[Stale]\n");
+    ASSERT_TRUE(*a.release_held_settings());
+    EXPECT_FALSE(*a.settings_held());
+    EXPECT_FALSE(*a.release_held_settings()); // idempotent
+    EXPECT_FALSE(fs::exists(root / "settings.staged/stale.conf"));
+    // The next boot.
+    ASSERT_TRUE(*a.apply_staged_settings());
+    EXPECT_EQ(read(root / "settings/network.conf"), "[Network]\nAddress=192.0.2.2\n");
+    EXPECT_TRUE(fs::exists(root / "settings/general.conf"));
+    EXPECT_FALSE(fs::exists(root / "settings/own.conf"));
+    EXPECT_FALSE(fs::exists(root / "settings.staged"));
+    EXPECT_FALSE(fs::exists(root / "settings.staged.held"));
+
+    // ferry.conf's StagedSettingsDirectory= is where ferryd hands over too.
+    c.staged_settings_dir = (root / "elsewhere").string();
+    EXPECT_EQ(local::default_layout(c).staged_settings_dir, (root / "elsewhere").string());
+    fs::remove_all(root);
+}
+
 TEST_F(ApiTest, MaintenanceMigratedLicense)
 {
     login();

@@ -3,7 +3,7 @@
 #
 # swap-power-cut.sh SOURCE_ROOT BUILD_DIR
 #
-# Power cuts DURING the reboot of a migration with Swap Configuration
+# Power cuts DURING (and just before) the reboot of a migration with Swap Configuration
 # (swap.sh runs it without faults; power-cut.sh cuts the target at other
 # points of a job): for each point the same two appliances (restored from
 # a snapshot taken before the first point) run `ferryctl start --swap`, and
@@ -21,13 +21,15 @@
 #                     become the settings)
 #   both-shutdown     both at the same instant, 0..300 ms after the source
 #                     is asked
-#   source-boot       (points 6+) the source, 0.8..3 s into its boot: after
+#   target-copy       the target, 0..300 ms after copy-data started, i.e.
+#                     BEFORE the reboot, after copy-settings computed the
+#                     source's settings for it: it must come up with its own
+#                     address (the settings are held back until the source
+#                     agrees to reboot) and the job must still swap (issue
+#                     14; docs/containers.md, Findings)
+#   source-boot       (points 7+) the source, 0.8..3 s into its boot: after
 #                     the staged settings, before ferry-peer answers
-#   both-boot         (points 6+) both, 0..2000 ms after both booted again
-#   target-copy       (only with FERRY_CT_SWAP_CUT_ONLY) the target, 0..300 ms
-#                     after copy-data started, i.e. BEFORE the reboot, after
-#                     copy-settings gave it the source's settings: the reproducer
-#                     of an open defect (docs/containers.md, Findings)
+#   both-boot         (points 7+) both, 0..2000 ms after both booted again
 #
 # Each cut system is powered on again at once (nothing else is done by
 # hand: no D-Bus call, no start of ferryd). The job must end succeeded on
@@ -37,8 +39,8 @@
 # each cut landed (which boot, whether the staged settings were still
 # staged, which attempt ferryd was at).
 #
-# FERRY_CT_SWAP_CUT_POINTS  points to run (default 5: the five above; more
-#                           go on through the seven kinds, round robin)
+# FERRY_CT_SWAP_CUT_POINTS  points to run (default 6: the six above; more
+#                           go on through the eight kinds, round robin)
 # FERRY_CT_SWAP_CUT_SEED    seed of the random instants (printed; set it to
 #                           replay a run)
 # FERRY_CT_SWAP_CUT_ONLY    run only these kinds (space-separated names)
@@ -50,10 +52,10 @@ ct_main "$0" "$@"
 # shellcheck source=tests/containers/swap-lib.sh
 source "$CT_HERE/swap-lib.sh"
 
-POINTS=${FERRY_CT_SWAP_CUT_POINTS:-5}
+POINTS=${FERRY_CT_SWAP_CUT_POINTS:-6}
 SEED=${FERRY_CT_SWAP_CUT_SEED:-$(($(date +%s%N) / 1000 % 1000000007))}
 ROWS=${FERRY_CT_ROWS:-5000}
-KINDS=(target-shutdown target-boot source-shutdown source-staged both-shutdown source-boot both-boot)
+KINDS=(target-shutdown target-boot source-shutdown source-staged both-shutdown target-copy source-boot both-boot)
 [ -n "${FERRY_CT_SWAP_CUT_ONLY:-}" ] && read -r -a KINDS <<<"$FERRY_CT_SWAP_CUT_ONLY"
 ct_log "seed $SEED (FERRY_CT_SWAP_CUT_SEED=$SEED replays the instants), $POINTS point(s)"
 
@@ -189,6 +191,15 @@ run_point() {
     where=""
     for n in "${cut[@]}"; do where+="$n $(landed "$n"); "; done
     ct_log "point $k ($kind): cut ${ms} ms after the trigger: $where"
+    if [ "$kind" = target-copy ]; then
+        # What the next boot of the target applies, read while it is off:
+        # its own settings (address B), nothing staged, its new settings
+        # held back; so the two systems never have one address.
+        check "point $k: after the cut the target's settings still say its own address $B" \
+            grep -qx "Address=$B" "$(ct_file $T /var/lib/hotspot/settings/network.conf)"
+        check "point $k: ... nothing staged for its boot, the new settings held back" \
+            sh -c "[ ! -e '$(ct_file $T /var/lib/hotspot/settings.staged)' ] && [ -d '$(ct_file $T /var/lib/hotspot/settings.staged.held)' ]"
+    fi
     for n in "${cut[@]}"; do ct_boot "$n"; done
 
     # Nothing more by hand: the job must finish by itself.

@@ -157,6 +157,14 @@ mdb_stop source
 mdb_stop target
 "$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --apply-staged >>"$RIG/peer-source.log" 2>&1
 check "ferry-peer --apply-staged on B" [ $? -eq 0 ]
+# T's boot: the same boot unit applies the settings (B's) that the reboot
+# operation staged there once B agreed to reboot (copy-settings holds them
+# back until then, so that no earlier boot of T takes B's address).
+check "T kept its own settings until the reboot" grep -q "^Address=$T\$" "$RIG/target/settings/network.conf"
+printf '\n[Peer]\nStateDirectory=%s\n' "$RIG/target/peer/state" >> "$RIG/target/ferry.conf"
+"$BUILD/peer/ferry-peer" --config="$RIG/target/ferry.conf" --apply-staged >>"$RIG/peer-target.log" 2>&1
+check "ferry-peer --apply-staged on T" [ $? -eq 0 ]
+check "T's network settings now say B" grep -q "^Address=$B\$" "$RIG/target/settings/network.conf"
 APP_ADDR_source=$T
 APP_ADDR_target=$B
 app_start_mariadb target

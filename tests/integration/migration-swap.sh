@@ -108,6 +108,46 @@ RIG_PIDS+=($WATCH_PID)
 PS_PID=$!
 RIG_PIDS+=($PS_PID)
 
+# --- A power cut of the target after copy-settings, before the reboot -----------
+# (issue 14) With Swap, copy-settings computes this system's new settings,
+# the source's, network section (address A) included. They must take
+# effect only at the boot the reboot operation asks for: a boot before it
+# must bring the target up with its OWN settings (address B, while the
+# source still has A), and the resumed job must still reach the reboot.
+# Played here: kill -9 of ferryd as soon as copy-settings is done, then
+# what the target's boot does (ferry-apply-staged.service, i.e. ferry-peer
+# --apply-staged with the target's ferry.conf), then ferryd with a new
+# boot id, which resumes the job by itself.
+printf '\n[Peer]\nStateDirectory=%s\n' "$RIG/target/peer/state" >> "$RIG/target/ferry.conf"
+python3 - "$RIG/target/state/job.json" <<'PY'
+import json, sys, time
+end = time.time() + 120
+while time.time() < end:
+    try:
+        j = json.load(open(sys.argv[1]))
+        if [o for o in j["operations"] if o["id"] == "copy-settings"][0]["state"] == "done":
+            sys.exit(0)
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+PY
+check "copy-settings done" [ $? -eq 0 ]
+kill -9 "$FERRYD1"; wait "$FERRYD1" 2>/dev/null
+rig_wait_for 10 sh -c '! busctl --system status org.ferry.Migration1 --no-pager' || rig_fail "name still owned"
+check "the power cut came before the reboot operation" python3 -c "
+import json; j = json.load(open('$RIG/target/state/job.json'))
+assert [o for o in j['operations'] if o['id'] == 'reboot'][0]['state'] == 'pending', j"
+"$BUILD/peer/ferry-peer" --config="$RIG/target/ferry.conf" --apply-staged >>"$RIG/peer-target.log" 2>&1
+check "the target's boot: ferry-peer --apply-staged" [ $? -eq 0 ]
+check "after that boot the target still has its own settings (network with B)" \
+    diff -r "$RIG/target-settings-before" "$RIG/target/settings"
+check "... and its new ones wait, held back until the reboot is requested" \
+    diff -r "$RIG/source-settings-before" "$RIG/target/settings.staged.held"
+BOOT1=$(boot_id)
+FERRY_BOOT_ID=$BOOT1 rig_start_ferryd target
+FERRYD1=$FERRYD_PID
+
 # --- Until both sides have asked logind to reboot ------------------------------
 : > "$RIG/states.log"
 both=
@@ -138,6 +178,11 @@ assert j['state'] == 'rebooting', j['state']
 assert op['checkpoint']['requested'] and op['checkpoint']['boot_id'] == '$BOOT1', op
 assert op['checkpoint']['source_asked'], op"
 check "staged settings are waiting on the source" diff -r "$RIG/target-settings-before" "$RIG/source/settings.staged"
+check "the target's own settings are still live while it waits for the reboot" \
+    diff -r "$RIG/target-settings-before" "$RIG/target/settings"
+check "the target's new settings (the source's) are staged for its boot" \
+    diff -r "$RIG/source-settings-before" "$RIG/target/settings.staged"
+check "... and no longer held" [ ! -e "$RIG/target/settings.staged.held" ]
 
 # kill -9 of ferryd while it waits, and a start in the same boot: the
 # checkpoint says that the source and logind said yes, so nobody is asked
@@ -175,6 +220,10 @@ check "the journal still says rebooting after ferryd stopped" \
 # network comes up.
 "$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --apply-staged >>"$RIG/peer-source.log" 2>&1
 check "ferry-peer --apply-staged" [ $? -eq 0 ]
+# The target's boot: the same unit applies the settings the reboot
+# operation staged.
+"$BUILD/peer/ferry-peer" --config="$RIG/target/ferry.conf" --apply-staged >>"$RIG/peer-target.log" 2>&1
+check "ferry-peer --apply-staged on the target" [ $? -eq 0 ]
 check "the source recorded its former address A" python3 -c "
 import json; d = json.load(open('$RIG/source/peer/state/former-address.json'))
 assert d['address'] == '$A', d"
@@ -232,10 +281,12 @@ kill "$PS_PID" 2>/dev/null; wait "$PS_PID" 2>/dev/null
 events > "$RIG/events-after"
 check "the events before the reboot are the start of the history after it" \
     "$SRC/tests/lib/job_events.py" prefix "$RIG/events-before" "$RIG/events-after"
-# Two starts: after the kill -9 in the same boot, then after the reboot.
+# Three starts: after the power cut following copy-settings, after the
+# kill -9 in the same boot, then after the reboot.
 check "GetEvents(0): complete, in order, across the reboot" "$SRC/tests/lib/job_events.py" order "$RIG/events-after" \
-    job-started op:modify-source:done op:reboot:running state:rebooting \
-    resumed:rebooted=false,attempt=2 state:rebooting resumed:rebooted=true,attempt=3 \
+    job-started op:copy-settings:done resumed:rebooted=true,attempt=2 \
+    op:modify-source:done op:reboot:running state:rebooting \
+    resumed:rebooted=false,attempt=3 state:rebooting resumed:rebooted=true,attempt=4 \
     state:running op:reboot:done op:update-certificates:done op:restart-services:done op:copy-syslog:done \
     op:final:done finished:succeeded
 check "the source's current address in the journal is B" python3 -c "
@@ -255,6 +306,8 @@ check "the target's settings are exactly the source's former ones (network with 
 check "the source's settings are exactly the target's former ones (network with B)" \
     diff -r "$RIG/target-settings-before" "$RIG/source/settings"
 check "nothing left staged on the source" [ ! -e "$RIG/source/settings.staged" ]
+check "nothing left staged or held on the target" \
+    [ ! -e "$RIG/target/settings.staged" ] && [ ! -e "$RIG/target/settings.staged.held" ]
 for f in "$RIG"/source/logs/*; do
     check "log $(basename "$f") byte-identical" cmp -s "$f" "$RIG/target/logs/$(basename "$f")"
 done
