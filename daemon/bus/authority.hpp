@@ -11,6 +11,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 #include <string>
 
+#include "bus/guarded.hpp"
 #include "core/error.hpp"
 
 namespace ferry::bus {
@@ -51,5 +52,22 @@ class Authority {
     std::map<uint32_t, unsigned> pending_by_uid_;
     std::unique_ptr<sdbus::IProxy> proxy_;
 };
+
+// The shape of every authorized handler: ask polkit for `action`, answer
+// a denial with its error, else run `body` guarded (guarded.hpp). `r` is
+// the shared sdbus::Result the body answers.
+template <typename R, typename Body>
+void check_then(Authority& authority, const Caller& caller, const char* action, bool interactive,
+                std::shared_ptr<R> r, const char* what, Body body)
+{
+    authority.check(caller, action, interactive,
+                    [r, what, body = std::move(body)](std::optional<core::Error> denied) mutable {
+                        answer_guarded(*r, what, [&] {
+                            if (denied)
+                                return r->returnError(to_bus_error(*denied));
+                            body();
+                        });
+                    });
+}
 
 } // namespace ferry::bus

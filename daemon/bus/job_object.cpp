@@ -52,7 +52,10 @@ JobObject::JobObject(sdbus::IConnection& connection, Engine& engine, Authority& 
     registerAdaptor();
 }
 
-JobObject::~JobObject() { unregisterAdaptor(); }
+JobObject::~JobObject()
+{
+    unregisterAdaptor();
+}
 
 const core::JobRecord& JobObject::job() const
 {
@@ -61,7 +64,10 @@ const core::JobRecord& JobObject::job() const
     return *engine_.job();
 }
 
-bool JobObject::exists() const { return engine_.job() && engine_.job()->id == id_; }
+bool JobObject::exists() const
+{
+    return engine_.job() && engine_.job()->id == id_;
+}
 
 sdbus::Error JobObject::gone_error() const
 {
@@ -112,12 +118,14 @@ std::function<void(std::optional<core::Error>)> JobObject::authorized(std::share
     // Runs `then` once polkit said yes, if this object still exists then.
     return [alive = std::weak_ptr<const bool>(alive_), id = id_, r,
             then = std::move(then)](std::optional<core::Error> denied) {
-        if (denied)
-            return r->returnError(to_bus_error(*denied));
-        if (alive.expired())
-            return r->returnError(sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
-                                               "The job " + id + " no longer exists."));
-        then();
+        answer_guarded(*r, "Job method", [&] {
+            if (denied)
+                return r->returnError(to_bus_error(*denied));
+            if (alive.expired())
+                return r->returnError(sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
+                                                   "The job " + id + " no longer exists."));
+            then();
+        });
     };
 }
 
@@ -127,18 +135,17 @@ void JobObject::GetEvents(
     uint64_t since)
 {
     auto r = std::make_shared<std::remove_reference_t<decltype(result)>>(std::move(result));
-    authority_.check(current_caller(getObject()), kActionRead, false,
-                     authorized(r, [this, r, since] {
-                         if (!exists())
-                             return r->returnError(gone_error());
-                         std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
-                                                   std::map<std::string, sdbus::Variant>>>
-                             out;
-                         for (const auto& e : core::events_since(job(), since))
-                             out.emplace_back(e.sequence, e.realtime_usec, e.type,
-                                              json_object_to_dict(e.data));
-                         r->returnResults(out);
-                     }));
+    authority_.check(
+        current_caller(getObject()), kActionRead, false, authorized(r, [this, r, since] {
+            if (!exists())
+                return r->returnError(gone_error());
+            std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
+                                      std::map<std::string, sdbus::Variant>>>
+                out;
+            for (const auto& e : core::events_since(job(), since))
+                out.emplace_back(e.sequence, e.realtime_usec, e.type, json_object_to_dict(e.data));
+            r->returnResults(out);
+        }));
 }
 
 void JobObject::GetReport(sdbus::Result<std::string>&& result, std::string format)
@@ -195,9 +202,11 @@ void JobObject::acknowledge(std::shared_ptr<sdbus::Result<>> r, bool interactive
                          // destroys this object later, from the loop. `r`
                          // holds the call, not this object.
                          auto err = engine_.acknowledge(force, [r](core::Expected<bool> ok) {
-                             if (!ok)
-                                 return r->returnError(to_bus_error(ok.error()));
-                             r->returnResults();
+                             answer_guarded(*r, "Acknowledge", [&] {
+                                 if (!ok)
+                                     return r->returnError(to_bus_error(ok.error()));
+                                 r->returnResults();
+                             });
                          });
                          if (err)
                              r->returnError(to_bus_error(*err));
@@ -207,8 +216,7 @@ void JobObject::acknowledge(std::shared_ptr<sdbus::Result<>> r, bool interactive
 void JobObject::Resume(sdbus::Result<>&& result)
 {
     auto r = std::make_shared<sdbus::Result<>>(std::move(result));
-    authority_.check(current_caller(getObject()), kActionExecute, false,
-                     authorized(r, [this, r] {
+    authority_.check(current_caller(getObject()), kActionExecute, false, authorized(r, [this, r] {
                          if (!exists())
                              return r->returnError(gone_error());
                          if (auto ok = engine_.resume(); !ok)
@@ -217,13 +225,17 @@ void JobObject::Resume(sdbus::Result<>&& result)
                      }));
 }
 
-std::string JobObject::State() { return std::string(core::job_state_name(job().state)); }
+std::string JobObject::State()
+{
+    return std::string(core::job_state_name(job().state));
+}
 
-std::vector<sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t, uint64_t>>
+std::vector<
+    sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t, uint64_t>>
 JobObject::Operations()
 {
-    std::vector<sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t,
-                              uint64_t>>
+    std::vector<
+        sdbus::Struct<std::string, std::string, std::string, double, uint64_t, uint64_t, uint64_t>>
         out;
     for (const auto& op : job().operations)
         out.emplace_back(std::string(core::operation_key(op.id)),
@@ -241,7 +253,10 @@ std::string JobObject::Current()
     return {};
 }
 
-double JobObject::Progress() { return core::overall_progress(job()); }
+double JobObject::Progress()
+{
+    return core::overall_progress(job());
+}
 
 uint64_t JobObject::RemainingSeconds()
 {
@@ -253,8 +268,14 @@ uint64_t JobObject::RemainingSeconds()
     return s;
 }
 
-uint64_t JobObject::StartedAt() { return job().started_at_usec; }
-uint64_t JobObject::FinishedAt() { return job().finished_at_usec; }
+uint64_t JobObject::StartedAt()
+{
+    return job().started_at_usec;
+}
+uint64_t JobObject::FinishedAt()
+{
+    return job().finished_at_usec;
+}
 
 sdbus::Struct<std::string, std::string, std::string, std::string> JobObject::Error()
 {
@@ -265,9 +286,18 @@ sdbus::Struct<std::string, std::string, std::string, std::string> JobObject::Err
             j.error_operation.value_or(""), j.error->message, j.error->remedy};
 }
 
-uint64_t JobObject::EventSequence() { return job().next_sequence - 1; }
-std::map<std::string, sdbus::Variant> JobObject::Options() { return options_to_dict(job().options); }
-uint32_t JobObject::Attempt() { return job().attempt; }
+uint64_t JobObject::EventSequence()
+{
+    return job().next_sequence - 1;
+}
+std::map<std::string, sdbus::Variant> JobObject::Options()
+{
+    return options_to_dict(job().options);
+}
+uint32_t JobObject::Attempt()
+{
+    return job().attempt;
+}
 
 std::map<std::string, sdbus::Variant> JobObject::Source()
 {

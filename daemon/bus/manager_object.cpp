@@ -5,8 +5,8 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus/errors.hpp"
-#include "core/certificate_pin.hpp"
 #include "config.h"
+#include "core/certificate_pin.hpp"
 
 namespace ferry::bus {
 namespace {
@@ -20,8 +20,8 @@ core::Expected<std::string> take_expected_pin(VariantMap& flags)
     if (it == flags.end())
         return std::string();
     if (it->second.peekValueType() != "s")
-        return core::Error{core::Code::InvalidArgument, "Flag 'CertificateSha256' must be a string (s).",
-                           {}};
+        return core::Error{
+            core::Code::InvalidArgument, "Flag 'CertificateSha256' must be a string (s).", {}};
     auto pin = core::parse_certificate_pin(it->second.get<std::string>());
     flags.erase(it);
     return pin;
@@ -122,75 +122,78 @@ void ManagerObject::Probe(sdbus::Result<VariantMap>&& result, std::string addres
 {
     auto r = std::make_shared<sdbus::Result<VariantMap>>(std::move(result));
     // The password lives in this shared buffer only, wiped when done.
-    auto pw = std::shared_ptr<std::string>(new std::string(std::move(password)), [](std::string* s) {
-        explicit_bzero(s->data(), s->size());
-        delete s;
-    });
+    auto pw =
+        std::shared_ptr<std::string>(new std::string(std::move(password)), [](std::string* s) {
+            explicit_bzero(s->data(), s->size());
+            delete s;
+        });
     explicit_bzero(password.data(), password.size());
 
-    auto expected_pin = take_expected_pin(flags);
-    if (!expected_pin)
-        return r->returnError(to_bus_error(expected_pin.error()));
-    auto split = split_options(flags);
-    if (!split)
-        return r->returnError(to_bus_error(split.error()));
-    if (auto err = reject_unknown_flags(split->rest))
-        return r->returnError(to_bus_error(*err));
-    if (auto err = engine_.check_probe_args(address, *pw))
-        return r->returnError(to_bus_error(*err));
+    answer_guarded(*r, "Probe", [&] {
+        auto expected_pin = take_expected_pin(flags);
+        if (!expected_pin)
+            return r->returnError(to_bus_error(expected_pin.error()));
+        auto split = split_options(flags);
+        if (!split)
+            return r->returnError(to_bus_error(split.error()));
+        if (auto err = reject_unknown_flags(split->rest))
+            return r->returnError(to_bus_error(*err));
+        if (auto err = engine_.check_probe_args(address, *pw))
+            return r->returnError(to_bus_error(*err));
 
-    authority_.check(current_caller(getObject()), kActionProbe, split->interactive,
-                     [this, r, pw, address, pin = *expected_pin](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
-                         auto err = engine_.probe(
-                             address, *pw,
-                             [r](core::Expected<core::SourceInfo> info) {
-                                 if (!info)
-                                     return r->returnError(to_bus_error(info.error()));
-                                 r->returnResults(source_info_to_dict(*info));
-                             },
-                             pin);
-                         if (err)
-                             r->returnError(to_bus_error(*err));
-                     });
+        check_then(authority_, current_caller(getObject()), kActionProbe, split->interactive, r,
+                   "Probe", [this, r, pw, address, pin = *expected_pin] {
+                       auto err = engine_.probe(
+                           address, *pw,
+                           [r](core::Expected<core::SourceInfo> info) {
+                               answer_guarded(*r, "Probe", [&] {
+                                   if (!info)
+                                       return r->returnError(to_bus_error(info.error()));
+                                   r->returnResults(source_info_to_dict(*info));
+                               });
+                           },
+                           pin);
+                       if (err)
+                           r->returnError(to_bus_error(*err));
+                   });
+    });
 }
 
 void ManagerObject::GetOptions(
     sdbus::Result<std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>>>&& result)
 {
     auto r = std::make_shared<std::decay_t<decltype(result)>>(std::move(result));
-    authority_.check(current_caller(getObject()), kActionRead, false,
-                     [this, r](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
-                         auto rules = engine_.options();
-                         if (!rules)
-                             return r->returnError(to_bus_error(rules.error()));
-                         std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>> out;
-                         for (const auto& o : *rules)
-                             out.emplace_back(o.key, o.available, o.forced, o.default_value,
-                                              o.reason);
-                         r->returnResults(out);
-                     });
+    answer_guarded(*r, "GetOptions", [&] {
+        check_then(authority_, current_caller(getObject()), kActionRead, false, r, "GetOptions",
+                   [this, r] {
+                       auto rules = engine_.options();
+                       if (!rules)
+                           return r->returnError(to_bus_error(rules.error()));
+                       std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>> out;
+                       for (const auto& o : *rules)
+                           out.emplace_back(o.key, o.available, o.forced, o.default_value,
+                                            o.reason);
+                       r->returnResults(out);
+                   });
+    });
 }
 
 template <typename R>
 void ManagerObject::plan_for(std::shared_ptr<R> r, const VariantMap& options,
                              std::function<void(R&, const ferry::Plan&)> reply)
 {
-    auto req = parse_request(options);
-    if (!req)
-        return r->returnError(to_bus_error(req.error()));
-    authority_.check(current_caller(getObject()), kActionRead, req->interactive,
-                     [this, r, req = *req, reply](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
-                         auto plan = engine_.plan(req.requested);
-                         if (!plan)
-                             return r->returnError(to_bus_error(plan.error()));
-                         reply(*r, *plan);
-                     });
+    answer_guarded(*r, "Plan", [&] {
+        auto req = parse_request(options);
+        if (!req)
+            return r->returnError(to_bus_error(req.error()));
+        check_then(authority_, current_caller(getObject()), kActionRead, req->interactive, r,
+                   "Plan", [this, r, req = *req, reply] {
+                       auto plan = engine_.plan(req.requested);
+                       if (!plan)
+                           return r->returnError(to_bus_error(plan.error()));
+                       reply(*r, *plan);
+                   });
+    });
 }
 
 namespace {
@@ -227,21 +230,24 @@ void ManagerObject::PlanWithChecks(sdbus::Result<VariantMap, PlanOps, PlanChecks
 void ManagerObject::Start(sdbus::Result<sdbus::ObjectPath>&& result, VariantMap options)
 {
     auto r = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
-    auto req = parse_request(options);
-    if (!req)
-        return r->returnError(to_bus_error(req.error()));
-    authority_.check(current_caller(getObject()), kActionExecute, req->interactive,
-                     [this, r, req = *req](std::optional<core::Error> denied) {
-                         if (denied)
-                             return r->returnError(to_bus_error(*denied));
-                         auto id = engine_.start(req.requested);
-                         if (!id)
-                             return r->returnError(to_bus_error(id.error()));
-                         r->returnResults(sdbus::ObjectPath(kJobPathPrefix + *id));
-                     });
+    answer_guarded(*r, "Start", [&] {
+        auto req = parse_request(options);
+        if (!req)
+            return r->returnError(to_bus_error(req.error()));
+        check_then(authority_, current_caller(getObject()), kActionExecute, req->interactive, r,
+                   "Start", [this, r, req = *req] {
+                       auto id = engine_.start(req.requested);
+                       if (!id)
+                           return r->returnError(to_bus_error(id.error()));
+                       r->returnResults(sdbus::ObjectPath(kJobPathPrefix + *id));
+                   });
+    });
 }
 
-std::string ManagerObject::State() { return engine_.state(); }
+std::string ManagerObject::State()
+{
+    return engine_.state();
+}
 
 sdbus::ObjectPath ManagerObject::Job()
 {
@@ -249,6 +255,9 @@ sdbus::ObjectPath ManagerObject::Job()
     return sdbus::ObjectPath(job ? kJobPathPrefix + job->id : std::string("/"));
 }
 
-std::string ManagerObject::Version() { return FERRY_VERSION; }
+std::string ManagerObject::Version()
+{
+    return FERRY_VERSION;
+}
 
 } // namespace ferry::bus

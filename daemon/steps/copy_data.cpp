@@ -6,6 +6,7 @@
 // everything again if the source changed (source/data_copy.*).
 #include <algorithm>
 
+#include "core/json_number.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -66,7 +67,8 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
     std::string sha256, sha1;
     try {
         req.source.host = ctx.job.source.current_address;
-        req.source.port = account->value("port", 3306u);
+        req.source.port =
+            account->contains("port") ? core::json_integer<uint16_t>(account->at("port")) : 3306;
         req.source.user = account->at("user").get<std::string>();
         req.source.password = account->at("password").get<std::string>();
         req.schemas = account->at("databases").get<std::vector<std::string>>();
@@ -76,7 +78,8 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
         }
     } catch (const nlohmann::json::exception&) {
         return core::Error{core::Code::IncompatibleSource,
-                           "The source's temporary database account answer is malformed.", {}};
+                           "The source's temporary database account answer is malformed.",
+                           {}};
     }
     // Always TLS on 3306, pinned to the certificate ferry-peer named in its
     // own (pinned, HTTPS) answer: a connection to anyone else fails before
@@ -84,9 +87,10 @@ core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
     // definitions ferryd runs as root here come from the source's server
     // only. The certificates are self-signed: the pin replaces the CA check.
     if (!is_hex(sha256, 64) || !is_hex(sha1, 40))
-        return core::Error{core::Code::TlsRequired,
-                           "The source named no TLS certificate for its MariaDB; the data copy requires TLS.",
-                           "Configure ssl_cert and ssl_key for MariaDB on the source, restart it, then Resume()."};
+        return core::Error{
+            core::Code::TlsRequired,
+            "The source named no TLS certificate for its MariaDB; the data copy requires TLS.",
+            "Configure ssl_cert and ssl_key for MariaDB on the source, restart it, then Resume()."};
     req.source.tls.enabled = true;
     req.source.tls.verify_server_cert = false;
     req.source.tls.peer_fingerprint = source::connector_pin(sha256, sha1);

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 
+#include "core/json_number.hpp"
 #include "local/appliance_rules.hpp"
 #include "local/digest.hpp"
 #include "local/fd.hpp"
@@ -64,17 +65,19 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
     uint64_t total = 0;
     try {
         for (const auto& f : listed->at("files")) {
-            LogFile lf{f.at("name").get<std::string>(), f.at("size").get<uint64_t>()};
+            LogFile lf{f.at("name").get<std::string>(), core::json_integer<uint64_t>(f.at("size"))};
             if (!local::is_safe_peer_file_name(lf.name))
                 return core::Error{core::Code::IncompatibleSource,
                                    "The source listed an invalid log file name.",
                                    "A log file name must not contain '/', a control character or "
                                    "end in .ferry-part; check the source's log directory."};
-            total += lf.size;
+            if (__builtin_add_overflow(total, lf.size, &total))
+                throw nlohmann::json::out_of_range::create(406, "log sizes overflow", &f);
             files.push_back(std::move(lf));
         }
     } catch (const nlohmann::json::exception&) {
-        return core::Error{core::Code::IncompatibleSource, "The source sent a malformed log list.", {}};
+        return core::Error{
+            core::Code::IncompatibleSource, "The source sent a malformed log list.", {}};
     }
 
     const fs::path dir = ctx.appliance.config().log_dir;
@@ -107,9 +110,10 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             if (!opened)
                 return opened.error();
             if (!opened->found.empty())
-                spdlog::warn("Log {}: {} was {}, not ferry's partial download: removed (not followed), "
-                             "downloading into a new file.",
-                             f.name, part.string(), opened->found);
+                spdlog::warn(
+                    "Log {}: {} was {}, not ferry's partial download: removed (not followed), "
+                    "downloading into a new file.",
+                    f.name, part.string(), opened->found);
             const int fd = opened->fd.get();
             uint64_t offset = std::min<uint64_t>(opened->size, f.size);
             // Resumed from a block boundary (the download writes with
@@ -147,11 +151,13 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
                 // Complete but not verified: no more than the listed size
                 // (the source's file may have shrunk), on disk.
                 if (::ftruncate(fd, static_cast<off_t>(offset)) < 0 || ::fdatasync(fd) < 0)
-                    return core::Error{core::Code::Internal, "Cannot sync " + part.string() + ".", {}};
+                    return core::Error{
+                        core::Code::Internal, "Cannot sync " + part.string() + ".", {}};
             } else {
                 // An empty log: nothing to download, an empty file to place.
                 if (::ftruncate(fd, 0) < 0 || ::fdatasync(fd) < 0)
-                    return core::Error{core::Code::Internal, "Cannot write " + part.string() + ".", {}};
+                    return core::Error{
+                        core::Code::Internal, "Cannot write " + part.string() + ".", {}};
             }
             auto digest = hash.finish();
             if (!digest)
@@ -161,42 +167,49 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             // The source's digest of the version it sent (If-Match): known
             // from sending it, so the source reads nothing again.
             std::string path = "/logs/" + f.name + "/sha256";
-            auto want = got.etag.empty() ? ctx.peer.get(path) : ctx.peer.get_if_match(path, got.etag);
+            auto want =
+                got.etag.empty() ? ctx.peer.get(path) : ctx.peer.get_if_match(path, got.etag);
             if (!want)
                 return want.error();
             bool same = false;
             try {
                 same = want->at("sha256").get<std::string>() == got.sha256 &&
-                       want->at("size").get<uint64_t>() == got.size &&
+                       core::json_integer<uint64_t>(want->at("size")) == got.size &&
                        (got.etag.empty() || want->at("etag").get<std::string>() == got.etag);
             } catch (const nlohmann::json::exception&) {
                 return core::Error{core::Code::IncompatibleSource,
-                                   "The source sent a malformed digest of " + f.name + ".", {}};
+                                   "The source sent a malformed digest of " + f.name + ".",
+                                   {}};
             }
             if (same)
                 break;
             spdlog::warn("Log {} does not match the source's digest{}.", f.name,
                          attempt == 0 ? "; fetching it again whole" : " again");
             if (::unlinkat(dfd, part_name.c_str(), 0) < 0 && errno != ENOENT)
-                return core::Error{core::Code::Internal, "Cannot remove " + part.string() + ".", {}};
+                return core::Error{
+                    core::Code::Internal, "Cannot remove " + part.string() + ".", {}};
             if (attempt == 1)
                 return core::Error{core::Code::IncompatibleSource,
-                                   "The log file " + f.name + " does not match its checksum after two downloads.",
+                                   "The log file " + f.name +
+                                       " does not match its checksum after two downloads.",
                                    "Check the source's disk; Resume() retries."};
         }
         // renameat replaces whatever has the final name (a planted link
         // itself, not what it points at).
         if (::renameat(dfd, part_name.c_str(), dfd, f.name.c_str()) < 0)
             return core::Error{core::Code::Internal,
-                               "Cannot place " + f.name + ": " + std::strerror(errno) + ".", {}};
+                               "Cannot place " + f.name + ": " + std::strerror(errno) + ".",
+                               {}};
         // The name on disk before the checkpoint says the file is there.
         if (::fsync(dfd) < 0)
             return core::Error{core::Code::Internal,
-                               "Cannot sync " + dir.string() + ": " + std::strerror(errno) + ".", {}};
+                               "Cannot sync " + dir.string() + ": " + std::strerror(errno) + ".",
+                               {}};
         verified.insert(f.name);
         done += f.size;
-        spdlog::debug("Log {} ({} bytes) verified and placed in {:.3f} s.", f.name, f.size,
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        spdlog::debug(
+            "Log {} ({} bytes) verified and placed in {:.3f} s.", f.name, f.size,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (auto saved = ctx.save_checkpoint({{"verified", verified}}); !saved)
             return saved.error();
         ctx.progress(done, total);
