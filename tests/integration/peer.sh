@@ -396,7 +396,13 @@ print("ok: describe data_bytes > 0 (from MariaDB)" if isinstance(d.get("data_byt
 r = d.get("replication", {})
 print("ok: describe replication: no replica, binary log on" if r.get("replica_configured") is False and r.get("log_bin") is True and r.get("downstream") == []
       else f"FAIL: describe replication {r}")
-extra = set(d) - set(want) - {"data_bytes", "replication"}
+# The pre-flight facts: this MariaDB's version and the source's clock.
+import re, time
+v = d.get("mariadb_version")
+print(f"ok: describe mariadb_version {v}" if isinstance(v, str) and re.match(r"^\d+\.\d+\.\d+", v) else f"FAIL: describe mariadb_version {v!r}")
+t = d.get("time_usec")
+print("ok: describe time_usec is this machine's clock" if isinstance(t, int) and abs(t / 1e6 - time.time()) < 60 else f"FAIL: describe time_usec {t!r}")
+extra = set(d) - set(want) - {"data_bytes", "replication", "mariadb_version", "time_usec"}
 print("ok: describe has exactly the documented fields" if not extra else f"FAIL: undocumented fields {extra}")
 PY
 printf '[Replication]\nRole=Additional\nRingMembers=%s 192.0.2.11 192.0.2.12\n' "$SRC_ADDR" >"$S/settings/replication.conf"
