@@ -423,6 +423,13 @@ play_reboot() {
     mdb_stop nodet
     "$BUILD/peer/ferry-peer" --config="$RIG/nodeb/ferry.conf" --apply-staged >>"$RIG/peer-nodeb.log" 2>&1
     check "HA: ferry-peer --apply-staged on B" [ $? -eq 0 ]
+    # T's boot: the same boot unit applies the settings (B's) that the
+    # reboot operation staged there once B agreed to reboot (copy-settings
+    # holds them back until then), as migration-ha.sh plays it.
+    grep -q '^\[Peer\]' "$RIG/nodet/ferry.conf" ||
+        printf '\n[Peer]\nStateDirectory=%s\n' "$RIG/nodet/peer/state" >>"$RIG/nodet/ferry.conf"
+    "$BUILD/peer/ferry-peer" --config="$RIG/nodet/ferry.conf" --apply-staged >>"$RIG/peer-nodet.log" 2>&1
+    check "HA: ferry-peer --apply-staged on T" [ $? -eq 0 ]
     APP_ADDR_nodeb=$HA_T
     APP_ADDR_nodet=$HA_B
     app_start_mariadb nodet
