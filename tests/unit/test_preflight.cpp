@@ -109,7 +109,8 @@ TEST(Preflight, UnmeasuredSpaceIsAWarning)
     auto in = healthy();
     in.filesystems.clear();
     in.space_error = "MariaDB's data directory is not known";
-    const auto& c = find(evaluate_preflight(in), "space");
+    const auto checks = evaluate_preflight(in); // kept: `find` returns a reference into it
+    const auto& c = find(checks, "space");
     EXPECT_EQ(c.verdict, Verdict::Warning);
     EXPECT_NE(c.message.find("not known"), std::string::npos);
 }
