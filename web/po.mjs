@@ -9,6 +9,8 @@
  *                                in cockpit.locale() form; cockpit-bridge
  *                                answers the page's "po.js" with the file of
  *                                the user's language
+ *   node po.mjs check PO_DIR     each PO_DIR/LANG.po translates every string
+ *                                of the page, placeholders kept
  * No dependency beyond node: the strings are plain literals (no
  * concatenation inside _()), which the extraction below relies on.
  */
@@ -37,9 +39,23 @@ function extract() {
         for (const m of text.matchAll(/\b_\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g))
             add(unescapeJs(m[1]), `web/src/${f}:${text.slice(0, m.index).split("\n").length}`);
     }
+    // index.html: translate="yes" translates the element's text,
+    // translate="aria-label" (or "yes aria-label") an attribute, as
+    // cockpit.translate() does.
     const html = fs.readFileSync(path.join(src, "index.html"), "utf8");
-    for (const m of html.matchAll(/<(\w+)[^>]*\btranslate="yes"[^>]*>([^<]*)<\/\1>/g))
-        add(m[2].replace(/\s+/g, " ").trim(), `web/src/index.html:${html.slice(0, m.index).split("\n").length}`);
+    for (const m of html.matchAll(/<(\w+)([^>]*)\btranslate="([^"]*)"([^>]*)>([^<]*)/g)) {
+        const where = `web/src/index.html:${html.slice(0, m.index).split("\n").length}`;
+        const attrs = m[2] + m[4];
+        for (const task of m[3].split(" ")) {
+            if (task === "yes")
+                add(m[5].replace(/\s+/g, " ").trim(), where);
+            else if (task) {
+                const a = new RegExp(`\\b${task}="([^"]*)"`).exec(attrs);
+                if (a)
+                    add(a[1], where);
+            }
+        }
+    }
     return msgs;
 }
 
@@ -62,14 +78,14 @@ msgstr ""
 }
 
 // A minimal .po reader: msgid/msgstr pairs (no plurals, no contexts: the
-// page uses neither).
+// page uses neither). Fuzzy entries are left out, as msgfmt does.
 function readPo(file) {
     const out = {};
-    let cur = null, key = null;
-    const flush = () => { if (cur && cur.msgid && cur.msgstr) out[cur.msgid] = [null, cur.msgstr]; };
+    let cur = null, key = null, fuzzy = false;
+    const flush = () => { if (cur && cur.msgid && cur.msgstr && !cur.fuzzy) out[cur.msgid] = [null, cur.msgstr]; };
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         let m;
-        if ((m = /^msgid "(.*)"$/.exec(line))) { flush(); cur = { msgid: unescapePo(m[1]), msgstr: "" }; key = "msgid"; } else if ((m = /^msgstr "(.*)"$/.exec(line))) { cur.msgstr = unescapePo(m[1]); key = "msgstr"; } else if ((m = /^"(.*)"$/.exec(line)) && cur) { cur[key] += unescapePo(m[1]); }
+        if (/^#,.*\bfuzzy\b/.test(line)) { fuzzy = true; } else if ((m = /^msgid "(.*)"$/.exec(line))) { flush(); cur = { msgid: unescapePo(m[1]), msgstr: "", fuzzy }; fuzzy = false; key = "msgid"; } else if ((m = /^msgstr "(.*)"$/.exec(line))) { cur.msgstr = unescapePo(m[1]); key = "msgstr"; } else if ((m = /^"(.*)"$/.exec(line)) && cur) { cur[key] += unescapePo(m[1]); }
     }
     flush();
     return out;
@@ -78,12 +94,42 @@ function readPo(file) {
 function js(poDir, outdir) {
     if (!fs.existsSync(poDir))
         return;
+    const page = extract();
     for (const f of fs.readdirSync(poDir).filter(f => f.endsWith(".po")).sort()) {
         const lang = f.slice(0, -3);
-        const dict = { "": { language: lang, "language-direction": "ltr" }, ...readPo(path.join(poDir, f)) };
+        // po/LANG.po also holds ferryctl's and the polkit actions'
+        // strings (one "ferry" domain, po/README.md): the page gets its own.
+        const all = readPo(path.join(poDir, f));
+        const dict = { "": { language: lang, "language-direction": "ltr" } };
+        for (const id of page.keys())
+            if (all[id])
+                dict[id] = all[id];
         fs.writeFileSync(path.join(outdir, `po.${lang}.js`), `cockpit.locale(${JSON.stringify(dict)});\n`);
         console.log(`${path.join(outdir, `po.${lang}.js`)}: ${Object.keys(dict).length - 1} strings`);
     }
+}
+
+// Every string of the page translated in each po/LANG.po (fuzzy ones count
+// as missing), with the same $0, $1 ... placeholders as the original.
+function check(poDir) {
+    const page = extract();
+    let bad = 0;
+    for (const f of fs.readdirSync(poDir).filter(f => f.endsWith(".po")).sort()) {
+        const tr = readPo(path.join(poDir, f));
+        const ph = s => (s.match(/\$\d/g) || []).sort().join(",");
+        for (const id of page.keys()) {
+            if (!tr[id]) {
+                console.log(`${f}: not translated: ${JSON.stringify(id)}`);
+                bad++;
+            } else if (ph(id) !== ph(tr[id][1])) {
+                console.log(`${f}: placeholders differ: ${JSON.stringify(id)} -> ${JSON.stringify(tr[id][1])}`);
+                bad++;
+            }
+        }
+        if (!bad)
+            console.log(`${f}: all ${page.size} strings of the page translated`);
+    }
+    process.exit(bad ? 1 : 0);
 }
 
 const [cmd, a, b] = process.argv.slice(2);
@@ -91,7 +137,9 @@ if (cmd === "pot")
     pot(path.resolve(a));
 else if (cmd === "js")
     js(path.resolve(a), path.resolve(b));
+else if (cmd === "check")
+    check(path.resolve(a));
 else {
-    console.error("usage: po.mjs pot OUT.pot | po.mjs js PO_DIR OUTDIR");
+    console.error("usage: po.mjs pot OUT.pot | po.mjs js PO_DIR OUTDIR | po.mjs check PO_DIR");
     process.exit(2);
 }

@@ -26,6 +26,22 @@ if command -v msgfmt >/dev/null; then
     msgfmt -o /dev/null "$SRC/po/ferry.pot" 2>"$tmp/msgfmt" && ok "msgfmt reads po/ferry.pot" || { cat "$tmp/msgfmt"; bad "msgfmt rejects po/ferry.pot"; }
 fi
 
+# The translations (po/LANG.po): complete for the page, placeholders kept,
+# msgfmt accepts them, and each is in web/dist as po.LANG.js.
+for po in "$SRC"/po/*.po; do
+    [ -e "$po" ] || continue
+    lang=$(basename "$po" .po)
+    if node "$SRC/web/po.mjs" check "$SRC/po" > "$tmp/check" 2>&1; then
+        ok "$(grep "^$lang.po:" "$tmp/check")"
+    else
+        head -20 "$tmp/check"; bad "po/$lang.po does not translate the page completely"
+    fi
+    if command -v msgfmt >/dev/null; then
+        msgfmt --check -o /dev/null "$po" 2>"$tmp/msgfmt" && ok "msgfmt --check accepts po/$lang.po" || { cat "$tmp/msgfmt"; bad "msgfmt rejects po/$lang.po"; }
+    fi
+    [ -f "$SRC/web/dist/po.$lang.js" ] && ok "web/dist/po.$lang.js ($(stat -c %s "$SRC/web/dist/po.$lang.js") bytes)" || bad "web/dist/po.$lang.js is missing: run tools/build-web"
+done
+
 if [ -d "$SRC/web/node_modules/esbuild" ]; then
     (cd "$SRC/web" && node build.mjs "$tmp/dist" >/dev/null)
     if diff -r "$tmp/dist" "$SRC/web/dist" >/dev/null; then

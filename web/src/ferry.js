@@ -1058,6 +1058,9 @@ import { FerryOutcome } from "./outcome.js";
         for (const e of document.querySelectorAll('[translate="yes"]'))
             e.textContent = e.textContent.replace(/\s+/g, " ").trim();
         cockpit.translate();
+        // The page's language as po.js set it (Cockpit's language cookie),
+        // for screen readers and hyphenation.
+        document.documentElement.lang = cockpit.language;
         $("btn-next").addEventListener("click", next);
         $("btn-back").addEventListener("click", back);
         $("btn-execute").addEventListener("click", () => { if (!S.busy) execute() });
