@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "errors.hpp"
+#include "i18n.hpp"
 
 namespace ferryctl {
 namespace {
@@ -36,8 +37,7 @@ bool parse_bool(const char* option, const char* value)
         return true;
     if (v == "no" || v == "false" || v == "off" || v == "0")
         return false;
-    throw UsageError(std::string("Invalid value for --") + option +
-                     "= (expected yes or no).");
+    throw UsageError(cformat(_("Invalid value for --%s= (expected yes or no)."), option));
 }
 
 uint64_t parse_number(const char* option, const char* value, uint64_t max)
@@ -46,8 +46,10 @@ uint64_t parse_number(const char* option, const char* value, uint64_t max)
     char* end = nullptr;
     const unsigned long long n = std::strtoull(value, &end, 10);
     if (errno || !end || *end || end == value || *value == '-' || *value == '+' || n > max)
-        throw UsageError(std::string("Invalid value for --") + option + "= (expected a number" +
-                         (max < UINT64_MAX ? " up to " + std::to_string(max) : "") + ").");
+        throw UsageError(max < UINT64_MAX
+                             ? cformat(_("Invalid value for --%s= (expected a number up to %llu)."),
+                                       option, static_cast<unsigned long long>(max))
+                             : cformat(_("Invalid value for --%s= (expected a number)."), option));
     return n;
 }
 
@@ -62,7 +64,7 @@ JsonMode parse_json(const char* value)
         return JsonMode::Short;
     if (v == "off")
         return JsonMode::Off;
-    throw UsageError("Invalid value for --json= (expected pretty, short or off).");
+    throw UsageError(_("Invalid value for --json= (expected pretty, short or off)."));
 }
 
 // The option as typed, without any "=value".
@@ -94,47 +96,47 @@ const char* verb_option_name(VerbOption o)
 void print_help()
 {
     std::printf(
-        "ferryctl [OPTIONS...] [COMMAND] ...\n"
-        "\n"
-        "Migrate a hotspot appliance (the source) onto this system with ferryd.\n"
-        "\n"
-        "Commands:\n"
-        "  status                   Show the migration state and the job (default)\n"
-        "  probe ADDRESS            Check the source and show its Source Info\n"
-        "  options                  Show the migration options and their availability\n"
-        "  plan                     Show the operations a migration would run\n"
-        "  start                    Execute the migration (irreversible, no cancel)\n"
-        "  watch                    Follow the job until it has finished\n"
-        "  events                   Show the job's event history\n"
-        "  report                   Show the migration report of the finished job\n"
-        "  acknowledge              Clear a finished job\n"
-        "  resume                   Retry a failed job from its checkpoint\n"
-        "\n"
-        "Options:\n"
-        "  -h --help                Show this help\n"
-        "     --version             Show the version\n"
-        "     --json=pretty|short|off\n"
-        "                           Machine-readable output (--json alone: pretty)\n"
-        "     --no-ask-password     Do not ask for passwords or interactive authorization\n"
-        "     --password-file=PATH  probe: read the source's Admin password from the first\n"
-        "                           line of PATH (- for stdin) instead of the terminal\n"
-        "     --fingerprint=SHA256:...\n"
-        "                           probe: the certificate the source must present (as\n"
-        "                           shown on the source); the password is not sent to any other\n"
-        "     --swap[=yes|no]       plan, start: Swap Configuration\n"
-        "     --license[=yes|no]    plan, start: Migrate License\n"
-        "     --logs[=yes|no]       plan, start: Copy User Traffic Logs\n"
-        "     --since=N             events: only events after sequence number N\n"
-        "     --force               acknowledge: also a failed HA job whose source left the\n"
-        "                           ring before this system joined it (see ferryctl(1))\n"
-        "     --reconnect-timeout=SEC\n"
-        "                           watch: how long to wait for ferryd to (re)appear on\n"
-        "                           the bus (default: %u)\n"
-        "\n"
-        "The password is never taken from the command line.\n"
-        "Exit status: 0 ok, 1 failure, 2 usage error, 3 error from ferryd,\n"
-        "4 ferryd not reachable, 5 the watched job failed.\n"
-        "See ferryctl(1) for details.\n",
+        _("ferryctl [OPTIONS...] [COMMAND] ...\n"
+          "\n"
+          "Migrate a hotspot appliance (the source) onto this system with ferryd.\n"
+          "\n"
+          "Commands:\n"
+          "  status                   Show the migration state and the job (default)\n"
+          "  probe ADDRESS            Check the source and show its Source Info\n"
+          "  options                  Show the migration options and their availability\n"
+          "  plan                     Show the operations a migration would run\n"
+          "  start                    Execute the migration (irreversible, no cancel)\n"
+          "  watch                    Follow the job until it has finished\n"
+          "  events                   Show the job's event history\n"
+          "  report                   Show the migration report of the finished job\n"
+          "  acknowledge              Clear a finished job\n"
+          "  resume                   Retry a failed job from its checkpoint\n"
+          "\n"
+          "Options:\n"
+          "  -h --help                Show this help\n"
+          "     --version             Show the version\n"
+          "     --json=pretty|short|off\n"
+          "                           Machine-readable output (--json alone: pretty)\n"
+          "     --no-ask-password     Do not ask for passwords or interactive authorization\n"
+          "     --password-file=PATH  probe: read the source's Admin password from the first\n"
+          "                           line of PATH (- for stdin) instead of the terminal\n"
+          "     --fingerprint=SHA256:...\n"
+          "                           probe: the certificate the source must present (as\n"
+          "                           shown on the source); the password is not sent to any other\n"
+          "     --swap[=yes|no]       plan, start: Swap Configuration\n"
+          "     --license[=yes|no]    plan, start: Migrate License\n"
+          "     --logs[=yes|no]       plan, start: Copy User Traffic Logs\n"
+          "     --since=N             events: only events after sequence number N\n"
+          "     --force               acknowledge: also a failed HA job whose source left the\n"
+          "                           ring before this system joined it (see ferryctl(1))\n"
+          "     --reconnect-timeout=SEC\n"
+          "                           watch: how long to wait for ferryd to (re)appear on\n"
+          "                           the bus (default: %u)\n"
+          "\n"
+          "The password is never taken from the command line.\n"
+          "Exit status: 0 ok, 1 failure, 2 usage error, 3 error from ferryd,\n"
+          "4 ferryd not reachable, 5 the watched job failed.\n"
+          "See ferryctl(1) for details.\n"),
         kDefaultReconnectTimeoutSec);
 }
 
@@ -170,7 +172,7 @@ Args parse_args(int argc, char** argv)
         for (const option* o = options; o->name; ++o)
             known = known || name == o->name;
         if (!known)
-            throw UsageError("Unknown option '--" + name + "'.");
+            throw UsageError(cformat(_("Unknown option '--%s'."), name.c_str()));
     }
 
     Args a;
@@ -191,13 +193,14 @@ Args parse_args(int argc, char** argv)
         case ARG_NO_ASK_PASSWORD: a.ask_password = false; break;
         case ARG_PASSWORD_FILE:
             if (!*optarg)
-                throw UsageError("--password-file= needs a path (- for stdin).");
+                throw UsageError(_("--password-file= needs a path (- for stdin)."));
             a.password_file = optarg;
             a.given |= kOptPasswordFile;
             break;
         case ARG_FINGERPRINT:
             if (!*optarg)
-                throw UsageError("--fingerprint= needs the source's certificate fingerprint (SHA256:...).");
+                throw UsageError(
+                    _("--fingerprint= needs the source's certificate fingerprint (SHA256:...)."));
             a.fingerprint = optarg;
             a.given |= kOptFingerprint;
             break;
@@ -227,17 +230,18 @@ Args parse_args(int argc, char** argv)
             a.given |= kOptForce;
             break;
         case ':':
-            throw UsageError("Option '" + option_text(argv[optind - 1]) + "' needs a value.");
+            throw UsageError(
+                cformat(_("Option '%s' needs a value."), option_text(argv[optind - 1]).c_str()));
         case '?':
         default:
             // Long names were checked above: a long option here was given
             // a value it takes none of.
             if (optind > 0 && std::strncmp(argv[optind - 1], "--", 2) == 0)
-                throw UsageError("Option '" + option_text(argv[optind - 1]) +
-                                 "' takes no value.");
-            throw UsageError(std::string("Unknown option '-") +
-                             (optopt > 0 && optopt < 0x100 ? static_cast<char>(optopt) : '?') +
-                             "'.");
+                throw UsageError(cformat(_("Option '%s' takes no value."),
+                                         option_text(argv[optind - 1]).c_str()));
+            throw UsageError(cformat(_("Unknown option '-%c'."), optopt > 0 && optopt < 0x100
+                                                                     ? static_cast<char>(optopt)
+                                                                     : '?'));
         }
     }
     for (int i = optind; i < argc; ++i)

@@ -3,6 +3,7 @@
 #include <systemd/sd-bus.h>
 
 #include "errors.hpp"
+#include "i18n.hpp"
 
 namespace ferryctl {
 namespace {
@@ -32,7 +33,10 @@ ManagerProxy::ManagerProxy(sdbus::IConnection& connection)
     registerProxy();
 }
 
-ManagerProxy::~ManagerProxy() { unregisterProxy(); }
+ManagerProxy::~ManagerProxy()
+{
+    unregisterProxy();
+}
 
 VariantMap ManagerProxy::get_all()
 {
@@ -68,9 +72,15 @@ JobProxy::JobProxy(sdbus::IConnection& connection, std::string path)
     registerProxy();
 }
 
-JobProxy::~JobProxy() { unregisterProxy(); }
+JobProxy::~JobProxy()
+{
+    unregisterProxy();
+}
 
-VariantMap JobProxy::get_all() { return GetAll(org::ferry::Migration1::Job_proxy::INTERFACE_NAME); }
+VariantMap JobProxy::get_all()
+{
+    return GetAll(org::ferry::Migration1::Job_proxy::INTERFACE_NAME);
+}
 
 void JobProxy::onOperationChanged(const std::string& id, const std::string& state,
                                   const uint64_t& sequence)
@@ -106,8 +116,10 @@ sdbus::IConnection& Bus::connection()
             // Honours DBUS_SYSTEM_BUS_ADDRESS.
             connection_ = sdbus::createSystemBusConnection();
         } catch (const sdbus::Error& e) {
-            throw Failure("org.freedesktop.DBus.Error.NoServer",
-                          "Cannot connect to the system bus: " + e.getMessage(), kExitUnreachable);
+            throw Failure(
+                "org.freedesktop.DBus.Error.NoServer",
+                cformat(_("Cannot connect to the system bus: %s"), e.getMessage().c_str()),
+                kExitUnreachable);
         }
     }
     return *connection_;
@@ -124,7 +136,7 @@ std::string Bus::job_path()
 {
     const std::string path = manager().Job();
     if (path.empty() || path == kNoJobPath)
-        throw ferry_error("NoJob", "There is no migration job.");
+        throw ferry_error("NoJob", _("There is no migration job."));
     return path;
 }
 
@@ -156,8 +168,8 @@ nlohmann::json job_error_to_json(const JobError& e)
 {
     if (e.empty())
         return nullptr;
-    return {{"Name", e.name}, {"Operation", e.operation}, {"Message", e.message},
-            {"Remedy", e.remedy}};
+    return {
+        {"Name", e.name}, {"Operation", e.operation}, {"Message", e.message}, {"Remedy", e.remedy}};
 }
 
 nlohmann::json job_status_to_json(const JobStatus& s)
@@ -195,7 +207,8 @@ std::vector<Event> get_events(JobProxy& job, uint64_t since)
 
 nlohmann::json event_to_json(const Event& e)
 {
-    return {{"Sequence", e.sequence}, {"Time", e.realtime_usec}, {"Type", e.type}, {"Data", e.data}};
+    return {
+        {"Sequence", e.sequence}, {"Time", e.realtime_usec}, {"Type", e.type}, {"Data", e.data}};
 }
 
 nlohmann::json variant_to_json(const sdbus::Variant& v)
@@ -245,7 +258,8 @@ nlohmann::json variant_to_json(const sdbus::Variant& v)
         return nlohmann::json(v.get<std::map<std::string, std::string>>());
     if (t == "a(qsbs)") { // Probe's PortChecks
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& p : v.get<std::vector<sdbus::Struct<uint16_t, std::string, bool, std::string>>>())
+        for (const auto& p :
+             v.get<std::vector<sdbus::Struct<uint16_t, std::string, bool, std::string>>>())
             out.push_back({p.get<0>(), p.get<1>(), p.get<2>(), p.get<3>()});
         return out;
     }

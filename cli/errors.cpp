@@ -4,6 +4,8 @@
 #include <sdbus-c++/Error.h>
 #include <utility>
 
+#include "i18n.hpp"
+
 namespace ferryctl {
 namespace {
 
@@ -30,57 +32,57 @@ struct Hint {
 };
 
 constexpr Hint kHints[] = {
-    {"org.ferry.Migration1.Error.NotProbed", "run 'ferryctl probe ADDRESS' first."},
-    {"org.ferry.Migration1.Error.ProbeExpired", "run 'ferryctl probe ADDRESS' again."},
+    {"org.ferry.Migration1.Error.NotProbed", N_("run 'ferryctl probe ADDRESS' first.")},
+    {"org.ferry.Migration1.Error.ProbeExpired", N_("run 'ferryctl probe ADDRESS' again.")},
     {"org.ferry.Migration1.Error.NotAuthorized",
-     "run ferryctl as root, or as a user whom polkit allows the org.ferry.migration.* actions; "
-     "without --no-ask-password you may be asked to authenticate."},
+     N_("run ferryctl as root, or as a user whom polkit allows the org.ferry.migration.* actions; "
+        "without --no-ask-password you may be asked to authenticate.")},
     {"org.ferry.Migration1.Error.Unreachable",
-     "'ferryctl probe ADDRESS' checks the ports again once they are open."},
+     N_("'ferryctl probe ADDRESS' checks the ports again once they are open.")},
     {"org.ferry.Migration1.Error.AuthenticationFailed",
-     "the password is the Admin user password of the source system; a --password-file must "
-     "hold it on its first line."},
-    {"org.ferry.Migration1.Error.RateLimited", "wait a minute before probing again."},
+     N_("the password is the Admin user password of the source system; a --password-file must "
+        "hold it on its first line.")},
+    {"org.ferry.Migration1.Error.RateLimited", N_("wait a minute before probing again.")},
     {"org.ferry.Migration1.Error.OptionUnavailable",
-     "'ferryctl options' shows which options are available and why."},
+     N_("'ferryctl options' shows which options are available and why.")},
     {"org.ferry.Migration1.Error.UnknownOption",
-     "the options are --swap, --license and --logs (see 'ferryctl --help')."},
+     N_("the options are --swap, --license and --logs (see 'ferryctl --help').")},
     {"org.ferry.Migration1.Error.Busy",
-     "a job exists already: see 'ferryctl status'; clear a finished one with "
-     "'ferryctl acknowledge'."},
+     N_("a job exists already: see 'ferryctl status'; clear a finished one with "
+        "'ferryctl acknowledge'.")},
     {"org.ferry.Migration1.Error.NoJob",
-     "'ferryctl start' executes a migration, after 'ferryctl probe' and 'ferryctl plan'."},
-    {"org.ferry.Migration1.Error.NotFinished", "follow the job with 'ferryctl watch'."},
+     N_("'ferryctl start' executes a migration, after 'ferryctl probe' and 'ferryctl plan'.")},
+    {"org.ferry.Migration1.Error.NotFinished", N_("follow the job with 'ferryctl watch'.")},
     {"org.ferry.Migration1.Error.SourceOutOfRing",
-     "remove the cause of the failure, then 'ferryctl resume'; 'ferryctl acknowledge --force' "
-     "leaves the ring to be repaired by hand (see ferryctl(1))."},
+     N_("remove the cause of the failure, then 'ferryctl resume'; 'ferryctl acknowledge --force' "
+        "leaves the ring to be repaired by hand (see ferryctl(1)).")},
     {"org.ferry.Migration1.Error.RestartLimit",
-     "see 'journalctl -u ferryd' for why ferryd kept stopping, then 'ferryctl resume'."},
+     N_("see 'journalctl -u ferryd' for why ferryd kept stopping, then 'ferryctl resume'.")},
     {"org.ferry.Migration1.Error.JournalWriteFailed",
-     "free space in /var/lib/ferry, then 'ferryctl resume'."},
+     N_("free space in /var/lib/ferry, then 'ferryctl resume'.")},
     {"org.ferry.Migration1.Error.PreflightFailed",
-     "'ferryctl plan' with the same options shows every pre-flight check; remove the cause of "
-     "the failed one, then 'ferryctl probe' again."},
+     N_("'ferryctl plan' with the same options shows every pre-flight check; remove the cause of "
+        "the failed one, then 'ferryctl probe' again.")},
     {"org.ferry.Migration1.Error.LimitsExceeded",
-     "answer or cancel the open authentication dialogs, then try again."},
+     N_("answer or cancel the open authentication dialogs, then try again.")},
     {"org.ferry.Migration1.Error.NotFailed",
-     "only a failed job can be resumed; see 'ferryctl status'."},
+     N_("only a failed job can be resumed; see 'ferryctl status'.")},
     {"org.ferry.Migration1.Error.SameSystem",
-     "ADDRESS is the source system (the old appliance), not this one."},
+     N_("ADDRESS is the source system (the old appliance), not this one.")},
     {"org.ferry.Migration1.Error.IncompatibleSource",
-     "update ferry on both systems, then 'ferryctl resume' retries from the checkpoint."},
+     N_("update ferry on both systems, then 'ferryctl resume' retries from the checkpoint.")},
     {"org.ferry.Migration1.Error.CertificateMismatch",
-     "compare the fingerprint with the one shown on the source system; if they differ, someone "
-     "may be intercepting the connection (at probe the password was not sent)."},
+     N_("compare the fingerprint with the one shown on the source system; if they differ, someone "
+        "may be intercepting the connection (at probe the password was not sent).")},
     {"org.ferry.Migration1.Error.JournalCorrupt",
-     "ferryd refuses to forget a job it cannot read; see 'journalctl -u ferryd'."},
-    {"org.ferry.Migration1.Error.InvalidArgument", "see 'ferryctl --help' for the arguments."},
+     N_("ferryd refuses to forget a job it cannot read; see 'journalctl -u ferryd'.")},
+    {"org.ferry.Migration1.Error.InvalidArgument", N_("see 'ferryctl --help' for the arguments.")},
     {"org.freedesktop.DBus.Error.AccessDenied",
-     "the D-Bus policy of the system bus refused the call; see "
-     "/usr/share/dbus-1/system.d/org.ferry.Migration1.conf."},
+     N_("the D-Bus policy of the system bus refused the call; see "
+        "/usr/share/dbus-1/system.d/org.ferry.Migration1.conf.")},
     {"org.freedesktop.DBus.Error.ServiceUnknown",
-     "start it with 'systemctl start ferryd.service'; 'journalctl -u ferryd' shows why it "
-     "stopped."},
+     N_("start it with 'systemctl start ferryd.service'; 'journalctl -u ferryd' shows why it "
+        "stopped.")},
 };
 
 } // namespace
@@ -112,8 +114,8 @@ Failure classify(const sdbus::Error& e)
             std::string msg = e.getMessage();
             if (name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
                 name == "org.freedesktop.DBus.Error.NameHasNoOwner")
-                msg = "ferryd is not running (org.ferry.Migration1 has no owner on the system "
-                      "bus).";
+                msg = _("ferryd is not running (org.ferry.Migration1 has no owner on the system "
+                        "bus).");
             return Failure(name, msg.empty() ? name : msg, kExitUnreachable);
         }
     // sdbus-c++'s own client-side failures (e.g. an unexpected reply type).
@@ -122,7 +124,10 @@ Failure classify(const sdbus::Error& e)
     return Failure(name, e.getMessage().empty() ? name : e.getMessage(), kExitDaemonError);
 }
 
-bool is_unreachable(const Failure& f) { return f.exit_code == kExitUnreachable; }
+bool is_unreachable(const Failure& f)
+{
+    return f.exit_code == kExitUnreachable;
+}
 
 std::optional<std::string_view> hint_for(std::string_view name)
 {

@@ -1,4 +1,5 @@
 #include "events.hpp"
+#include "i18n.hpp"
 
 #include <array>
 
@@ -13,7 +14,7 @@ std::string text(const nlohmann::json& j, const char* key)
     if (v.is_string())
         return v.get<std::string>();
     if (v.is_boolean())
-        return v.get<bool>() ? "yes" : "no";
+        return v.get<bool>() ? _("yes") : _("no");
     return v.dump();
 }
 
@@ -25,7 +26,8 @@ bool flag(const nlohmann::json& j, const char* key)
 std::string title_for(const Titles& titles, const std::string& id)
 {
     auto it = titles.find(id);
-    return it != titles.end() && !it->second.empty() ? it->second : id;
+    // ferryd's operation names are the manual's: translated as the page's.
+    return it != titles.end() && !it->second.empty() ? _(it->second.c_str()) : id;
 }
 
 } // namespace
@@ -41,9 +43,9 @@ Titles titles_of(const JobStatus& job)
 std::string describe_options(const nlohmann::json& o)
 {
     static constexpr std::array<std::pair<const char*, const char*>, 3> kNames{{
-        {"SwapConfiguration", "Swap Configuration"},
-        {"MigrateLicense", "Migrate License"},
-        {"CopyUserTrafficLogs", "Copy User Traffic Logs"},
+        {"SwapConfiguration", N_("Swap Configuration")},
+        {"MigrateLicense", N_("Migrate License")},
+        {"CopyUserTrafficLogs", N_("Copy User Traffic Logs")},
     }};
     std::string out;
     for (const auto& [key, name] : kNames) {
@@ -51,7 +53,7 @@ std::string describe_options(const nlohmann::json& o)
             continue;
         if (!out.empty())
             out += ", ";
-        out += std::string(name) + ": " + text(o, key);
+        out += std::string(_(name)) + ": " + text(o, key);
     }
     return out;
 }
@@ -63,21 +65,23 @@ std::string describe_event(const Event& e, const Titles& titles)
         const nlohmann::json opts{{"SwapConfiguration", flag(d, "swap")},
                                   {"MigrateLicense", flag(d, "license")},
                                   {"CopyUserTrafficLogs", flag(d, "logs")}};
-        return "Migration started from " + text(d, "source") + " (" + describe_options(opts) + ")";
+        return cformat(_("Migration started from %s (%s)"), text(d, "source").c_str(),
+                       describe_options(opts).c_str());
     }
     if (e.type == "operation-changed")
         return title_for(titles, text(d, "id")) + ": " + text(d, "state");
     if (e.type == "state-changed")
-        return "Job " + text(d, "state");
+        return cformat(_("Job %s"), text(d, "state").c_str());
     if (e.type == "resumed")
-        return "Job resumed, attempt " + text(d, "attempt") +
-               (flag(d, "rebooted") ? " (after a reboot)" : "");
+        return cformat(flag(d, "rebooted") ? _("Job resumed, attempt %s (after a reboot)")
+                                           : _("Job resumed, attempt %s"),
+                       text(d, "attempt").c_str());
     if (e.type == "finished") {
         if (text(d, "state") == "succeeded")
-            return "Migration finished: succeeded";
-        std::string s = "Migration failed";
+            return _("Migration finished: succeeded");
+        std::string s = _("Migration failed");
         if (auto op = text(d, "operation"); !op.empty())
-            s += " in '" + title_for(titles, op) + "'";
+            s = cformat(_("Migration failed in '%s'"), title_for(titles, op).c_str());
         if (auto code = text(d, "code"); !code.empty())
             s += " (" + code + ")";
         if (auto msg = text(d, "message"); !msg.empty())

@@ -10,6 +10,7 @@
 
 #include "args.hpp"
 #include "errors.hpp"
+#include "i18n.hpp"
 #include "output.hpp"
 #include "verbs.hpp"
 
@@ -20,24 +21,25 @@ struct Verb {
     const char* name;
     std::size_t min_args, max_args; // including the verb itself
     int (*run)(Context&, const Verbs&);
-    const char* action;  // "Could not <action>: ..."
-    unsigned options;    // the VerbOption bits it takes
-    const char* usage;   // the arguments, for messages
+    const char* action; // "Could not <action>: ..."
+    unsigned options;   // the VerbOption bits it takes
+    const char* usage;  // the arguments, for messages
 };
 
 constexpr unsigned kMigrationOptions = kOptSwap | kOptLicense | kOptLogs;
 
 constexpr Verb kVerbs[] = {
-    {"status", 1, 1, verb_status, "get the status", 0, ""},
-    {"probe", 2, 2, verb_probe, "probe", kOptPasswordFile | kOptFingerprint, " ADDRESS"},
-    {"options", 1, 1, verb_options, "get the options", 0, ""},
-    {"plan", 1, 1, verb_plan, "plan", kMigrationOptions, ""},
-    {"start", 1, 1, verb_start, "start", kMigrationOptions, ""},
-    {"watch", 1, 1, verb_watch, "watch", kOptReconnectTimeout, ""},
-    {"events", 1, 1, verb_events, "get the events", kOptSince, ""},
-    {"report", 1, 1, verb_report, "get the report", 0, ""},
-    {"acknowledge", 1, 1, verb_acknowledge, "acknowledge", kOptForce, ""},
-    {"resume", 1, 1, verb_resume, "resume", 0, ""},
+    {"status", 1, 1, verb_status, NC_("action", "get the status"), 0, ""},
+    {"probe", 2, 2, verb_probe, NC_("action", "probe"), kOptPasswordFile | kOptFingerprint,
+     " ADDRESS"},
+    {"options", 1, 1, verb_options, NC_("action", "get the options"), 0, ""},
+    {"plan", 1, 1, verb_plan, NC_("action", "plan"), kMigrationOptions, ""},
+    {"start", 1, 1, verb_start, NC_("action", "start"), kMigrationOptions, ""},
+    {"watch", 1, 1, verb_watch, NC_("action", "watch"), kOptReconnectTimeout, ""},
+    {"events", 1, 1, verb_events, NC_("action", "get the events"), kOptSince, ""},
+    {"report", 1, 1, verb_report, NC_("action", "get the report"), 0, ""},
+    {"acknowledge", 1, 1, verb_acknowledge, NC_("action", "acknowledge"), kOptForce, ""},
+    {"resume", 1, 1, verb_resume, NC_("action", "resume"), 0, ""},
 };
 constexpr const char* kDefaultVerb = "status";
 
@@ -54,21 +56,21 @@ void check_usage(const Verb& v, const Args& a)
 {
     const std::size_t n = a.positional.size();
     if (n < v.min_args)
-        throw UsageError(std::string("Missing argument: ferryctl ") + v.name + v.usage);
+        throw UsageError(std::string(_("Missing argument: ferryctl ")) + v.name + v.usage);
     if (n > v.max_args)
-        throw UsageError(std::string("Too many arguments: ferryctl ") + v.name + v.usage +
-                         " (a password is never given on the command line; see "
-                         "--password-file).");
+        throw UsageError(std::string(_("Too many arguments: ferryctl ")) + v.name + v.usage +
+                         _(" (a password is never given on the command line; see "
+                           "--password-file)."));
     for (unsigned bit = 1; bit <= kOptReconnectTimeout; bit <<= 1)
         if ((a.given & bit) && !(v.options & bit))
-            throw UsageError(std::string(verb_option_name(static_cast<VerbOption>(bit))) +
-                             " does not apply to '" + v.name + "'.");
+            throw UsageError(cformat(_("%s does not apply to '%s'."),
+                                     verb_option_name(static_cast<VerbOption>(bit)), v.name));
 }
 
 int usage_error(const char* message)
 {
     std::fflush(stdout);
-    std::fprintf(stderr, "ferryctl: %s\nSee 'ferryctl --help'.\n", message);
+    std::fprintf(stderr, _("ferryctl: %s\nSee 'ferryctl --help'.\n"), message);
     return kExitUsage;
 }
 
@@ -79,6 +81,7 @@ int main(int argc, char** argv)
 {
     using namespace ferryctl;
     std::setlocale(LC_ALL, "");
+    init_i18n();
 
     Context ctx;
     const Verb* verb = nullptr;
@@ -91,8 +94,8 @@ int main(int argc, char** argv)
         verb = find_verb(ctx.args.positional.front());
         if (!verb)
             throw UsageError(
-                "Unknown command; the commands are status, probe, options, plan, report, "
-                "start, watch, events, acknowledge and resume.");
+                _("Unknown command; the commands are status, probe, options, plan, report, "
+                  "start, watch, events, acknowledge and resume."));
         check_usage(*verb, ctx.args);
     } catch (const UsageError& e) {
         return usage_error(e.what());

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <unistd.h>
 
+#include "i18n.hpp"
+
 namespace ferryctl {
 
 void print_json(const nlohmann::json& j, JsonMode mode)
@@ -28,7 +30,7 @@ void KeyValueTable::print() const
 {
     std::size_t width = 0;
     for (const auto& [k, v] : rows_)
-        width = std::max(width, k.size());
+        width = std::max(width, display_width(k));
     for (const auto& [k, v] : rows_) {
         std::size_t start = 0;
         bool first = true;
@@ -36,7 +38,8 @@ void KeyValueTable::print() const
             const auto nl = v.find('\n', start);
             const std::string line = v.substr(start, nl == std::string::npos ? nl : nl - start);
             if (first)
-                std::printf("%*s: %s\n", static_cast<int>(width), k.c_str(), line.c_str());
+                std::printf("%*s%s: %s\n", static_cast<int>(width - display_width(k)), "",
+                            k.c_str(), line.c_str());
             else
                 std::printf("%*s  %s\n", static_cast<int>(width), "", line.c_str());
             first = false;
@@ -59,16 +62,16 @@ void Table::print() const
 {
     std::vector<std::size_t> width(columns_.size());
     for (std::size_t c = 0; c < columns_.size(); ++c) {
-        width[c] = columns_[c].header.size();
+        width[c] = display_width(columns_[c].header);
         for (const auto& r : rows_)
-            width[c] = std::max(width[c], r[c].size());
+            width[c] = std::max(width[c], display_width(r[c]));
     }
     const bool tty = stdout_is_tty();
     auto line = [&](const std::vector<std::string>& cells, bool header) {
         std::string out;
         for (std::size_t c = 0; c < cells.size(); ++c) {
             const bool last = c + 1 == cells.size();
-            const std::size_t pad = width[c] - cells[c].size();
+            const std::size_t pad = width[c] - display_width(cells[c]);
             if (columns_[c].right)
                 out.append(pad, ' ');
             out += cells[c];
@@ -137,8 +140,14 @@ std::string format_time(uint64_t usec, const char* fmt)
 }
 } // namespace
 
-std::string format_timestamp(uint64_t usec) { return format_time(usec, "%a %Y-%m-%d %H:%M:%S %Z"); }
-std::string format_clock(uint64_t usec) { return format_time(usec, "%H:%M:%S"); }
+std::string format_timestamp(uint64_t usec)
+{
+    return format_time(usec, "%a %Y-%m-%d %H:%M:%S %Z");
+}
+std::string format_clock(uint64_t usec)
+{
+    return format_time(usec, "%H:%M:%S");
+}
 
 std::string format_percent(double fraction)
 {
@@ -148,7 +157,10 @@ std::string format_percent(double fraction)
     return std::to_string(static_cast<int>(std::floor(pct))) + "%";
 }
 
-std::string yes_no(bool b) { return b ? "yes" : "no"; }
+std::string yes_no(bool b)
+{
+    return b ? _("yes") : _("no");
+}
 
 bool stdout_is_tty()
 {
@@ -163,10 +175,14 @@ void print_failure(const Failure& f, std::string_view action, JsonMode mode)
         return;
     }
     std::fflush(stdout);
-    std::fprintf(stderr, "Could not %.*s: %s\n", static_cast<int>(action.size()), action.data(),
+    // TRANSLATORS: %1$s is what ferryctl tried ("get the status", context
+    // "action"), %2$s the reason (ferryd's message, in English).
+    std::fprintf(stderr, _("Could not %1$s: %2$s\n"), C_("action", std::string(action).c_str()),
                  f.message.c_str());
-    if (auto h = hint_for(f.name))
-        std::fprintf(stderr, "Hint: %.*s\n", static_cast<int>(h->size()), h->data());
+    if (auto h = hint_for(f.name)) {
+        const std::string hint(*h);
+        std::fprintf(stderr, _("Hint: %s\n"), _(hint.c_str()));
+    }
 }
 
 } // namespace ferryctl

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errors.hpp"
+#include "i18n.hpp"
 
 namespace ferryctl {
 namespace {
@@ -51,8 +52,8 @@ void remove_restore_handlers()
 Failure too_long()
 {
     return Failure("System.Error.E2BIG",
-                   "The Admin password is longer than " + std::to_string(Secret::kMaxLength) +
-                       " bytes.",
+                   cformat(_("The Admin password is longer than %zu bytes."),
+                           static_cast<std::size_t>(Secret::kMaxLength)),
                    kExitFailure);
 }
 
@@ -72,7 +73,7 @@ Secret::Secret()
 {
     void* p = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        throw errno_failure(errno, "Cannot allocate the password buffer");
+        throw errno_failure(errno, _("Cannot allocate the password buffer"));
     // Best effort: keep it out of swap and core dumps.
     (void)mlock(p, kPage);
     (void)madvise(p, kPage, MADV_DONTDUMP);
@@ -101,11 +102,13 @@ Secret read_password_file(const std::string& path)
     if (path != "-") {
         fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
-            throw errno_failure(errno, "Cannot open the password file '" + path + "'");
+            throw errno_failure(errno,
+                                cformat(_("Cannot open the password file '%s'"), path.c_str()));
         struct stat st {};
         if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
             close(fd);
-            throw errno_failure(EISDIR, "Cannot read the password file '" + path + "'");
+            throw errno_failure(EISDIR,
+                                cformat(_("Cannot read the password file '%s'"), path.c_str()));
         }
     }
     Secret s;
@@ -120,7 +123,8 @@ Secret read_password_file(const std::string& path)
             const int err = errno;
             if (fd != STDIN_FILENO)
                 close(fd);
-            throw errno_failure(err, "Cannot read the password from '" + path + "'");
+            throw errno_failure(err,
+                                cformat(_("Cannot read the password from '%s'"), path.c_str()));
         }
         if (n == 0)
             break;
@@ -140,12 +144,12 @@ Secret read_password_tty(const std::string& prompt)
 {
     const int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
-        throw UsageError("No terminal to read the Admin password from; use --password-file=PATH "
-                         "(- for stdin).");
+        throw UsageError(_("No terminal to read the Admin password from; use "
+                           "--password-file=PATH (- for stdin)."));
     struct termios old {};
     if (tcgetattr(fd, &old) < 0) {
         close(fd);
-        throw UsageError("Cannot read a password from this terminal; use --password-file=PATH.");
+        throw UsageError(_("Cannot read a password from this terminal; use --password-file=PATH."));
     }
     (void)!write(fd, prompt.data(), prompt.size());
 
@@ -184,7 +188,7 @@ Secret read_password_tty(const std::string& prompt)
     close(fd);
 
     if (err)
-        throw errno_failure(err, "Cannot read the password from the terminal");
+        throw errno_failure(err, _("Cannot read the password from the terminal"));
     s.len_ = first_line_length(s.buf_, len);
     if (overflow || s.len_ > Secret::kMaxLength)
         throw too_long();

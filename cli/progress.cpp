@@ -1,4 +1,5 @@
 #include "progress.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,7 @@
 namespace ferryctl {
 namespace {
 
-constexpr int kWideBar = 20;   // on terminals of 100 columns or more
+constexpr int kWideBar = 20; // on terminals of 100 columns or more
 constexpr int kNarrowBar = 10;
 
 uint64_t now_usec()
@@ -21,30 +22,37 @@ uint64_t now_usec()
     return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
 }
 
-double clamp01(double f) { return std::isfinite(f) ? std::clamp(f, 0.0, 1.0) : 0.0; }
+double clamp01(double f)
+{
+    return std::isfinite(f) ? std::clamp(f, 0.0, 1.0) : 0.0;
+}
 
 std::string op_tail(const Operation& op, bool active)
 {
     if (!active)
         return op.state;
     if (op.state == "running")
-        return op.remaining_seconds ? format_duration(op.remaining_seconds) + " left" : "running";
+        return op.remaining_seconds
+                   ? cformat(_("%s left"), format_duration(op.remaining_seconds).c_str())
+                   : std::string(_("running"));
     if (op.state == "pending")
-        return op.remaining_seconds ? "pending, about " + format_duration(op.remaining_seconds)
-                                    : "pending";
+        return op.remaining_seconds
+                   ? cformat(_("pending, about %s"), format_duration(op.remaining_seconds).c_str())
+                   : std::string(_("pending"));
     return op.state;
 }
 
 std::string job_summary(const JobStatus& job)
 {
-    std::string s = "Job " + job.path.substr(job.path.rfind('/') + 1) + ": " + job.state;
+    std::string s = cformat(_("Job %s: %s"), job.path.substr(job.path.rfind('/') + 1).c_str(),
+                            job.state.c_str());
     if (job.state == "running" || job.state == "rebooting") {
         s += ", " + format_percent(job.progress);
         if (job.remaining_seconds)
-            s += ", about " + format_duration(job.remaining_seconds) + " left";
+            s += cformat(_(", about %s left"), format_duration(job.remaining_seconds).c_str());
     }
     if (job.attempt > 1)
-        s += " (attempt " + std::to_string(job.attempt) + ")";
+        s += cformat(_(" (attempt %u)"), static_cast<unsigned>(job.attempt));
     return s;
 }
 
@@ -114,7 +122,7 @@ class TerminalDisplay final : public ProgressDisplay {
         std::size_t title_width = 0;
         for (const auto& op : last_.operations)
             if (op.state != "skipped")
-                title_width = std::max(title_width, op.title.size());
+                title_width = std::max(title_width, display_width(_(op.title.c_str())));
         // mark, title, " [bar] ", "100%", "  " + a tail of up to ~20 characters
         title_width = std::min<std::size_t>(
             title_width, static_cast<std::size_t>(std::max(cols - bar - 34, 10)));
@@ -125,14 +133,14 @@ class TerminalDisplay final : public ProgressDisplay {
                 continue;
             const double f = op.state == "done" ? 1.0 : clamp01(op.fraction);
             const int filled = static_cast<int>(std::floor(f * bar));
-            std::string title = op.title.substr(0, title_width);
-            title.resize(title_width, ' ');
+            // ferryd's operation names are the manual's: translated as the page's.
+            const std::string title = fit(_(op.title.c_str()), title_width);
             char pct[8];
             std::snprintf(pct, sizeof pct, "%4s", format_percent(f).c_str());
             const char* mark = op.state == "running" ? "> " : op.state == "failed" ? "! " : "  ";
             put(mark + title + " [" + std::string(static_cast<std::size_t>(filled), '#') +
-                    std::string(static_cast<std::size_t>(bar - filled), '-') + "] " + pct +
-                    "  " + op_tail(op, active),
+                    std::string(static_cast<std::size_t>(bar - filled), '-') + "] " + pct + "  " +
+                    op_tail(op, active),
                 cols);
         }
         std::fflush(stdout);
@@ -203,10 +211,7 @@ class JsonDisplay final : public ProgressDisplay {
     }
 
     // Notes go to stderr: stdout stays one JSON object per line.
-    void note(const std::string& text) override
-    {
-        std::fprintf(stderr, "%s\n", text.c_str());
-    }
+    void note(const std::string& text) override { std::fprintf(stderr, "%s\n", text.c_str()); }
 
     void finish(const JobStatus& job) override
     {

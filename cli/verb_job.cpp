@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "events.hpp"
+#include "i18n.hpp"
 #include "output.hpp"
 #include "verbs.hpp"
 
@@ -21,7 +22,7 @@ int verb_events(Context& c, const Verbs&)
         return kExitOk;
     }
     if (events.empty()) {
-        std::printf("No events after sequence number %llu.\n",
+        std::printf(_("No events after sequence number %llu.\n"),
                     static_cast<unsigned long long>(c.args.since));
         return kExitOk;
     }
@@ -65,7 +66,7 @@ int verb_resume(Context& c, const Verbs&)
     if (c.args.json != JsonMode::Off)
         print_json({{"Job", job.path()}}, c.args.json);
     else if (isatty(STDERR_FILENO))
-        std::fprintf(stderr, "Follow the migration with 'ferryctl watch'.\n");
+        std::fprintf(stderr, "%s", _("Follow the migration with 'ferryctl watch'.\n"));
     return kExitOk;
 }
 

@@ -4,6 +4,7 @@
 
 #include "checks.hpp"
 #include "events.hpp"
+#include "i18n.hpp"
 #include "output.hpp"
 #include "polkit_agent.hpp"
 #include "verbs.hpp"
@@ -17,9 +18,9 @@ struct OptionName {
     const char* flag;
 };
 constexpr OptionName kOptionNames[] = {
-    {"SwapConfiguration", "Swap Configuration", "--swap"},
-    {"MigrateLicense", "Migrate License", "--license"},
-    {"CopyUserTrafficLogs", "Copy User Traffic Logs", "--logs"},
+    {"SwapConfiguration", N_("Swap Configuration"), "--swap"},
+    {"MigrateLicense", N_("Migrate License"), "--license"},
+    {"CopyUserTrafficLogs", N_("Copy User Traffic Logs"), "--logs"},
 };
 
 const OptionName* option_name(const std::string& key)
@@ -46,11 +47,16 @@ int verb_options(Context& c, const Verbs&)
         print_json(out, c.args.json);
         return kExitOk;
     }
-    Table t({{"OPTION"}, {"FLAG"}, {"AVAILABLE"}, {"FORCED"}, {"DEFAULT"}, {"REASON"}});
+    Table t({{_("OPTION")},
+             {_("FLAG")},
+             {_("AVAILABLE")},
+             {_("FORCED")},
+             {_("DEFAULT")},
+             {_("REASON")}});
     for (const auto& o : options) {
         const auto* n = option_name(o.get<0>());
-        t.add({n ? n->title : o.get<0>(), n ? n->flag : "", yes_no(o.get<1>()), yes_no(o.get<2>()),
-               yes_no(o.get<3>()), o.get<4>()});
+        t.add({n ? _(n->title) : o.get<0>(), n ? n->flag : "", yes_no(o.get<1>()),
+               yes_no(o.get<2>()), yes_no(o.get<3>()), o.get<4>()});
     }
     t.print();
     return kExitOk;
@@ -90,22 +96,29 @@ int verb_plan(Context& c, const Verbs&)
         return kExitOk;
     }
 
-    std::printf("Options: %s\n\n", describe_options(dict_to_json(effective)).c_str());
-    Table t({{"#", true}, {"OPERATION"}, {"RUN"}, {"CONDITION"}, {"SIZE", true}, {"TIME", true},
-             {"DETAIL"}});
+    std::printf(_("Options: %s\n\n"), describe_options(dict_to_json(effective)).c_str());
+    Table t({{"#", true},
+             {_("OPERATION")},
+             {_("RUN")},
+             {_("CONDITION")},
+             {_("SIZE"), true},
+             {_("TIME"), true},
+             {_("DETAIL")}});
     int n = 0;
     for (const auto& op : operations) {
         const bool run = op.get<2>();
-        t.add({std::to_string(++n), op.get<1>(), run ? "run" : "skip", op.get<3>(),
+        // The operation's name as ferryd gives it is the manual's, which the
+        // translations have (the web page's strings).
+        t.add({std::to_string(++n), _(op.get<1>().c_str()), run ? _("run") : _("skip"), op.get<3>(),
                run && op.get<5>() ? format_bytes(op.get<5>()) : "-",
                run ? format_duration(op.get<6>()) : "-", op.get<4>()});
     }
     t.print();
-    std::printf("\n%zu of %zu operations run: %s, about %s.\n", runs, operations.size(),
+    std::printf(_("\n%zu of %zu operations run: %s, about %s.\n"), runs, operations.size(),
                 format_bytes(bytes).c_str(), format_duration(seconds).c_str());
     print_checks(checks);
-    std::printf("The procedure is irreversible and cannot be interrupted once started; "
-                "'ferryctl start' with the same options executes it.\n");
+    std::printf(_("The procedure is irreversible and cannot be interrupted once started; "
+                  "'ferryctl start' with the same options executes it.\n"));
     return kExitOk;
 }
 
@@ -119,7 +132,7 @@ int verb_start(Context& c, const Verbs&)
     }
     std::printf("%s\n", job.c_str());
     if (isatty(STDERR_FILENO))
-        std::fprintf(stderr, "Follow the migration with 'ferryctl watch'.\n");
+        std::fprintf(stderr, "%s", _("Follow the migration with 'ferryctl watch'.\n"));
     return kExitOk;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "events.hpp"
+#include "i18n.hpp"
 #include "output.hpp"
 #include "verbs.hpp"
 
@@ -15,16 +16,17 @@ std::string operation_lines(const JobStatus& job)
     const bool active = job.state == "running" || job.state == "rebooting";
     std::size_t width = 0;
     for (const auto& op : job.operations)
-        width = std::max(width, op.title.size());
+        width = std::max(width, display_width(_(op.title.c_str())));
     std::string out;
     for (const auto& op : job.operations) {
-        std::string title = op.title;
-        title.resize(width, ' ');
+        // ferryd's operation names are the manual's: translated as the page's.
+        std::string title = _(op.title.c_str());
+        title.append(width - display_width(title), ' ');
         std::string line = title + "  " + op.state;
         if (op.state == "running" || op.state == "failed")
             line += " " + format_percent(op.fraction);
         if (active && (op.state == "running" || op.state == "pending") && op.remaining_seconds)
-            line += ", " + format_duration(op.remaining_seconds) + " left";
+            line += cformat(_(", %s left"), format_duration(op.remaining_seconds).c_str());
         if (!out.empty())
             out += "\n";
         out += line;
@@ -36,7 +38,7 @@ std::string title_of(const JobStatus& job, const std::string& id)
 {
     for (const auto& op : job.operations)
         if (op.id == id)
-            return op.title + " (" + id + ")";
+            return _(op.title.c_str()) + (" (" + id + ")");
     return id;
 }
 
@@ -44,33 +46,35 @@ void print_human(const std::string& state, const std::string& job_path, const st
                  const std::optional<JobStatus>& job)
 {
     KeyValueTable t;
-    t.add("State", state);
-    t.add("Version", version);
-    t.add("Job", job_path == kNoJobPath ? "none" : job_path);
+    t.add(_("State"), state);
+    t.add(_("Version"), version);
+    t.add(_("Job"), job_path == kNoJobPath ? _("none") : job_path);
     if (job) {
         std::string js = job->state;
         if (job->attempt > 1)
-            js += " (attempt " + std::to_string(job->attempt) + ")";
-        t.add("Job State", js);
-        t.add("Options", describe_options(dict_to_json(job->options)));
+            js += cformat(_(" (attempt %u)"), static_cast<unsigned>(job->attempt));
+        t.add(_("Job State"), js);
+        t.add(_("Options"), describe_options(dict_to_json(job->options)));
         if (!job->current.empty())
-            t.add("Current", title_of(*job, job->current));
-        t.add("Progress", format_percent(job->progress));
+            t.add(_("Current"), title_of(*job, job->current));
+        t.add(_("Progress"), format_percent(job->progress));
         if (job->state == "running" || job->state == "rebooting")
-            t.add("Remaining", job->remaining_seconds
-                                   ? "about " + format_duration(job->remaining_seconds)
-                                   : "");
-        t.add("Started", format_timestamp(job->started_at));
-        t.add("Finished", format_timestamp(job->finished_at));
+            t.add(_("Remaining"),
+                  job->remaining_seconds
+                      ? cformat(_("about %s"), format_duration(job->remaining_seconds).c_str())
+                      : "");
+        t.add(_("Started"), format_timestamp(job->started_at));
+        t.add(_("Finished"), format_timestamp(job->finished_at));
         if (!job->error.empty()) {
             std::string e = job->error.message;
             if (!job->error.operation.empty())
-                e = "in " + title_of(*job, job->error.operation) + ": " + e;
-            t.add("Error", e);
-            t.add("Error Name", job->error.name);
-            t.add("Remedy", job->error.remedy);
+                e = cformat(_("in %s: %s"), title_of(*job, job->error.operation).c_str(),
+                            e.c_str());
+            t.add(_("Error"), e);
+            t.add(_("Error Name"), job->error.name);
+            t.add(_("Remedy"), job->error.remedy);
         }
-        t.add("Operations", operation_lines(*job));
+        t.add(_("Operations"), operation_lines(*job));
     }
     t.print();
 }

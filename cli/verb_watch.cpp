@@ -14,6 +14,7 @@
 #include <poll.h>
 
 #include "events.hpp"
+#include "i18n.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "verbs.hpp"
@@ -57,11 +58,12 @@ class Watcher {
         auto next_safety = Clock::now() + kSafetyRefresh;
         for (;;) {
             if (daemon_gone_) {
-                display_->note("ferryd left the bus; waiting for it to return (up to " +
-                               format_duration(c_.args.reconnect_timeout_sec) + ")...");
+                display_->note(
+                    cformat(_("ferryd left the bus; waiting for it to return (up to %s)..."),
+                            format_duration(c_.args.reconnect_timeout_sec).c_str()));
                 wait_for_daemon(Clock::now() + reconnect_timeout_);
-                display_->note("ferryd is back; catching up after event " +
-                               std::to_string(last_seq_) + ".");
+                display_->note(cformat(_("ferryd is back; catching up after event %llu."),
+                                       static_cast<unsigned long long>(last_seq_)));
                 dirty_ = true;
             }
             const auto now = Clock::now();
@@ -113,7 +115,7 @@ class Watcher {
             pollfd p{pd.fd, pd.events, 0};
             if (poll(&p, 1, static_cast<int>(std::max<int64_t>(wait.count(), 0))) < 0 &&
                 errno != EINTR)
-                throw errno_failure(errno, "Cannot wait for the system bus");
+                throw errno_failure(errno, _("Cannot wait for the system bus"));
         }
     }
 
@@ -139,11 +141,12 @@ class Watcher {
     {
         for (;;) {
             daemon_gone_ = daemon_back_ = false;
-            if (ping(std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now())))
+            if (ping(
+                    std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now())))
                 return;
             if (Clock::now() >= deadline)
-                throw unreachable("ferryd did not return to the bus within " +
-                                  format_duration(c_.args.reconnect_timeout_sec) + ".");
+                throw unreachable(cformat(_("ferryd did not return to the bus within %s."),
+                                          format_duration(c_.args.reconnect_timeout_sec).c_str()));
             pump(std::min(deadline, Clock::now() + kPresenceRecheck),
                  [this] { return daemon_back_; });
         }
@@ -162,8 +165,9 @@ class Watcher {
                     Clock::now() >= deadline)
                     throw f;
                 if (!waited)
-                    display_->note("ferryd is not on the bus; waiting for it (up to " +
-                                   format_duration(c_.args.reconnect_timeout_sec) + ")...");
+                    display_->note(
+                        cformat(_("ferryd is not on the bus; waiting for it (up to %s)..."),
+                                format_duration(c_.args.reconnect_timeout_sec).c_str()));
                 wait_for_daemon(deadline);
             }
         }
@@ -220,9 +224,10 @@ class Watcher {
     {
         const std::string path = c_.bus.manager().Job();
         if (path.empty() || path == kNoJobPath || path == job_->path())
-            throw ferry_error("NoJob", "The job " + job_->path() +
-                                           " is gone: its result was acknowledged.");
-        display_->note("The job was replaced by " + path + ".");
+            throw ferry_error("NoJob",
+                              cformat(_("The job %s is gone: its result was acknowledged."),
+                                      job_->path().c_str()));
+        display_->note(cformat(_("The job was replaced by %s."), path.c_str()));
         last_seq_ = 0;
         follow(path);
     }
@@ -234,22 +239,27 @@ class Watcher {
         if (c_.args.json != JsonMode::Off)
             return ok ? kExitOk : kExitJobFailed;
         if (ok) {
-            std::printf("Congratulations! Migration was successfully completed.\n");
+            std::printf("%s\n", _("Congratulations! Migration was successfully completed."));
             return kExitOk;
         }
         std::fflush(stdout);
         std::string where;
         for (const auto& op : status_.operations)
             if (op.id == status_.error.operation)
-                where = " in '" + op.title + "'";
-        std::fprintf(stderr, "Migration failed%s: %s\n", where.c_str(),
-                     status_.error.message.c_str());
+                where = _(op.title.c_str());
+        if (where.empty())
+            std::fprintf(stderr, _("Migration failed: %s\n"), status_.error.message.c_str());
+        else
+            std::fprintf(stderr, _("Migration failed in '%s': %s\n"), where.c_str(),
+                         status_.error.message.c_str());
         if (!status_.error.remedy.empty())
             std::fprintf(stderr, "%s\n", status_.error.remedy.c_str());
         if (!status_.error.name.empty())
-            std::fprintf(stderr, "Error: %s\n", status_.error.name.c_str());
-        std::fprintf(stderr, "Hint: 'ferryctl resume' retries from the checkpoint once the cause "
-                             "is fixed; 'ferryctl acknowledge' clears the result.\n");
+            std::fprintf(stderr, _("Error: %s\n"), status_.error.name.c_str());
+        std::fprintf(
+            stderr, "%s",
+            _("Hint: 'ferryctl resume' retries from the checkpoint once the cause is fixed; "
+              "'ferryctl acknowledge' clears the result.\n"));
         return kExitJobFailed;
     }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The committed build products of the Cockpit page against web/src (meson
 # test web-sources, suite web; about 1 s, plus ~1 s for the esbuild part):
-#   - po/ferry.pot is what web/po.mjs extracts from web/src now (node only);
+#   - po/ferry.pot is what tools/update-po makes of web/src, cli/ and
+#     polkit/ now (node, xgettext); each po/LANG.po translates every string
+#     of the page (web/po.mjs check), msgfmt --check accepts it, and its
+#     web/dist/po.LANG.js exists;
 #   - web/dist is what tools/build-web builds from web/src and the lockfile
 #     (only when web/node_modules is installed: a clean clone has no npm
 #     packages and builds from the committed dist; say so and go on);
@@ -16,11 +19,14 @@ ok() { echo "ok: $*"; }
 bad() { echo "NOT OK: $*"; fails=$((fails + 1)); }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-node "$SRC/web/po.mjs" pot "$tmp/ferry.pot" >/dev/null
-if diff -u "$SRC/po/ferry.pot" "$tmp/ferry.pot" > "$tmp/pot.diff"; then
-    ok "po/ferry.pot is up to date with web/src ($(grep -c '^msgid "[^"]' "$tmp/ferry.pot") strings)"
+if command -v xgettext >/dev/null; then
+    if "$SRC/tools/update-po" --check > "$tmp/pot.out" 2>&1; then
+        ok "po/ferry.pot is up to date with web/src, cli/ and polkit/ ($(tail -1 "$tmp/pot.out"))"
+    else
+        cat "$tmp/pot.out"; bad "po/ferry.pot differs from the sources: run tools/update-po"
+    fi
 else
-    head -20 "$tmp/pot.diff"; bad "po/ferry.pot differs from web/src: run tools/build-web --pot"
+    echo "note: xgettext is missing (gettext; tools/deps installs it): po/ferry.pot not checked"
 fi
 if command -v msgfmt >/dev/null; then
     msgfmt -o /dev/null "$SRC/po/ferry.pot" 2>"$tmp/msgfmt" && ok "msgfmt reads po/ferry.pot" || { cat "$tmp/msgfmt"; bad "msgfmt rejects po/ferry.pot"; }
@@ -38,6 +44,12 @@ for po in "$SRC"/po/*.po; do
     fi
     if command -v msgfmt >/dev/null; then
         msgfmt --check -o /dev/null "$po" 2>"$tmp/msgfmt" && ok "msgfmt --check accepts po/$lang.po" || { cat "$tmp/msgfmt"; bad "msgfmt rejects po/$lang.po"; }
+        # Complete: ferryctl's and the policy's strings too.
+        stats=$(msgfmt --statistics -o /dev/null "$po" 2>&1)
+        case $stats in
+        *untranslated* | *fuzzy*) bad "po/$lang.po is not complete: $stats" ;;
+        *) ok "po/$lang.po: $stats" ;;
+        esac
     fi
     [ -f "$SRC/web/dist/po.$lang.js" ] && ok "web/dist/po.$lang.js ($(stat -c %s "$SRC/web/dist/po.$lang.js") bytes)" || bad "web/dist/po.$lang.js is missing: run tools/build-web"
 done
