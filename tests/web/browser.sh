@@ -4,7 +4,7 @@
 # cockpit-ws/cockpit-bridge on a private system bus, with the real ferryd
 # (target) migrating a real source (ferry-peer + mariadbd) on this machine.
 # systemd's manager and logind are TEST DOUBLES here, as in
-# migration-standalone.sh and migration-ha.sh. Two scenarios, each with its
+# migration-standalone.sh and migration-ha.sh. Three scenarios, each with its
 # own target, ferryd, cockpit-ws session and browser profile:
 #
 # standalone (tests/web/wizard.spec.mjs): the Migration tool entry; the 7
@@ -35,15 +35,24 @@
 # after the migration reach every node, checksums equal, the round-robin
 # hosts back on A, the job acknowledged.
 #
+# de (tests/web/wizard-de.spec.mjs): the wizard once in German, Cockpit's
+# display language set as the shell's dialog sets it (cookie CockpitLang):
+# a small standalone migration of its own source and target clicked
+# through all 7 steps, the German texts of po/de.po checked on every step
+# (copied into tests/web/manual-de.mjs), no English manual sentence left,
+# axe-core on every step. Here afterwards: the job is acknowledged, every
+# table arrived, the license moved.
+#
 # At the end: the password is in no file of the rig (browser profiles
 # included).
 #
 # Usage: tests/web/browser.sh SOURCE_ROOT BUILD_DIR
 #   exit 0 pass, 1 fail, 77 skip (no chromium/cockpit/playwright-core).
 # Screenshots: BUILD_DIR/meson-logs/web-screenshots/ (printed at the end):
-# NN-step.png (standalone), ha-NN-step.png (HA).
-# Environment: FERRY_WEB_SCENARIOS ("standalone ha"), FERRY_WEB_ROWS
-# (50000, standalone), FERRY_WEB_HA_ROWS (5000 per ring node),
+# NN-step.png (standalone), de-NN-step.png (German), ha-NN-step.png (HA).
+# Environment: FERRY_WEB_SCENARIOS ("standalone de ha"), FERRY_WEB_ROWS
+# (50000, standalone), FERRY_WEB_DE_ROWS (2000, de), FERRY_WEB_HA_ROWS
+# (5000 per ring node),
 # FERRY_WEB_NODE_MODULES (where playwright-core is installed; default
 # BUILD_DIR/tests/web/node), FERRY_WEB_NO_INSTALL=1 (never apt-get/npm
 # install: skip instead), FERRY_WEB_TIMEOUT (240 s per browser spec),
@@ -96,9 +105,9 @@ if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ] || [ ! -f "$NO
 fi
 PW_VERSION=$(node -p "require('$NODE_DIR/node_modules/playwright-core/package.json').version")
 
-SCENARIOS=${FERRY_WEB_SCENARIOS:-standalone ha}
+SCENARIOS=${FERRY_WEB_SCENARIOS:-standalone de ha}
 for s in $SCENARIOS; do
-    case $s in standalone | ha) ;; *) echo "unknown scenario '$s' (standalone, ha)" >&2; exit 1 ;; esac
+    case $s in standalone | de | ha) ;; *) echo "unknown scenario '$s' (standalone, de, ha)" >&2; exit 1 ;; esac
 done
 
 # ---- the rig: private bus, systemd and logind doubles, session bus --------
@@ -393,6 +402,55 @@ scenario_standalone() {
     rig_stop_ferryd
     kill "$APP_PEER_PID_source" 2>/dev/null; wait "$APP_PEER_PID_source" 2>/dev/null
     mdb_stop source; mdb_stop target
+}
+
+# ============================================================================
+# de: the wizard once in German
+# ============================================================================
+# A small standalone migration (FERRY_WEB_DE_ROWS rows, 1 MiB of logs) of
+# its own source and target, clicked through all seven steps with Cockpit's
+# display language set to German (wizard-de.spec.mjs). ferryd runs from the
+# start and the systemd double fails nothing: the failure paths are the
+# English run's.
+handle_de() { rig_log "unknown request $1"; }
+
+scenario_de() {
+    rig_log "==== scenario de (German) ===="
+    local rows=${FERRY_WEB_DE_ROWS:-2000} guid job
+    DE_SRC=$(mdb_pick_address 127.0.0.55 127.0.0.65 127.0.0.75) || rig_fail "no free address"
+    DE_TGT=$(mdb_pick_address 127.0.0.50 127.0.0.60 127.0.0.70 | grep -vx "$DE_SRC") || rig_fail "no free address"
+    rig_log "source $DE_SRC, target $DE_TGT"
+    start_systemd_double
+    app_make desource "$DE_SRC" yes active
+    app_make detarget "$DE_TGT" no
+    app_fill_logs desource 1
+    app_start_mariadb_tls desource
+    app_start_mariadb detarget
+    python3 "$SRC/tests/rig/gen_dataset.py" --socket "$RIG/desource/db/mysqld.sock" --rows "$rows" \
+        >"$RIG/gen-de.log" 2>&1 || rig_fail "dataset generation failed"
+    app_start_peer desource "$RIG/password"
+    rig_start_ferryd detarget
+    app_table_sums desource > "$RIG/sums-de-source"
+    guid=$(sed -n 's/^Guid=//p' "$RIG/desource/license.conf")
+    start_cockpit_ws
+
+    run_spec de wizard-de.spec.mjs \
+        FERRY_SHOT_PREFIX=de- \
+        FERRY_SOURCE_ADDR="$DE_SRC" \
+        FERRY_SOURCE_GUID="$guid" \
+        FERRY_PASSWORD_FILE="$RIG/password" \
+        FERRY_WRONG_PASSWORD_FILE="$RIG/wrong"
+
+    job=$(manager_job)
+    check "de: Close acknowledged the job (Manager.Job: $job)" [ "$job" = 'o "/"' ]
+    app_table_sums detarget > "$RIG/sums-de-target"
+    check "de: every table arrived ($(wc -l < "$RIG/sums-de-source") tables, $rows rows generated)" \
+        cmp -s "$RIG/sums-de-source" "$RIG/sums-de-target"
+    check "de: license moved (Migrate License was on)" grep -q "^Guid=$guid" "$RIG/detarget/license.conf"
+
+    rig_stop_ferryd
+    kill "$APP_PEER_PID_desource" 2>/dev/null; wait "$APP_PEER_PID_desource" 2>/dev/null
+    mdb_stop desource; mdb_stop detarget
 }
 
 # ============================================================================

@@ -117,8 +117,8 @@ export async function open() {
     }
 
     // A screenshot of the whole page in the light theme and one in the dark
-    // theme, and axe-core on the page in both.
-    async function shot(name, f, sel) {
+    // theme, and axe-core on the page in both ({ dark: false }: light only).
+    async function shot(name, f, sel, { dark = true } = {}) {
         if (f && sel)
             await f.locator(sel).scrollIntoViewIfNeeded().catch(() => null);
         shotNo++;
@@ -128,6 +128,8 @@ export async function open() {
         if (!ferryFrame() || !await ferryFrame().locator('#ferry').count().catch(() => 0))
             return;
         await a11y(name);
+        if (!dark)
+            return;
         await theme(true);
         await page.screenshot({ path: file.replace(/\.png$/, '-dark.png'), fullPage: true });
         await a11y(`${name}, dark`);

@@ -152,6 +152,12 @@ import { FerryOutcome } from "./outcome.js";
         $(id).textContent = text === undefined || text === null ? "" : String(text);
     }
 
+    // cockpit.format() for DOM nodes: the translated template's text with
+    // the nodes where $0, $1, ... stand.
+    function formatNodes(template, ...nodes) {
+        return template.split(/(\$\d)/).filter(p => p !== "").map(p => (/^\$\d$/.test(p) && nodes[p[1]] ? nodes[p[1]] : document.createTextNode(p)));
+    }
+
     function show(id, visible) {
         $(id).hidden = !visible;
     }
@@ -465,8 +471,10 @@ import { FerryOutcome } from "./outcome.js";
     }
 
     function renderPlan() {
-        setText("confirm-source", (S.probe && S.probe.HostName ? S.probe.HostName + " " : "") + "(" + S.address + ")");
-        setText("confirm-options", optionsText(S.chosen));
+        // One sentence for the translators; the source in bold where $0 is.
+        const source = el("strong", { id: "confirm-source", text: (S.probe && S.probe.HostName ? S.probe.HostName + " " : "") + "(" + S.address + ")" });
+        const options = el("span", { id: "confirm-options", text: optionsText(S.chosen) });
+        $("confirm-text").replaceChildren(...formatNodes(_("Press the ‘Execute’ button to confirm starting the migration from $0 with these options: $1."), source, options));
         const body = document.querySelector("#plan-table tbody");
         body.textContent = "";
         let n = 0;

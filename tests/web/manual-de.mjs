@@ -1,0 +1,72 @@
+// The German page (po/de.po): the translations of the manual's sentences
+// and of the page's own texts that wizard-de.spec.mjs checks, copied from
+// po/de.po into the test on purpose (not read at run time), as manual.mjs
+// copies the English manual: a change of either side shows up here.
+// MANUAL_DE mirrors MANUAL of manual.mjs key by key.
+import { MANUAL } from './manual.mjs';
+
+export const MANUAL_DE = {
+    welcome: [
+        "Der Assistent für die Systemmigration ist ein über das Admin-Menü erreichbares Verfahren, mit dem Einstellungen, Daten und Lizenzen kopiert werden. Damit sind nahtlose Übergänge oder Migrationen von einem Virtualisierungssystem auf ein anderes möglich, oder – häufiger – der Umstieg auf ein zeitgemäßeres Subsystem.",
+        "Wie in den Verfahrensrichtlinien beschrieben, müssen Server gemäß DSGVO, CCPA, CalOPPA, PIPEDA, LGPD, PDP, ePrivacy usw. zum Schutz der Benutzerdaten stets auf dem aktuellen Stand gehalten werden, nicht nur auf Anwendungsebene, sondern auch durch aktuelle Betriebssysteme mit den neuesten Sicherheitsupdates.",
+        "Hardwaresysteme mit den neuesten Subsystemen erhalten Sie bei Ihrem Händler.",
+        "Der Vorgang umfasst das Neukonfigurieren, das Tauschen von Konfigurationen und das Kopieren von Daten, auch auf Systemen mit Hochverfügbarkeit und Datenreplikation. Wir empfehlen daher dringend, vor der Migration eine vollständige Datensicherung und auf virtualisierten Systemen möglichst auch einen Snapshot der virtuellen Maschine zu erstellen. Diese Vorsichtsmaßnahme erleichtert die Wiederherstellung des Betriebs, falls während der Migration unvorhergesehene Probleme auftreten, etwa ein Stromausfall, ein versehentlich geschlossener Browser oder eine geschlossene Seite, ein plötzlich ausgeschalteter PC usw.",
+        "Die Migration verwendet die TCP/IP-Ports 80, 443 und 3306. Prüfen Sie unbedingt, dass diese Ports zwischen den beiden an der Migration beteiligten Systemen offen sind, bevor Sie fortfahren.",
+    ],
+    addressLabel: "IP-Adresse des Quellsystems",
+    passwordLabel: "Passwort des Admin-Benutzers",
+    sourceWarning: "Warnung: Alle lokalen Daten werden gelöscht und überschrieben. Die Kopie erfolgt über Port 3306; stellen Sie sicher, dass er offen ist.",
+    addressHelp: "Geben Sie die IP-Adresse des Quellsystems an, von dem die Daten kopiert werden sollen.",
+    passwordHelp: "Aus Sicherheitsgründen müssen Sie das Passwort des Admin-Benutzers eingeben. Es wird einmal zur Anmeldung am Quellsystem verwendet und nicht gespeichert.",
+    infoLabels: ["Lizenz-GUID", "Hostname", "Domänenname", "IP-Adresse", "Serverrolle"],
+    standalone: "Das System ist ein Einzelsystem",
+    options: {
+        "Konfiguration tauschen": "Wenn aktiviert, wird die Konfiguration der ‚Systemeinstellungen‘ zwischen den beiden beteiligten Systemen getauscht. Wenn deaktiviert, werden ausschließlich die grundlegenden Einstellungen vom Quellsystem auf das aktuelle System kopiert; ausgenommen sind dabei die Parameter zu: Netzwerk, DNS, Webserver, Round-Robin-Host, Lastverteilungsdomäne, Senden oder Empfangen von Daten von einem entfernten System, FTP für die Datensicherung.",
+        "Lizenz migrieren": "Wenn aktiviert, wird die Lizenz vom Quellsystem auf das aktuelle System übertragen und gleichzeitig im Quellsystem ungültig gemacht. Die Option kann nur aktiviert werden, wenn das aktuelle System keine Lizenz hat und das Quellsystem zugleich über einen aktiven Wartungsvertrag verfügt.",
+        "Protokolle des Benutzerverkehrs kopieren": "Wenn aktiviert, werden die Dateien mit den Protokollen des Benutzerverkehrs kopiert.",
+    },
+    confirmWarning: "Warnung! Bitte beachten Sie, dass der Vorgang unumkehrbar ist und nach dem Start nicht unterbrochen werden kann. Schließen Sie während dieser kritischen Phase nicht die Seite, unterbrechen Sie den Vorgang nicht und schalten Sie den Computer nicht aus.",
+    execute: "Ausführen",
+    estimateNote: "Die angegebene geschätzte Dauer kann abweichen und entspricht nicht unbedingt der tatsächlichen Dauer. Die Genauigkeit der Schätzung hängt stark von der Geschwindigkeit der Lese- und Schreibvorgänge auf den Datenträgern ab.",
+    operations: {
+        'copy-settings': "Kopiert die Systemeinstellungen.",
+        'source-maintenance': "Versetzt das Quellsystem in den Wartungsmodus.",
+        'deactivate-replica': "Deaktiviert die Replikation im Quellsystem; wird ausschließlich bei Hochverfügbarkeit ausgeführt.",
+        'copy-data': "Kopiert die Daten.",
+        'modify-source': "Ändert die Konfiguration des Quellsystems.",
+        reboot: "Startet das aktuelle System und das Quellsystem nur dann neu, wenn das Kontrollkästchen „Konfiguration tauschen“ aktiviert ist.",
+        'copy-data-activate-replica': "Kopiert die Daten und aktiviert die Replikation.",
+        'update-certificates': "Aktualisiert die Zertifikate.",
+        'restart-services': "Startet die Dienste neu.",
+        'copy-syslog': "Kopiert die Syslog-Daten.",
+        final: "Abschließende Vorgänge.",
+    },
+    operationDetails: {
+        'source-maintenance': "Bei Systemen mit Hochverfügbarkeit werden die ‚Round-Robin-Hosts‘ vorübergehend vom „Master“ des Quellsystems entfernt.",
+        'copy-data': "Wird nur ausgeführt, wenn das Quellsystem nicht in Hochverfügbarkeit betrieben wird.",
+        'copy-data-activate-replica': "Der Vorgang wird ausschließlich ausgeführt, wenn das Quellsystem in Hochverfügbarkeit betrieben wird.",
+        'copy-syslog': "Wird nur ausgeführt, wenn das Kontrollkästchen „Protokolle des Benutzerverkehrs kopieren“ aktiviert ist.",
+        final: "Bei Systemen mit Hochverfügbarkeit werden die ‚Round-Robin-Hosts‘ auf dem „Master“ des Quellsystems wiederhergestellt.",
+    },
+    congratulations: "Herzlichen Glückwunsch! Die Migration wurde erfolgreich abgeschlossen",
+    success: "Die Einrichtung war erfolgreich!",
+    closeText: "Wenn Sie auf „Schließen“ klicken, wird der Assistent beendet und die Anmeldeseite des vorgesehenen Zielsystems geöffnet.",
+    close: "Schließen",
+};
+
+// The page's own texts (lib.mjs TEXT) in German.
+export const TEXT_DE = {
+    confirmText: (source, options) => `Klicken Sie auf „Ausführen“, um die Migration von ${source} mit diesen Optionen zu starten: ${options}.`,
+    steps: ["Willkommen", "Quelle", "Quellinformationen", "Optionen", "Bestätigung", "Ausführung", "Ergebnis"],
+    next: "Weiter",
+    wrongPassword: "Falsches Admin-Passwort",
+    notRun: "Mit diesen Optionen nicht ausgeführt:",
+    sourceStays: "Das Quellsystem bleibt im Wartungsmodus, seine Dienste sind beendet und maskiert, damit die beiden Systeme nie dieselben Benutzer bedienen; seine Daten sind unverändert.",
+    undo: "Um die Migration rückgängig zu machen",
+};
+
+// English sentences that must not be on the German page (the translation
+// is really applied, not only present).
+export const ENGLISH = [MANUAL.welcome[0], MANUAL.sourceWarning, MANUAL.confirmWarning, MANUAL.estimateNote, MANUAL.success,
+    // the page's own sentences that were once left untranslated
+    'Press the ‘Execute’ button', 'Ports 80 and 443 of the source are checked as well.', 'for the source\'s migration service'];

@@ -1,0 +1,151 @@
+// The migration wizard once in German: a standalone migration clicked
+// through all seven steps with Cockpit's display language set to German
+// the way Cockpit sets it (the shell's "Display language" dialog writes the
+// cookie CockpitLang and localStorage "cockpit.lang", then reloads;
+// cockpit-ws passes the cookie on and cockpit-bridge answers the page's
+// po.js with po.de.js). Checks the German texts (tests/web/manual-de.mjs,
+// copied from po/de.po), that the English ones are gone, <html lang="de">,
+// and axe-core on every step (light theme: the dark theme and 400 px are
+// the English run's, wizard.spec.mjs; the colours do not depend on the
+// language). Run only by tests/web/browser.sh (scenario "de"), which passes
+// the common variables of lib.mjs and
+//   FERRY_SOURCE_ADDR, FERRY_SOURCE_GUID, FERRY_PASSWORD_FILE,
+//   FERRY_WRONG_PASSWORD_FILE
+// ferryd runs from the start; the systemd double fails nothing.
+import { readFileSync } from 'node:fs';
+import { env, T, includes, open } from './lib.mjs';
+import { checkSentences } from './manual.mjs';
+import { MANUAL_DE as DE, TEXT_DE, ENGLISH } from './manual-de.mjs';
+
+const BASE = env('FERRY_BASE_URL');
+const SOURCE = env('FERRY_SOURCE_ADDR');
+const GUID = env('FERRY_SOURCE_GUID');
+const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
+const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
+
+const { page, check, shot, frame, onStep, text, visible, run } = await open();
+
+const noEnglish = (where, t) => {
+    const flat = t.replace(/\s+/g, ' ');
+    const left = ENGLISH.filter(s => flat.includes(s));
+    check(`${where}: no English manual sentence left (${left.length})`, left.length === 0);
+};
+
+async function main() {
+    // ---- the display language, as Cockpit's shell dialog sets it ---------
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('#topnav, nav', { timeout: T });
+    await page.evaluate(() => {
+        // pkg/shell (Cockpit 287), the "Display language" dialog's Select:
+        document.cookie = 'CockpitLang=' + encodeURIComponent('de-de') + '; path=/; expires=Sun, 16 Jul 3567 06:23:41 GMT';
+        window.localStorage.setItem('cockpit.lang', 'de-de');
+    });
+    await page.goto(`${BASE}/ferry`);
+    let f = await frame();
+    const shellLang = await page.evaluate(() => document.documentElement.lang);
+    check(`German: the shell is in German (<html lang="${shellLang}"> from the cookie)`, shellLang === 'de-de');
+    const pageLang = await f.evaluate(() => [document.documentElement.lang, window.cockpit.language]);
+    // The shell gives its frames the cookie's language ("de-de"); the page
+    // itself sets cockpit.language ("de", from po.de.js) when alone.
+    check(`German: the page says <html lang="${pageLang[0]}"> and cockpit.language is "${pageLang[1]}" (po.de.js)`,
+        /^de(-|$)/.test(pageLang[0]) && pageLang[1] === 'de');
+    const navTexts = (await f.locator('#ferry-steps li').allInnerTexts()).map(s => s.replace(/^\d+\s*/, '').trim());
+    check(`German: the 7 steps in order: ${navTexts.join(', ')}`, JSON.stringify(navTexts) === JSON.stringify(TEXT_DE.steps));
+
+    // ---- 1 Willkommen ----------------------------------------------------
+    await onStep(f, 1);
+    let t = await text(f, '#step-1');
+    check(`Willkommen: heading "${TEXT_DE.steps[0]}"`, includes(t, TEXT_DE.steps[0]));
+    checkSentences(check, 'Willkommen', t, DE.welcome);
+    noEnglish('Willkommen', t);
+    check(`Willkommen: button "${TEXT_DE.next}"`, (await text(f, '#btn-next')) === TEXT_DE.next);
+    await shot('welcome', null, null, { dark: false });
+    await f.click('#btn-next');
+
+    // ---- 2 Quelle: a wrong password in words, then the right one ----------
+    await onStep(f, 2);
+    t = await text(f, '#step-2');
+    checkSentences(check, 'Quelle', t, [DE.sourceWarning, DE.addressHelp, DE.passwordHelp]);
+    noEnglish('Quelle', t);
+    check(`Quelle: fields "${DE.addressLabel}" and "${DE.passwordLabel}"`,
+        await f.getByLabel(DE.addressLabel, { exact: true }).isVisible() && await f.getByLabel(DE.passwordLabel, { exact: true }).isVisible());
+    await f.fill('#source-address', SOURCE);
+    await f.fill('#source-password', WRONG);
+    await f.click('#btn-next');
+    await f.waitForSelector('#wizard-error:not([hidden])', { timeout: T });
+    const title = await text(f, '#wizard-error-title');
+    check(`Quelle: a wrong password in German ("${title}")`, title === TEXT_DE.wrongPassword);
+    check('Quelle: the named error stays as it is', (await text(f, '#wizard-error-name')) === 'org.ferry.Migration1.Error.AuthenticationFailed');
+    await shot('source-wrong-password', null, null, { dark: false });
+    await f.fill('#source-password', PASSWORD);
+    await f.click('#btn-next');
+
+    // ---- 3 Quellinformationen ----------------------------------------------
+    await onStep(f, 3);
+    t = await text(f, '#step-3');
+    for (const label of DE.infoLabels)
+        check(`Quellinformationen: field "${label}"`, await f.getByLabel(label, { exact: true }).evaluate(e => e.readOnly));
+    check('Quellinformationen: Lizenz-GUID', (await f.getByLabel(DE.infoLabels[0], { exact: true }).inputValue()) === GUID);
+    check(`Quellinformationen: "${DE.standalone}"`, await visible(f, '#info-standalone') && includes(t, DE.standalone));
+    await shot('source-info', null, null, { dark: false });
+    await f.click('#btn-next');
+
+    // ---- 4 Optionen ----------------------------------------------------------
+    await onStep(f, 4);
+    t = await text(f, '#step-4');
+    for (const o of Object.keys(DE.options))
+        check(`Optionen: switch "${o}"`, await f.getByRole('switch', { name: o }).isVisible());
+    checkSentences(check, 'Optionen', t, Object.values(DE.options));
+    await f.getByRole('switch', { name: Object.keys(DE.options)[1] }).check({ force: true });
+    await shot('options', null, null, { dark: false });
+    await f.click('#btn-next');
+
+    // ---- 5 Bestätigung ---------------------------------------------------
+    await onStep(f, 5);
+    t = await text(f, '#step-5');
+    checkSentences(check, 'Bestätigung', t, [DE.confirmWarning]);
+    noEnglish('Bestätigung', t);
+    check(`Bestätigung: button "${DE.execute}"`, (await text(f, '#btn-execute')) === DE.execute);
+    const plan = await f.locator('#plan-table tbody tr').allInnerTexts();
+    const planIds = await f.locator('#plan-table tbody tr').evaluateAll(l => l.map(e => e.dataset.op));
+    check(`Bestätigung: the 8 operations that run (${planIds.join(' ')})`, planIds.length === 8);
+    for (const id of planIds)
+        check(`Bestätigung: ${id} in German`, includes(plan[planIds.indexOf(id)], DE.operations[id]) &&
+            includes(plan[planIds.indexOf(id)], DE.operationDetails[id] || ''));
+    check('Bestätigung: the others named as not run', includes(await text(f, '#plan-skipped'), TEXT_DE.notRun));
+    const confirmText = (await text(f, '#confirm-text')).replace(/\s+/g, ' ');
+    check(`Bestätigung: "${confirmText}"`, confirmText === TEXT_DE.confirmText(`desource (${SOURCE})`, await text(f, '#confirm-options')) &&
+        includes(confirmText, 'Lizenz migrieren ein'));
+    await shot('confirmation', null, null, { dark: false });
+
+    // ---- 6 Ausführung ----------------------------------------------------
+    await f.click('#btn-execute');
+    await onStep(f, 6);
+    await f.waitForSelector('#exec-ops li.ferry-op', { state: 'attached', timeout: T });
+    checkSentences(check, 'Ausführung', await text(f, '#step-6'), [DE.estimateNote]);
+    const opLabels = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => [e.dataset.op, e.querySelector('.pf-v5-c-progress__description').textContent]));
+    check(`Ausführung: the eleven operations by their German names (${opLabels.length})`,
+        opLabels.length === 11 && opLabels.every(([id, label]) => label === DE.operations[id]));
+    await f.waitForSelector('#exec-success:not([hidden])', { timeout: 120000 });
+    t = await text(f, '#step-6');
+    check(`Ausführung: "${DE.congratulations}"`, includes(t, DE.congratulations));
+    noEnglish('Ausführung', t);
+    await f.waitForSelector('#btn-next:not([hidden])', { timeout: T });
+    await shot('execution-done', null, null, { dark: false });
+
+    // ---- 7 Ergebnis --------------------------------------------------------
+    await f.click('#btn-next');
+    await onStep(f, 7);
+    t = await text(f, '#step-7');
+    checkSentences(check, 'Ergebnis', t, [DE.success, DE.closeText, TEXT_DE.sourceStays]);
+    check('Ergebnis: how to undo it, in German', includes(await text(f, '#result-source-undo'), TEXT_DE.undo));
+    noEnglish('Ergebnis', t);
+    check(`Ergebnis: "${DE.close}"`, (await text(f, '#btn-close')) === DE.close);
+    await shot('result', null, null, { dark: false });
+    await f.click('#btn-close');
+    await page.waitForURL(u => new URL(u).pathname === '/', { timeout: T });
+    await page.waitForSelector('#login-user-input, #login', { timeout: T }).catch(() => null);
+    check('Schließen: the login page of this system', await page.locator('#login-user-input').isVisible());
+}
+
+await run(main);
