@@ -2,6 +2,8 @@
 
 #include "core/journal_record.hpp"
 #include "local/journal_send.hpp"
+#include "local/measurements_file.hpp"
+#include "local/probe_measure.hpp"
 #include "local/report_files.hpp"
 
 #include <cstring>
@@ -68,7 +70,12 @@ void Engine::write_report_async()
     if (report_worker_.joinable())
         report_worker_.join();
     // MariaDB queries and the log files' digests: never on the loop.
-    report_worker_ = std::thread([this, job = *job_] {
+    const bool keep = job_->state == core::JobState::Succeeded;
+    report_worker_ = std::thread([this, job = *job_, keep, history = history_] {
+        // A small file, but a write and an fsync: not on the loop.
+        if (auto w = keep ? local::save_measurements(journal_.dir(), history) : true; !w)
+            spdlog::warn("The measurements of job {} could not be kept: {}", job.id,
+                         w.error().message);
         try {
             const auto report = local::collect_report(job, appliance_);
             if (auto w = local::write_report(journal_.dir(), report); !w)
@@ -83,6 +90,11 @@ void Engine::write_report_async()
             spdlog::warn("The report of job {} could not be made: {}", job.id, e.what());
         }
     });
+}
+
+void Engine::record_measurements()
+{
+    core::add_job(history_, *job_, plan_probe_rates_);
 }
 
 core::Expected<std::optional<std::string>> Engine::report(const std::string& format) const
@@ -109,6 +121,10 @@ uint64_t Engine::now_usec() const
 
 core::Expected<bool> Engine::load()
 {
+    if (auto h = local::load_measurements(journal_.dir()); h)
+        history_ = std::move(*h);
+    else
+        spdlog::warn("{} {}", h.error().message, h.error().remedy);
     auto loaded = journal_.load();
     if (!loaded)
         return loaded.error();
@@ -197,6 +213,7 @@ Engine::probe(const std::string& address, std::string password,
                            expected_pin = std::move(expected_pin)]() mutable {
         core::Expected<source::ProbeSession> result = core::Error{core::Code::Internal, "", {}};
         local::TargetMeasure target;
+        core::ProbeRates rates;
         // No exception leaves this thread (it would terminate ferryd).
         try {
             result = source_->probe(a, pw, timeout, expected_pin);
@@ -204,6 +221,15 @@ Engine::probe(const std::string& address, std::string password,
             // off the loop anyway (a MariaDB query, a systemd call).
             if (result)
                 target = local::measure_target(appliance_.config(), journal_.dir().string());
+            // What decides the duration, a second or so each (issue 17).
+            if (result) {
+                source::PeerClient peer(
+                    source::PeerEndpoint{a.text, peer_port_, result->info.certificate_sha256},
+                    timeout);
+                peer.set_token(result->token);
+                rates = local::measure_probe_rates(appliance_.config(), peer,
+                                                   appliance_.identity().address, target);
+            }
         } catch (const nlohmann::json::exception& e) {
             result = core::Error{core::Code::IncompatibleSource,
                                  std::string("The source's answer does not fit (") + e.what() + ").",
@@ -215,10 +241,11 @@ Engine::probe(const std::string& address, std::string password,
         }
         explicit_bzero(pw.data(), pw.size());
         post_([this, result = std::move(result), target = std::move(target),
-               done = std::move(done)]() mutable {
+               rates = std::move(rates), done = std::move(done)]() mutable {
             probe_in_flight_ = false;
             if (result) {
                 target_measure_ = std::move(target);
+                probe_rates_ = std::move(rates);
                 // The checks with the default options (logs copied).
                 result->info.preflight = core::evaluate_preflight(local::preflight_input(
                     target_measure_, result->info, true, appliance_.config()));
@@ -266,9 +293,16 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
     in.data_bytes = src->data_bytes;
     in.log_bytes = src->log_bytes;
     in.settings_bytes = src->settings_bytes;
+    in.estimate.probe = probe_rates_;
+    in.estimate.history = history_;
     auto checks = core::evaluate_preflight(
         local::preflight_input(target_measure_, *src, opts->logs, appliance_.config()));
-    return Plan{*opts, core::build_plan(in), std::move(checks)};
+    auto ops = core::build_plan(in);
+    // Where the estimates come from, with the checks the plan shows.
+    checks.push_back({"estimate", core::Verdict::Ok, "Time estimate",
+                      core::estimate_summary(ops) +
+                          (probe_rates_.notes.empty() ? "" : " " + probe_rates_.notes)});
+    return Plan{*opts, std::move(ops), std::move(checks)};
 }
 
 core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
@@ -321,6 +355,12 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     const auto self = appliance_.identity();
     job_ = core::new_job(new_job_id(), p->options, p->operations, sid,
                          core::TargetIdentity{self.address, self.host_name}, boot_id_, now_usec());
+    plan_rates_.clear();
+    plan_probe_rates_.clear();
+    for (const auto& op : p->operations) {
+        plan_rates_.push_back(op.rate);
+        plan_probe_rates_.push_back(op.probe_rate);
+    }
     if (auto r = persist(); !r) {
         job_.reset();
         return r.error();
@@ -538,6 +578,7 @@ void Engine::run_next()
         core::succeed_job(*job_, now_usec());
         persist_async();
         spdlog::info("Job {} succeeded.", job_->id);
+        record_measurements();
         write_report_async();
         if (observer_)
             observer_->manager_changed();
@@ -551,10 +592,13 @@ void Engine::run_next()
     sd_notifyf(0, "STATUS=Running: %s", std::string(core::operation_title(id)).c_str());
     emit_events_from(first);
 
-    // Seeded from the plan's estimate, refined by the measured rate.
-    const double seed = op->estimated_seconds > 0 && op->bytes_total > 0
-                            ? static_cast<double>(op->bytes_total) / static_cast<double>(op->estimated_seconds)
-                            : 1.0;
+    // Seeded from the plan's rate, refined by the measured rate.
+    const auto index = static_cast<std::size_t>(id);
+    const double seed =
+        index < plan_rates_.size() && plan_rates_[index] > 0 ? plan_rates_[index]
+        : op->estimated_seconds > 0 && op->bytes_total > 0
+            ? static_cast<double>(op->bytes_total) / static_cast<double>(op->estimated_seconds)
+            : 1.0;
     eta_.emplace(op->bytes_total, seed);
     eta_origin_ = Clock::now();
 
@@ -659,9 +703,15 @@ void Engine::on_progress(core::OperationId id, uint64_t done, uint64_t total)
     if (!op || op->state != core::OpState::Running)
         return;
     if (total > 0 && total != op->bytes_total) {
-        op->bytes_total = total;
-        if (eta_)
+        // A step counts in its own units (copy-data: the tables' data
+        // without indexes): before anything is measured the seed rate is
+        // rescaled to them, so the planned duration stands.
+        if (eta_ && eta_->bytes_done() == 0 && op->bytes_total > 0)
+            eta_.emplace(total, eta_->rate() * static_cast<double>(total) /
+                                    static_cast<double>(op->bytes_total));
+        else if (eta_)
             eta_->set_total(total);
+        op->bytes_total = total;
     }
     op->bytes_done = std::min(done, op->bytes_total);
     if (eta_) {

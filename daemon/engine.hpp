@@ -17,6 +17,7 @@
 #include "core/address.hpp"
 #include "core/eta.hpp"
 #include "core/job.hpp"
+#include "core/measurements.hpp"
 #include "core/options.hpp"
 #include "core/plan.hpp"
 #include "core/source_info.hpp"
@@ -131,6 +132,9 @@ class Engine {
     // The report of the job that just ended, collected and written on
     // report_worker_ (local/report_files).
     void write_report_async();
+    // A job that succeeded: its operations' times join the history
+    // (saved by write_report_async's worker, local/measurements_file).
+    void record_measurements();
     uint64_t now_usec() const;
     void emit_events_from(uint64_t first_seq);
 
@@ -146,6 +150,13 @@ class Engine {
 
     std::optional<core::SourceInfo> source_info_;
     local::TargetMeasure target_measure_; // this system, measured at Probe
+    core::ProbeRates probe_rates_;        // the rates measured at Probe (local/probe_measure)
+    core::Measurements history_;          // earlier jobs on this machine (measurements.json)
+    // Per operation (all_operations() order), of the running job's plan:
+    // the rate behind its estimate (seeds the remaining time) and Probe's
+    // own rate (kept with the job's times). In memory only: after a
+    // restart the seed is bytes / estimated seconds, and no Probe rate.
+    std::vector<double> plan_rates_, plan_probe_rates_;
     std::string token_; // the peer token from Probe, kept in memory only until Start
     std::string main_token_; // the same for the ring's Main node
     Clock::time_point probed_at_{};

@@ -88,13 +88,6 @@ std::string detail(OperationId id, const PlanInput& in)
     return {};
 }
 
-uint64_t seconds_for(uint64_t bytes, double rate)
-{
-    if (bytes == 0 || rate <= 0)
-        return 0;
-    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / rate));
-}
-
 } // namespace
 
 std::string_view operation_key(OperationId id) { return descriptor(id).key; }
@@ -123,30 +116,28 @@ std::vector<PlannedOperation> build_plan(const PlanInput& in)
 {
     std::vector<PlannedOperation> plan;
     plan.reserve(kOperationCount);
-    const auto& r = in.rates;
     for (const auto& d : kCatalogue) {
-        PlannedOperation op{d.id, std::string(d.key), std::string(d.title), runs(d.id, in),
-                            std::string(d.condition), {}, 0, 0};
+        PlannedOperation op;
+        op.id = d.id;
+        op.key = d.key;
+        op.title = d.title;
+        op.runs = runs(d.id, in);
+        op.condition = d.condition;
         if (op.runs) {
             op.detail = detail(d.id, in);
             switch (d.id) {
-            case OperationId::CopySettings:
-                op.bytes = in.settings_bytes;
-                op.estimated_seconds = r.step_seconds + seconds_for(op.bytes, r.settings_bytes_per_second);
-                break;
+            case OperationId::CopySettings: op.bytes = in.settings_bytes; break;
             case OperationId::CopyData:
-            case OperationId::CopyDataActivateReplica:
-                op.bytes = in.data_bytes;
-                op.estimated_seconds = r.step_seconds + seconds_for(op.bytes, r.data_bytes_per_second);
-                break;
-            case OperationId::CopySyslog:
-                op.bytes = in.log_bytes;
-                op.estimated_seconds = r.step_seconds + seconds_for(op.bytes, r.log_bytes_per_second);
-                break;
-            case OperationId::Reboot: op.estimated_seconds = r.reboot_seconds; break;
-            case OperationId::RestartServices: op.estimated_seconds = r.services_seconds; break;
-            default: op.estimated_seconds = r.step_seconds; break;
+            case OperationId::CopyDataActivateReplica: op.bytes = in.data_bytes; break;
+            case OperationId::CopySyslog: op.bytes = in.log_bytes; break;
+            default: break;
             }
+            auto e = estimate_operation(d.id, op.bytes, in.estimate);
+            op.estimated_seconds = e.seconds;
+            op.origin = e.origin;
+            op.basis = std::move(e.basis);
+            op.rate = e.rate;
+            op.probe_rate = e.probe_rate;
         }
         plan.push_back(std::move(op));
     }
@@ -158,6 +149,26 @@ uint64_t plan_total_seconds(const std::vector<PlannedOperation>& plan)
     uint64_t s = 0;
     for (const auto& op : plan)
         s += op.estimated_seconds;
+    return s;
+}
+
+} // namespace ferry::core
+
+namespace ferry::core {
+
+std::string estimate_summary(const std::vector<PlannedOperation>& plan)
+{
+    const uint64_t total = plan_total_seconds(plan);
+    std::string s = "About ";
+    if (total >= 60)
+        s += std::to_string(total / 60) + " min " + std::to_string(total % 60) + " s";
+    else
+        s += std::to_string(total) + " s";
+    s += " in all.";
+    for (const auto& op : plan)
+        if (op.runs)
+            s += " " + op.title + ": " + std::to_string(op.estimated_seconds) + " s (" +
+                 std::string(rate_origin_key(op.origin)) + "; " + op.basis + ").";
     return s;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/estimate.hpp"
 #include "core/options.hpp"
 
 namespace ferry::core {
@@ -35,28 +36,19 @@ std::optional<OperationId> operation_from_key(std::string_view key);
 std::string_view operation_title(OperationId id);
 const std::array<OperationId, kOperationCount>& all_operations();
 
-// Throughput assumptions used before anything is measured; the ETA
-// estimator replaces them with measured rates while the job runs.
-struct RateAssumptions {
-    double data_bytes_per_second = 30e6; // measured streaming copy here: ~35 MB/s
-    double log_bytes_per_second = 100e6;
-    double settings_bytes_per_second = 1e6;
-    uint64_t reboot_seconds = 90;
-    uint64_t services_seconds = 20;
-    uint64_t step_seconds = 5; // a remote call or two
-};
-
 struct PlanInput {
     Options options;
     bool high_availability = false;
     uint64_t data_bytes = 0;
     uint64_t log_bytes = 0;
     uint64_t settings_bytes = 0;
-    RateAssumptions rates;
+    // What the estimates come from: Probe's measurements, the earlier
+    // jobs' and the assumptions (core/estimate.hpp).
+    EstimateInput estimate;
 };
 
 struct PlannedOperation {
-    OperationId id;
+    OperationId id{};
     std::string key;
     std::string title;
     bool runs = false;
@@ -64,7 +56,15 @@ struct PlannedOperation {
     std::string detail;    // what it does with these options
     uint64_t bytes = 0;
     uint64_t estimated_seconds = 0;
+    RateOrigin origin = RateOrigin::Default; // where estimated_seconds comes from
+    std::string basis;                       // the sentence saying so
+    double rate = 0;                         // bytes/second behind the estimate (0: moves no bytes)
+    double probe_rate = 0;                   // Probe's own rate for the operation's path (0: none)
 };
+
+// "Time estimate: about 1 min 8 s" and one line per running operation
+// saying where its figure comes from: the plan's "estimate" entry.
+std::string estimate_summary(const std::vector<PlannedOperation>& plan);
 
 // All 11 operations in order; those whose condition does not hold have
 // runs == false and no bytes or time. Precondition: HA implies swap (the

@@ -134,10 +134,25 @@ check "the refusal is in ferryd's log (journal)" grep -q "Start refused: A pre-f
 
 # --- more room: the same Plan shows the space check ok -------------------------
 mount -o remount,size=$((USED_MB + DATA_MB * 2 + 1024))m "$RIG/target/db/data" || rig_fail "cannot grow the tmpfs"
+# A scratch schema as a Probe killed during its measurement would leave it.
+mdb_sql target "CREATE DATABASE ferry_probe_0123456789abcdef; CREATE TABLE ferry_probe_0123456789abcdef.scratch (id INT PRIMARY KEY)" \
+    || rig_fail "cannot plant a scratch schema"
 "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" > /dev/null 2>&1
 "$FERRYCTL" --json=short plan --logs > "$RIG/plan2.json" 2>&1
 check "after growing the filesystem: space ok ($(message "$RIG/plan2.json" space))" \
     [ "$(verdict "$RIG/plan2.json" space)" = ok ]
+
+# --- the estimates: measured at Probe, nothing of the measuring left ----------
+check "ferryd measured this system's write rate at Probe ($(grep -o 'Probe measured: .*' "$RIG/ferryd-target.log" | tail -n 1))" \
+    grep -q "Probe measured: source read [0-9].*, link .*, this system's write [0-9]" "$RIG/ferryd-target.log"
+check "no scratch schema is left on this system after Probe, the planted one neither" \
+    [ "$(mdb_sql target "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ferry\\_probe\\_%'")" = 0 ]
+check "no temporary account is left on the source after Probe" \
+    [ "$(mdb_sql source "SELECT COUNT(*) FROM mysql.user WHERE user LIKE 'ferry\\_%'")" = 0 ]
+msg=$(message "$RIG/plan2.json" estimate)
+check "the plan says where its estimates come from: $msg" \
+    matches 'Copy data: [0-9]* s (measured; .* measured at Probe' "$msg"
+check "... the estimate entry is ok" [ "$(verdict "$RIG/plan2.json" estimate)" = ok ]
 
 [ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
 rig_log "PASS: pre-flight checks"

@@ -1,0 +1,219 @@
+#include "core/estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/plan.hpp"
+
+namespace ferry::core {
+namespace {
+
+bool positive(double v)
+{
+    return std::isfinite(v) && v > 0.0;
+}
+
+uint64_t whole_seconds(double s)
+{
+    // Nearest, not up: a plan of ten sub-second operations must not say
+    // ten seconds. Bounded, so a damaged input cannot overflow.
+    if (!std::isfinite(s) || s <= 0.0)
+        return 0;
+    return static_cast<uint64_t>(std::llround(std::min(s, 1e9)));
+}
+
+std::string jobs_text(std::size_t n)
+{
+    return std::to_string(n) + (n == 1 ? " earlier job" : " earlier jobs");
+}
+
+std::string seconds_text(double s)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, s < 10 ? "%.1f s" : "%.0f s", s);
+    return buf;
+}
+
+std::string factor_text(double f)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", f);
+    return buf;
+}
+
+// An operation whose time does not follow a size: the median of the
+// earlier jobs' times, else the assumption.
+OperationEstimate fixed_estimate(const std::vector<OperationSample>& hist, uint64_t assumed)
+{
+    std::vector<double> secs;
+    for (const auto& s : hist)
+        secs.push_back(s.seconds);
+    OperationEstimate e;
+    if (!secs.empty()) {
+        const double m = median(secs);
+        e.seconds = whole_seconds(m);
+        e.origin = RateOrigin::EarlierJobs;
+        e.basis = seconds_text(m) + ", the median of " + jobs_text(secs.size()) + " on this system";
+        return e;
+    }
+    e.seconds = assumed;
+    e.origin = RateOrigin::Default;
+    e.basis = std::to_string(assumed) + " s, assumed (no earlier job on this system)";
+    return e;
+}
+
+struct ByteModel {
+    double probe = 0;        // Probe's rate for the path, 0: unmeasured
+    double assumed_rate = 0; // without any measurement
+    double assumed_factor = 1.0;
+    uint64_t assumed_overhead = 0; // seconds, with the assumed rate only
+    const char* probe_what = "";   // "the slowest of ..." for the basis
+};
+
+// An operation that moves bytes: bytes / rate, the rate being
+//  - Probe's measurement times the ratio actual/Probe of the earlier jobs
+//    (the micro-measurement is short and on a scratch table: its bias on
+//    this machine is what the history corrects), or times the assumed
+//    ratio when there is no earlier job with a Probe measurement;
+//  - without a Probe measurement, the median effective rate of the
+//    earlier jobs;
+//  - without either, the assumption.
+// The effective rates of earlier jobs include their fixed costs, so a
+// corrected estimate carries them too.
+OperationEstimate byte_estimate(uint64_t bytes, const std::vector<OperationSample>& hist,
+                                const ByteModel& m)
+{
+    std::vector<double> rates, factors;
+    for (const auto& s : hist) {
+        if (s.bytes == 0 || !positive(s.seconds))
+            continue;
+        const double r = double(s.bytes) / s.seconds;
+        rates.push_back(r);
+        if (positive(s.probe_rate))
+            factors.push_back(r / s.probe_rate);
+    }
+    OperationEstimate e;
+    e.probe_rate = positive(m.probe) ? m.probe : 0.0;
+    const std::string size = size_text(double(bytes));
+    if (positive(m.probe)) {
+        const bool corrected = !factors.empty();
+        const double f = corrected ? median(factors) : m.assumed_factor;
+        e.rate = m.probe * f;
+        e.origin = RateOrigin::Measured;
+        e.seconds = whole_seconds(double(bytes) / e.rate);
+        e.basis = size + " at " + rate_text(e.rate) + ": " + m.probe_what + " measured at Probe, " +
+                  rate_text(m.probe) + ", times " + factor_text(f) +
+                  (corrected ? ", the median ratio of the actual rate in " +
+                                   jobs_text(factors.size()) + " on this system"
+                             : ", the ratio assumed until a job on this system measures it");
+        return e;
+    }
+    if (!rates.empty()) {
+        e.rate = median(rates);
+        e.origin = RateOrigin::EarlierJobs;
+        e.seconds = whole_seconds(double(bytes) / e.rate);
+        e.basis = size + " at " + rate_text(e.rate) + ", the median rate of " +
+                  jobs_text(rates.size()) + " on this system (nothing measured at Probe)";
+        return e;
+    }
+    e.rate = m.assumed_rate;
+    e.origin = RateOrigin::Default;
+    e.seconds = m.assumed_overhead + whole_seconds(double(bytes) / e.rate);
+    e.basis = size + " at " + rate_text(e.rate) + ", assumed (nothing measured)";
+    return e;
+}
+
+} // namespace
+
+double probe_data_rate(const ProbeRates& p)
+{
+    double r = 0;
+    for (double v : {p.source_read, p.link, p.target_write})
+        if (positive(v))
+            r = r > 0 ? std::min(r, v) : v;
+    return r;
+}
+
+double probe_log_rate(const ProbeRates& p)
+{
+    return positive(p.link) ? p.link : 0.0;
+}
+
+std::string_view rate_origin_key(RateOrigin o)
+{
+    switch (o) {
+    case RateOrigin::Measured: return "measured";
+    case RateOrigin::EarlierJobs: return "earlier-jobs";
+    case RateOrigin::Default: break;
+    }
+    return "default";
+}
+
+double median(std::vector<double> v)
+{
+    v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }),
+            v.end());
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+std::string size_text(double bytes)
+{
+    char buf[48];
+    if (!std::isfinite(bytes) || bytes < 0)
+        bytes = 0;
+    if (bytes >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
+    else if (bytes >= 10e6)
+        std::snprintf(buf, sizeof buf, "%.0f MB", bytes / 1e6);
+    else if (bytes >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f kB", bytes / 1e3);
+    return buf;
+}
+
+std::string rate_text(double bytes_per_second)
+{
+    return size_text(bytes_per_second) + "/s";
+}
+
+OperationEstimate estimate_operation(OperationId id, uint64_t bytes, const EstimateInput& in)
+{
+    const auto hist = samples_of(in.history, operation_key(id));
+    const auto& d = in.defaults;
+    switch (id) {
+    case OperationId::CopyData:
+    case OperationId::CopyDataActivateReplica:
+        if (bytes == 0)
+            break;
+        return byte_estimate(
+            bytes, hist,
+            {probe_data_rate(in.probe), d.data_bytes_per_second, d.data_probe_factor,
+             d.step_seconds, "the slowest of the source's read, the link and this system's write"});
+    case OperationId::CopySyslog:
+        if (bytes == 0)
+            break;
+        return byte_estimate(bytes, hist,
+                             {probe_log_rate(in.probe), d.log_bytes_per_second, d.log_probe_factor,
+                              d.step_seconds, "the download from the source"});
+    case OperationId::CopySettings:
+        if (hist.empty()) {
+            // A few remote calls and the sections' bytes, as assumed.
+            auto e = fixed_estimate(hist, d.step_seconds);
+            e.seconds += whole_seconds(double(bytes) / d.settings_bytes_per_second);
+            return e;
+        }
+        break;
+    case OperationId::Reboot: return fixed_estimate(hist, d.reboot_seconds);
+    case OperationId::RestartServices: return fixed_estimate(hist, d.services_seconds);
+    default: break;
+    }
+    return fixed_estimate(hist, d.step_seconds);
+}
+
+} // namespace ferry::core

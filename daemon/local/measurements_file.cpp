@@ -1,0 +1,61 @@
+#include "local/measurements_file.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "local/fd.hpp"
+#include "local/file_io.hpp"
+
+namespace ferry::local {
+
+core::Expected<core::Measurements> load_measurements(const std::filesystem::path& state_dir)
+{
+    const std::string path = (state_dir / kMeasurementsFile).string();
+    // O_NOFOLLOW: the state directory is root's, but a link there is not
+    // what ferryd wrote.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (fd.get() < 0) {
+        if (errno == ENOENT)
+            return core::Measurements{};
+        return io_error("Cannot read", path, errno);
+    }
+    std::string text;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return io_error("Cannot read", path, errno);
+        if (n == 0)
+            break;
+        text.append(buf, std::size_t(n));
+        if (text.size() > core::kMaxMeasurementsBytes)
+            break; // parse_measurements names it
+    }
+    return core::parse_measurements(text);
+}
+
+core::Expected<bool> save_measurements(const std::filesystem::path& state_dir,
+                                       const core::Measurements& m)
+{
+    const std::string path = (state_dir / kMeasurementsFile).string();
+    const std::string tmp = path + ".tmp";
+    ::unlink(tmp.c_str()); // a leftover of a crash
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (fd.get() < 0)
+        return io_error("Cannot write", tmp, errno);
+    if (auto w = write_all(fd.get(), core::serialize_measurements(m), tmp); !w)
+        return w.error();
+    if (::fsync(fd.get()) != 0)
+        return io_error("Cannot write", tmp, errno);
+    fd = Fd();
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+        return io_error("Cannot write", path, errno);
+    return sync_dir(state_dir.string());
+}
+
+} // namespace ferry::local
