@@ -6,6 +6,7 @@
 #include "local/probe_measure.hpp"
 #include "local/report_files.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <future>
@@ -599,7 +600,14 @@ void Engine::run_next()
         : op->estimated_seconds > 0 && op->bytes_total > 0
             ? static_cast<double>(op->bytes_total) / static_cast<double>(op->estimated_seconds)
             : 1.0;
-    eta_.emplace(op->bytes_total, seed);
+    // The measured rate over a window as long as the operation is
+    // expected to run: a copy's pace changes from table to table (a fast
+    // first half is common), and its average so far predicts the rest
+    // better than its last seconds.
+    core::EtaConfig eta_config;
+    eta_config.window_seconds =
+        std::clamp(static_cast<double>(op->estimated_seconds), eta_config.window_seconds, 900.0);
+    eta_.emplace(op->bytes_total, seed, eta_config);
     eta_origin_ = Clock::now();
 
     step_running_ = true;
@@ -707,8 +715,10 @@ void Engine::on_progress(core::OperationId id, uint64_t done, uint64_t total)
         // without indexes): before anything is measured the seed rate is
         // rescaled to them, so the planned duration stands.
         if (eta_ && eta_->bytes_done() == 0 && op->bytes_total > 0)
-            eta_.emplace(total, eta_->rate() * static_cast<double>(total) /
-                                    static_cast<double>(op->bytes_total));
+            eta_.emplace(total,
+                         eta_->rate() * static_cast<double>(total) /
+                             static_cast<double>(op->bytes_total),
+                         eta_->config());
         else if (eta_)
             eta_->set_total(total);
         op->bytes_total = total;

@@ -45,6 +45,7 @@ class EtaEstimator {
     double rate() const;              // current blended bytes/second used for the estimate
     uint64_t total_bytes() const;
     uint64_t bytes_done() const;
+    const EtaConfig& config() const { return cfg_; }
 
     // Samples currently held for the moving window (bounded; for tests).
     std::size_t sample_count() const;

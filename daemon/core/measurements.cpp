@@ -44,6 +44,19 @@ void keep_newest(Measurements& m)
     m.samples = std::move(kept);
 }
 
+// In the plan's units, which the next plan divides by the rate: the
+// source's data + index length as Probe saw it, not the step's own total
+// (copy-data counts the tables' data without indexes).
+uint64_t plan_bytes(const JobRecord& job, OperationId id, const OperationRecord* op)
+{
+    switch (id) {
+    case OperationId::CopyData:
+    case OperationId::CopyDataActivateReplica: return job.source.data_bytes;
+    case OperationId::CopySyslog: return job.source.log_bytes;
+    default: return op ? op->bytes_total : 0;
+    }
+}
+
 } // namespace
 
 std::vector<OperationSample> samples_of(const Measurements& m, std::string_view operation)
@@ -77,7 +90,7 @@ void add_job(Measurements& m, const JobRecord& job, const std::vector<double>& p
             if (ids[i] == *id && usable(probe_rates[i]))
                 probe = probe_rates[i];
         m.samples.push_back(
-            {t.id, op ? op->bytes_total : 0, t.seconds, probe, job.finished_at_usec});
+            {t.id, plan_bytes(job, *id, op), t.seconds, probe, job.finished_at_usec});
     }
     keep_newest(m);
 }
