@@ -13,15 +13,17 @@ namespace ferryctl {
 
 inline constexpr const char* kTextDomain = "ferry";
 
-// The translation of `s`, or `s` itself.
-inline const char* _(const char* s)
+// The translation of `s`, or `s` itself. format_arg: a printf format given
+// through it is checked as the literal it is (-Wformat, -Wformat-security),
+// as with dgettext itself.
+__attribute__((format_arg(1))) inline const char* _(const char* s)
 {
     return dgettext(kTextDomain, s);
 }
 
 // The translation of `s` in `context` (msgctxt), for short words that mean
 // different things in different places ("start" the verb's action).
-const char* C_(const char* context, const char* s);
+__attribute__((format_arg(2))) const char* C_(const char* context, const char* s);
 
 // Binds the text domain: $FERRY_LOCALEDIR (the build tree's po/, for the
 // tests) or the installed locale directory.

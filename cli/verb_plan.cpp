@@ -117,8 +117,8 @@ int verb_plan(Context& c, const Verbs&)
     std::printf(_("\n%zu of %zu operations run: %s, about %s.\n"), runs, operations.size(),
                 format_bytes(bytes).c_str(), format_duration(seconds).c_str());
     print_checks(checks);
-    std::printf(_("The procedure is irreversible and cannot be interrupted once started; "
-                  "'ferryctl start' with the same options executes it.\n"));
+    std::printf("%s", _("The procedure is irreversible and cannot be interrupted once started; "
+                        "'ferryctl start' with the same options executes it.\n"));
     return kExitOk;
 }
 
