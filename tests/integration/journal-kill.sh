@@ -11,7 +11,8 @@
 # with core::new_job from core::build_plan, operations walked through their
 # states, checkpoints growing up to ~100 KB, events appended, and every save
 # stamped with a generation number. This script starts it, SIGKILLs it after
-# a random delay of 0-30 ms, and after each kill runs
+# a random delay of 0-30 ms (longer when its first save takes longer than
+# 10 ms, as in a sanitizer build), and after each kill runs
 # `journal-stress --check`, which does what ferryd does at start
 # (JournalStore::prepare + JournalStore::load, the real parser) and checks
 # that the journal is one whole save. Per kill:
@@ -80,12 +81,35 @@ temp_count() {
     echo "$n"
 }
 
+# The kill window: 0-30 ms, or three times the writer's first save when
+# that is slower (a sanitizer build starts and saves several times slower;
+# with a fixed 30 ms every kill could land before the first save, and the
+# run would test nothing). Measured once, on a state directory of its own,
+# by watching the counter the writer writes after each save.
+window=30000
+calibrate=$WORK/calibrate
+mkdir -p "$calibrate"
+: > "$COUNTER"
+t0=$(date +%s%N)
+"$STRESS" "$calibrate" --counter "$COUNTER" 2>>"$WORK/writer.err" &
+WRITER=$!
+w=0
+while [ ! -s "$COUNTER" ] && [ $w -lt 10000 ]; do sleep 0.001; w=$((w + 1)); done
+first_save=$(( ($(date +%s%N) - t0) / 1000 ))
+kill -KILL "$WRITER" 2>/dev/null
+wait "$WRITER" 2>/dev/null
+WRITER=
+rm -rf "$calibrate"
+[ -s "$COUNTER" ] || fail "the writer completed no save within 10 s: $(tail -n 3 "$WORK/writer.err")"
+[ $((3 * first_save)) -gt "$window" ] && window=$((3 * first_save))
+log "first save after $((first_save / 1000)) ms; kills at 0-$((window / 1000)) ms"
+
 for ((i = 1; i <= ITERATIONS; i++)); do
     : > "$COUNTER"
     "$STRESS" "$STATE" --counter "$COUNTER" 2>>"$WORK/writer.err" &
     WRITER=$!
-    delay=$(( (RANDOM * 32768 + RANDOM) % 30001 ))   # microseconds, 0-30 ms
-    sleep "$(printf '0.%06d' "$delay")"
+    delay=$(( (RANDOM * 32768 + RANDOM) % (window + 1) ))   # microseconds
+    sleep "$(printf '%d.%06d' $((delay / 1000000)) $((delay % 1000000)))"
     # The writer never stops by itself; if it did, it found something wrong.
     if ! kill -KILL "$WRITER" 2>/dev/null; then
         wait "$WRITER"; rc=$?
