@@ -47,7 +47,10 @@ CT_SERVICES=(hotspot-portal.service hotspot-radius.service)
 CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 ct_log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*" >&2; }
-ct_fail() { ct_log "FAIL: $*"; exit 1; }
+# The reason is printed again at the very end (ct_cleanup), after the
+# containers' logs: a CI log keeps only its tail, and the reason is what
+# must be in it.
+ct_fail() { CT_FAIL_REASON=$*; ct_log "FAIL: $*"; exit 1; }
 
 ct_skip() {
     {
@@ -92,8 +95,9 @@ ct_main() {
 declare -gA CT_MACHINE CT_IF CT_WRAPPER CT_ROLE CT_ADDR
 declare -ga CT_NAMES=()
 CT_FAILS=0
+CT_BAD=()
 ok() { ct_log "ok: $*"; }
-bad() { ct_log "NOT OK: $*"; CT_FAILS=$((CT_FAILS + 1)); }
+bad() { ct_log "NOT OK: $*"; CT_FAILS=$((CT_FAILS + 1)); CT_BAD+=("$*"); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 ct_init() {
@@ -418,11 +422,25 @@ ct_snapshot() {
     rm -rf "$d/snapshot"
     cp -a "$d/upper" "$d/snapshot" || ct_fail "cannot copy the upper layer of $name"
 }
+# The overlay of a container that was just cut off: nspawn has exited, but
+# the kernel may still be tearing down the container's mount namespace
+# (EBUSY for a moment). Bounded: 10 s, then who holds it is printed and the
+# mount is detached lazily (the next mount gets a fresh upper layer).
+ct_umount_overlay() {
+    local name=$1 d=$CT_DIR/$1 i
+    for ((i = 0; i < 50; i++)); do
+        umount "$d/merged" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    ct_log "$name: the overlay is still busy 10 s after the container ended; holders:"
+    fuser -vm "$d/merged" >&2 2>&1
+    umount -l "$d/merged" || ct_fail "cannot unmount the overlay of $name"
+}
 ct_restore() {
     local name=$1 d=$CT_DIR/$1
     ! kill -0 "${CT_WRAPPER[$name]:-0}" 2>/dev/null || ct_fail "ct_restore $name: it is running"
     [ -d "$d/snapshot" ] || ct_fail "ct_restore $name: no snapshot"
-    umount "$d/merged" || ct_fail "cannot unmount the overlay of $name"
+    ct_umount_overlay "$name"
     rm -rf "$d/upper" "$d/work"
     cp -a "$d/snapshot" "$d/upper" || ct_fail "cannot restore the upper layer of $name"
     mkdir -p "$d/work"
@@ -632,6 +650,9 @@ ct_cleanup() {
     done
     [ -n "${CT_NET_UP:-}" ] && ip netns del "$CT_NS" 2>/dev/null
     umount /run/udev 2>/dev/null
+    local bad
+    for bad in "${CT_BAD[@]}"; do ct_log "(again) NOT OK: $bad"; done
+    [ -n "${CT_FAIL_REASON:-}" ] && ct_log "FAIL (the reason, again after the logs above): $CT_FAIL_REASON"
     if [ -n "${CT_DIR:-}" ]; then
         if [ -n "${FERRY_CT_KEEP:-}" ]; then
             ct_log "kept $CT_DIR (FERRY_CT_KEEP)"
