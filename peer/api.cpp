@@ -149,8 +149,7 @@ core::Expected<bool> Api::persist_tokens_in(const std::string& dir)
     if (r) {
         memory_only_.reset();
         state_dir_ = dir;
-    }
-    else
+    } else
         memory_only_ = r.error();
     return r;
 }
@@ -200,21 +199,25 @@ Response Api::login(Request& r)
         admission = limiter_.begin(r.client, now);
     }
     if (admission.wait != Clock::duration::zero()) {
-        const auto seconds = std::max<int64_t>(std::chrono::ceil<std::chrono::seconds>(admission.wait).count(), 1);
+        const auto seconds =
+            std::max<int64_t>(std::chrono::ceil<std::chrono::seconds>(admission.wait).count(), 1);
         // One line per refusal would let a flood fill the journal: the
         // total budget's refusals are logged once per second at most.
         static std::atomic<int64_t> last_global_log{0};
-        const int64_t tick = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+        const int64_t tick =
+            std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
         if (!admission.global)
             spdlog::warn("Login from {} refused: too many failed attempts.", r.client);
         else if (last_global_log.exchange(tick) != tick)
-            spdlog::warn("Logins refused for {} s: too many failed attempts from many addresses.", seconds);
+            spdlog::warn("Logins refused for {} s: too many failed attempts from many addresses.",
+                         seconds);
         Response resp = error_response(
             429, "RateLimited",
-            admission.global ? "Too many failed logins on this source from many addresses; try again in " +
-                                   std::to_string(seconds) + " s."
-                             : "Too many failed logins from " + r.client + "; try again in " +
-                                   std::to_string((seconds + 59) / 60) + " minute(s).",
+            admission.global
+                ? "Too many failed logins on this source from many addresses; try again in " +
+                      std::to_string(seconds) + " s."
+                : "Too many failed logins from " + r.client + "; try again in " +
+                      std::to_string((seconds + 59) / 60) + " minute(s).",
             "Wait, then log in with the correct Admin password of the source.");
         resp.headers.emplace_back("Retry-After", std::to_string(seconds));
         return resp;
@@ -445,9 +448,15 @@ Response Api::staged_settings(const Request& r)
     }
     if (auto e = local::check_section_names(sections))
         return error_response(*e);
-    if (auto res = appliance_.stage_settings(sections); !res)
+    // Held back, not staged: a boot of this system before the target asks
+    // for the reboot (a power cut between modify-source and the reboot
+    // request) must come up with its own settings, or both systems would
+    // claim the target's address. reboot() hands them to the boot.
+    if (auto res = appliance_.hold_settings(sections); !res)
         return error_response(res.error());
-    spdlog::info("Staged {} settings sections for the next boot.", sections.size());
+    spdlog::info("Holding {} settings sections for this system's next boot until the target "
+                 "asks for the reboot.",
+                 sections.size());
     return ok();
 }
 
@@ -511,12 +520,13 @@ Response Api::create_db_account(const Request& r)
     auto a = database_.create_account(r.client, schemas);
     if (!a)
         return error_response(a.error());
-    Response resp = ok(json{{"user", a->user},
-                            {"password", a->password},
-                            {"port", a->port},
-                            {"databases", schemas},
-                            {"tls", true},
-                            {"tls_certificate", {{"sha256", a->tls_sha256}, {"sha1", a->tls_sha1}}}});
+    Response resp =
+        ok(json{{"user", a->user},
+                {"password", a->password},
+                {"port", a->port},
+                {"databases", schemas},
+                {"tls", true},
+                {"tls_certificate", {{"sha256", a->tls_sha256}, {"sha1", a->tls_sha1}}}});
     wipe(a->password);
     return resp;
 }
@@ -638,7 +648,8 @@ Response Api::log_file(const Request& r, const std::string& name)
         resp.length = f.size;
         // Sent whole: the digest is computed on the way and kept for
         // logs/NAME/sha256, if the file did not change meanwhile.
-        resp.sent_sha256 = [this, name, size = f.size, etag = f.etag](const std::string& sha256, int fd) {
+        resp.sent_sha256 = [this, name, size = f.size, etag = f.etag](const std::string& sha256,
+                                                                      int fd) {
             if (local::etag_of_fd(fd) != etag)
                 return spdlog::debug("{} changed while it was sent: its digest is not kept.", name);
             appliance_.remember_log_digest(name, local::LogDigest{size, etag, sha256});
@@ -686,11 +697,19 @@ Response Api::reboot()
                               "The source cannot be rebooted: " + can.error().message,
                               can.error().remedy);
     if (*can != "yes")
-        return error_response(500, "Internal",
-                              "logind does not let ferry-peer reboot the source (CanReboot: " +
-                                  *can + ").",
-                              "Run ferry-peer as root and check the polkit rules of "
-                              "org.freedesktop.login1.reboot on the source.");
+        return error_response(
+            500, "Internal",
+            "logind does not let ferry-peer reboot the source (CanReboot: " + *can + ").",
+            "Run ferry-peer as root and check the polkit rules of "
+            "org.freedesktop.login1.reboot on the source.");
+    // The settings of a Swap go to the next boot now, before the answer:
+    // the target records that the source said yes only once it has the
+    // answer, and by then the source's boot must apply them.
+    auto handed = appliance_.release_held_settings();
+    if (!handed)
+        return error_response(handed.error());
+    if (*handed)
+        spdlog::info("The held settings are staged for the next boot.");
     Response r;
     r.status = 202;
     r.body = "{}";

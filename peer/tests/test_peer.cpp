@@ -212,14 +212,16 @@ TEST(Auth, RateLimit)
     EXPECT_GT(l.begin("192.0.2.1", t0 + 5s).wait, peer::Clock::duration::zero());
     EXPECT_FALSE(l.begin("192.0.2.1", t0 + 5s).global);
     EXPECT_GT(l.begin("192.0.2.1", t0 + 9min + 59s).wait, peer::Clock::duration::zero());
-    EXPECT_EQ(l.begin("192.0.2.9", t0 + 5s).wait, peer::Clock::duration::zero()); // others unaffected
+    EXPECT_EQ(l.begin("192.0.2.9", t0 + 5s).wait,
+              peer::Clock::duration::zero()); // others unaffected
     l.finish("192.0.2.9", t0 + 5s, O::NotChecked);
     // Only the first failure has left the window: one attempt, a success.
     EXPECT_EQ(l.begin("192.0.2.1", t0 + 10min + 100ms).wait, peer::Clock::duration::zero());
     l.finish("192.0.2.1", t0 + 10min + 100ms, O::Succeeded);
     // The success forgave the other four: five more failures before a block.
     for (int i = 0; i < 5; ++i) {
-        ASSERT_EQ(l.begin("192.0.2.1", t0 + 11min + i * 1s).wait, peer::Clock::duration::zero()) << i;
+        ASSERT_EQ(l.begin("192.0.2.1", t0 + 11min + i * 1s).wait, peer::Clock::duration::zero())
+            << i;
         l.finish("192.0.2.1", t0 + 11min + i * 1s, O::Failed);
     }
     EXPECT_GT(l.begin("192.0.2.1", t0 + 11min + 6s).wait, peer::Clock::duration::zero());
@@ -307,7 +309,8 @@ TEST(Auth, FullTableEvictsTheLeastRecentNotTheLoggedIn)
         ASSERT_EQ(l.begin("192.0.2.9", t + 3s).wait, peer::Clock::duration::zero());
         l.finish("192.0.2.9", t + 3s, O::Failed);
     }
-    EXPECT_GT(l.begin("192.0.2.9", t + 3s).wait, peer::Clock::duration::zero()); // its own block holds
+    EXPECT_GT(l.begin("192.0.2.9", t + 3s).wait,
+              peer::Clock::duration::zero()); // its own block holds
 }
 
 TEST(Auth, Tokens)
@@ -635,7 +638,7 @@ class ApiTest : public ::testing::Test {
                         const std::string& range = {}, const std::string& if_match = {})
     {
         peer::Request r{method, path, client, token_.empty() ? "" : "Bearer " + token_,
-                        range,  {},   body, if_match};
+                        range,  {},   body,   if_match};
         return api_->handle(r);
     }
     json body(const peer::Response& r) { return json::parse(r.body); }
@@ -718,6 +721,47 @@ TEST_F(ApiTest, Reboot)
     EXPECT_EQ(body(r)["error"], "Internal");
 }
 
+// A power cut of the source after modify-source (PUT /staged-settings) and
+// before the target's reboot request: at that boot the source must keep
+// its own settings (its address), or both systems would have the target's
+// address while the target waits for its reboot. The set is handed over
+// to the boot only by the reboot request, before its answer.
+TEST_F(ApiTest, SourceHoldsSettingsUntilTheRebootRequest)
+{
+    int reboots = 0;
+    api_->set_reboot([] { return core::Expected<std::string>("yes"); },
+                     [&] {
+                         ++reboots;
+                         return core::Expected<bool>(true);
+                     });
+    ASSERT_TRUE(api_->persist_tokens_in(root_.string()).ok());
+    login();
+    const std::string own = read(root_ / "settings/general.conf");
+    ASSERT_EQ(call("PUT", "/ferry/v1/staged-settings",
+                   R"({"sections":{"general":"[General]\nName=T\n"}})")
+                  .status,
+              200u);
+    // The power cut and the boot: nothing is applied.
+    EXPECT_FALSE(*appliance_->apply_staged_settings());
+    EXPECT_EQ(read(root_ / "settings/general.conf"), own);
+    EXPECT_TRUE(*appliance_->settings_held());
+
+    // The reboot request hands the set over before it answers.
+    auto r = call("POST", "/ferry/v1/reboot", "{}");
+    ASSERT_EQ(r.status, 202u);
+    EXPECT_FALSE(*appliance_->settings_held());
+    EXPECT_EQ(read(root_ / "settings.staged/general.conf"), "[General]\nName=T\n");
+    r.after_sent();
+    EXPECT_EQ(reboots, 1);
+    ASSERT_TRUE(*appliance_->apply_staged_settings());
+    EXPECT_EQ(read(root_ / "settings/general.conf"), "[General]\nName=T\n");
+
+    // A request again (the answer was lost, the target asks once more):
+    // nothing held any more, the reboot goes on.
+    r = call("POST", "/ferry/v1/reboot", "{}");
+    EXPECT_EQ(r.status, 202u);
+}
+
 TEST_F(ApiTest, RateLimited)
 {
     for (int i = 0; i < 5; ++i)
@@ -768,8 +812,11 @@ TEST_F(ApiTest, SettingsAndStaging)
         200u);
     ASSERT_EQ(call("PUT", "/ferry/v1/staged-settings", R"({"sections":{"network":"N2"}})").status,
               200u);
-    EXPECT_EQ(read(root_ / "settings.staged/network.conf"), "N2");
-    EXPECT_FALSE(fs::exists(root_ / "settings.staged/dns.conf")); // replaced as a whole
+    // Held back until the target asks for the reboot (SourceHoldsSettings).
+    EXPECT_FALSE(fs::exists(root_ / "settings.staged"));
+    EXPECT_EQ(read(root_ / "settings.staged.held/network.conf"), "N2");
+    EXPECT_FALSE(fs::exists(root_ / "settings.staged.held/dns.conf")); // replaced as a whole
+    ASSERT_TRUE(*appliance_->release_held_settings());
     // Applied at boot: the settings become exactly the staged set.
     ASSERT_TRUE(appliance_->apply_staged_settings().ok());
     EXPECT_EQ(read(root_ / "settings/network.conf"), "N2");
@@ -959,11 +1006,13 @@ TEST_F(ApiTest, CertificatesAndLogs)
     // ... and, for the version sent whole, the one computed while sending it
     // (a marker value here, to show the file is not read again).
     full.sent_sha256("feed", full.file->fd.get());
-    EXPECT_EQ(body(call("GET", "/ferry/v1/logs/traffic.log/sha256", {}, "192.0.2.2", {}, etag))["sha256"],
-              "feed");
+    EXPECT_EQ(
+        body(call("GET", "/ferry/v1/logs/traffic.log/sha256", {}, "192.0.2.2", {}, etag))["sha256"],
+        "feed");
     // A changed file is another version: its digest is read again.
     write(root_ / "logs/traffic.log", "0123456789abc");
-    auto changed = call("GET", "/ferry/v1/logs/traffic.log/sha256", {}, "192.0.2.2", {}, "\"0-0-0.0\"");
+    auto changed =
+        call("GET", "/ferry/v1/logs/traffic.log/sha256", {}, "192.0.2.2", {}, "\"0-0-0.0\"");
     EXPECT_EQ(body(changed)["sha256"], local::sha256_hex("0123456789abc"));
     EXPECT_EQ(body(changed)["size"], 13);
     EXPECT_NE(body(changed)["etag"], etag);
@@ -1036,7 +1085,8 @@ TEST(Auth, TokenAlsoFrom)
 
 TEST_F(ApiTest, LoginAlsoFrom)
 {
-    EXPECT_EQ(call("POST", "/ferry/v1/login", R"({"password":"right","also_from":"x"})").status, 400u);
+    EXPECT_EQ(call("POST", "/ferry/v1/login", R"({"password":"right","also_from":"x"})").status,
+              400u);
     auto r = call("POST", "/ferry/v1/login", R"({"password":"right","also_from":"192.0.2.1"})");
     ASSERT_EQ(r.status, 200u) << r.body;
     token_ = body(r)["token"];
@@ -1111,7 +1161,9 @@ TEST(Auth, TokenExtendedForTheJob)
     tok = s.issue("192.0.2.2", t);
     auto until = s.extend(*tok, "192.0.2.2", t + 30min, peer::kJobTokenLifetime);
     ASSERT_TRUE(until.ok());
-    EXPECT_EQ(*until, t + 30min + std::chrono::duration_cast<peer::WallClock::duration>(peer::kJobTokenLifetime));
+    EXPECT_EQ(*until,
+              t + 30min +
+                  std::chrono::duration_cast<peer::WallClock::duration>(peer::kJobTokenLifetime));
     EXPECT_TRUE(s.valid(*tok, "192.0.2.2", t + 2h));
     EXPECT_TRUE(s.valid(*tok, "192.0.2.2", t + 24h * 7));
     EXPECT_FALSE(s.valid(*tok, "192.0.2.2", t + 24h * 8));

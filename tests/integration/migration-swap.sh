@@ -52,8 +52,11 @@ rig_log "source at A=$A, target at B=$B"
 rig_start_bus
 "$BUILD/tests/integration/systemd-double" --record="$RIG/restarts.log" >"$RIG/systemd-double.log" 2>&1 &
 RIG_PIDS+=($!)
-"$BUILD/tests/integration/login1-double" --record="$RIG/reboots.rec" >"$RIG/login1-double.log" 2>&1 &
-RIG_PIDS+=($!)
+# CanReboot "na" at first: the source's ferry-peer refuses the first reboot
+# request (the source's power cut after modify-source, below).
+"$BUILD/tests/integration/login1-double" --record="$RIG/reboots.rec" --can-reboot=na >"$RIG/login1-double.log" 2>&1 &
+LOGIN1_PID=$!
+RIG_PIDS+=($LOGIN1_PID)
 rig_wait_for 10 busctl --system status org.freedesktop.systemd1 --no-pager || rig_fail "systemd double"
 rig_wait_for 10 busctl --system status org.freedesktop.login1 --no-pager || rig_fail "login1 double"
 touch "$RIG/reboots.rec"
@@ -99,11 +102,6 @@ JOB=$(prop "${MGR[@]}" Job)
 rig_log "job $JOB"
 check "a job object" [ "${JOB#/org/ferry/Migration1/job/}" != "$JOB" ]
 
-# A front end that stays connected across the reboot (it waits for ferryd
-# to come back and catches up).
-"$FERRYCTL" watch --reconnect-timeout=300 > "$RIG/watch.txt" 2>&1 &
-WATCH_PID=$!
-RIG_PIDS+=($WATCH_PID)
 ( for i in $(seq 1500); do ps -eo pid,args >> "$RIG/ps.log"; sleep 0.2; done ) &
 PS_PID=$!
 RIG_PIDS+=($PS_PID)
@@ -147,6 +145,52 @@ check "... and its new ones wait, held back until the reboot is requested" \
 BOOT1=$(boot_id)
 FERRY_BOOT_ID=$BOOT1 rig_start_ferryd target
 FERRYD1=$FERRYD_PID
+
+# --- A power cut of the source between modify-source and the reboot request ------
+# (issue 14) modify-source gives the source the target's settings (address
+# B) for the Swap reboot. A boot of the source before the target asks for
+# that reboot must bring it up with its OWN settings (address A): the target
+# still has B until its own reboot. Played here: the source's logind refuses
+# the first reboot (the login1 double's CanReboot says "na"), so the job
+# stops with modify-source done and the request refused; the source then
+# loses power and boots (kill -9 of ferry-peer, ferry-peer --apply-staged
+# with the source's ferry.conf); then logind allows the reboot, ferry-peer
+# starts again and Resume() goes on to the Swap.
+state=
+for i in $(seq 1500); do # 0.2 s each: at most 5 minutes
+    state=$(job_prop State)
+    [ "$state" = failed ] || [ "$state" = succeeded ] && break # "rebooting" comes first
+    sleep 0.2
+done
+check "the job stopped at the source's refusal of the reboot (state $state)" [ "$state" = failed ]
+check "... with that refusal as its error" sh -c "busctl --system get-property org.ferry.Migration1 '$JOB' \
+    org.ferry.Migration1.Job Error | grep -q 'did not accept the reboot'"
+check "... after modify-source" python3 -c "
+import json; j = json.load(open('$RIG/target/state/job.json'))
+assert [o for o in j['operations'] if o['id'] == 'modify-source'][0]['state'] == 'done', j"
+kill -9 "$PEER_PID"; wait "$PEER_PID" 2>/dev/null
+"$BUILD/peer/ferry-peer" --config="$RIG/source/ferry.conf" --apply-staged >>"$RIG/peer-source.log" 2>&1
+check "the source's boot: ferry-peer --apply-staged" [ $? -eq 0 ]
+check "after that boot the source still has its own settings (network with A)" \
+    diff -r "$RIG/source-settings-before" "$RIG/source/settings"
+check "... and the target's wait for it, held back until the reboot is requested" \
+    diff -r "$RIG/target-settings-before" "$RIG/source/settings.staged.held"
+check "... nothing staged for a boot" [ ! -e "$RIG/source/settings.staged" ]
+kill "$LOGIN1_PID"; wait "$LOGIN1_PID" 2>/dev/null
+rig_wait_for 10 sh -c '! busctl --system status org.freedesktop.login1 --no-pager' || rig_fail "login1 double still there"
+"$BUILD/tests/integration/login1-double" --record="$RIG/reboots.rec" >>"$RIG/login1-double.log" 2>&1 &
+RIG_PIDS+=($!)
+rig_wait_for 10 busctl --system status org.freedesktop.login1 --no-pager || rig_fail "login1 double"
+app_run_peer source
+PEER_PID=$APP_PEER_PID_source
+busctl --system call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Resume >/dev/null
+check "Resume() after the source's boot" [ $? -eq 0 ]
+
+# A front end that stays connected across the reboot (it waits for ferryd
+# to come back and catches up).
+"$FERRYCTL" watch --reconnect-timeout=300 > "$RIG/watch.txt" 2>&1 &
+WATCH_PID=$!
+RIG_PIDS+=($WATCH_PID)
 
 # --- Until both sides have asked logind to reboot ------------------------------
 : > "$RIG/states.log"
@@ -281,12 +325,13 @@ kill "$PS_PID" 2>/dev/null; wait "$PS_PID" 2>/dev/null
 events > "$RIG/events-after"
 check "the events before the reboot are the start of the history after it" \
     "$SRC/tests/lib/job_events.py" prefix "$RIG/events-before" "$RIG/events-after"
-# Three starts: after the power cut following copy-settings, after the
-# kill -9 in the same boot, then after the reboot.
+# Four starts: after the power cut following copy-settings, Resume() after
+# the source's refusal and power cut, after the kill -9 in the same boot,
+# then after the reboot.
 check "GetEvents(0): complete, in order, across the reboot" "$SRC/tests/lib/job_events.py" order "$RIG/events-after" \
     job-started op:copy-settings:done resumed:rebooted=true,attempt=2 \
-    op:modify-source:done op:reboot:running state:rebooting \
-    resumed:rebooted=false,attempt=3 state:rebooting resumed:rebooted=true,attempt=4 \
+    op:modify-source:done op:reboot:failed finished:failed resumed:attempt=3 op:reboot:running state:rebooting \
+    resumed:rebooted=false,attempt=4 state:rebooting resumed:rebooted=true,attempt=5 \
     state:running op:reboot:done op:update-certificates:done op:restart-services:done op:copy-syslog:done \
     op:final:done finished:succeeded
 check "the source's current address in the journal is B" python3 -c "
