@@ -26,7 +26,7 @@ struct ProbeBudget {
     std::chrono::milliseconds each{1000}; // per measurement
     uint64_t max_write_bytes = 64u << 20; // loaded into the scratch table at most
     uint64_t max_read_bytes = 256u << 20; // read from the source at most
-    uint64_t max_download_bytes = 128u << 20;
+    uint64_t max_download_bytes = 32u << 20; // held in memory (memfd) while it lasts
 };
 
 // Blocking, on the Probe's worker. `peer`: pinned and logged in;
