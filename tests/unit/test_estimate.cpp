@@ -74,8 +74,10 @@ TEST(Estimate, EarlierJobsCorrectTheProbeMeasurement)
 {
     auto in = standalone(400'000'000, 0);
     in.estimate.probe = ProbeRates{0, 0, 200e6, 0, {}};
-    // Actual / Probe: 0.5, 0.25, 0.4 -> median 0.4; a sample without a
-    // Probe rate and another operation's sample do not count.
+    // Actual / Probe: 0.5, 0.25, 0.4 -> median 0.4, so 80 MB/s from
+    // Probe; the same jobs' median rate 40 MB/s; their geometric mean
+    // 56.6 MB/s. A sample without a Probe rate and another operation's
+    // sample do not count.
     in.estimate.history.samples = {
         sample("copy-data", 100'000'000, 2.0, 100e6), sample("copy-data", 100'000'000, 4.0, 100e6),
         sample("copy-data", 100'000'000, 2.5, 100e6), sample("copy-data", 100'000'000, 100.0, 0),
@@ -83,8 +85,10 @@ TEST(Estimate, EarlierJobsCorrectTheProbeMeasurement)
     const auto plan = build_plan(in);
     const auto& data = op(plan, OperationId::CopyData);
     EXPECT_EQ(data.origin, RateOrigin::Measured);
-    EXPECT_NEAR(data.rate, 80e6, 1);
-    EXPECT_EQ(data.estimated_seconds, 5u);
+    EXPECT_NEAR(data.rate, std::sqrt(80e6 * 40e6), 1);
+    EXPECT_EQ(data.estimated_seconds, 7u);
+    EXPECT_NE(data.basis.find("times 0.40"), std::string::npos) << data.basis;
+    EXPECT_NE(data.basis.find("median rate 40 MB/s"), std::string::npos) << data.basis;
     EXPECT_NE(data.basis.find("3 earlier jobs"), std::string::npos) << data.basis;
 }
 
