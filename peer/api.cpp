@@ -8,66 +8,12 @@
 
 #include "core/address.hpp"
 #include "local/logind.hpp"
+#include "peer/api_request.hpp"
 #include "peer/http.hpp"
 
 namespace ferry::peer {
+using namespace request;
 namespace {
-
-using json = nlohmann::json;
-
-constexpr std::size_t kMaxSections = 1024;
-
-std::string dump(const json& j)
-{
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-Response ok(const json& j = json::object())
-{
-    Response r;
-    r.body = dump(j);
-    return r;
-}
-
-Response invalid(const std::string& message)
-{
-    return error_response(400, "InvalidArgument", message);
-}
-
-Response not_found()
-{
-    return error_response(404, "NotFound", "No such resource.",
-                          "Check the path against docs/peer-api.md.");
-}
-
-// The body as a JSON object, or the 400 answer.
-std::variant<json, Response> body_object(const Request& r)
-{
-    json j = json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        return invalid("The request body must be a JSON object.");
-    return j;
-}
-
-// An IP address field of the body.
-std::variant<core::Address, Response> address_field(const json& body, const char* key)
-{
-    const auto it = body.find(key);
-    if (it == body.end() || !it->is_string())
-        return invalid(std::string("\"") + key + "\" must be an IP address.");
-    auto a = core::parse_address(it->get<std::string>());
-    if (!a)
-        return invalid(std::string("\"") + key + "\": " + a.error().message);
-    return *a;
-}
-
-std::optional<bool> bool_field(const json& body, const char* key)
-{
-    const auto it = body.find(key);
-    if (it == body.end() || !it->is_boolean())
-        return std::nullopt;
-    return it->get<bool>();
-}
 
 unsigned status_of(core::Code c)
 {
@@ -82,18 +28,6 @@ unsigned status_of(core::Code c)
     case core::Code::RateLimited: return 429;
     default: return 500;
     }
-}
-
-// Every text must be UTF-8 to travel in JSON; name the offender instead of
-// sending it mangled.
-std::optional<Response> check_utf8(const std::map<std::string, std::string>& files,
-                                   const std::string& what)
-{
-    for (const auto& [name, text] : files)
-        if (!is_utf8(name) || !is_utf8(text))
-            return error_response(500, "Internal", what + " " + name + " is not UTF-8 text.",
-                                  "Convert the file to UTF-8 on the source.");
-    return std::nullopt;
 }
 
 // CLOCK_REALTIME in microseconds: the describe answer's time stamp, from
@@ -186,119 +120,6 @@ Response Api::handle(Request& request)
         return error_response(500, "Internal", "The peer API failed to answer.",
                               "See the source's system log (ferry-peer.service).");
     }
-}
-
-// ----------------------------------------------------------- authentication
-
-Response Api::login(Request& r)
-{
-    const Clock::time_point now = now_();
-    Admission admission;
-    {
-        std::lock_guard lock(mutex_);
-        admission = limiter_.begin(r.client, now);
-    }
-    if (admission.wait != Clock::duration::zero()) {
-        const auto seconds =
-            std::max<int64_t>(std::chrono::ceil<std::chrono::seconds>(admission.wait).count(), 1);
-        // One line per refusal would let a flood fill the journal: the
-        // total budget's refusals are logged once per second at most.
-        static std::atomic<int64_t> last_global_log{0};
-        const int64_t tick =
-            std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-        if (!admission.global)
-            spdlog::warn("Login from {} refused: too many failed attempts.", r.client);
-        else if (last_global_log.exchange(tick) != tick)
-            spdlog::warn("Logins refused for {} s: too many failed attempts from many addresses.",
-                         seconds);
-        Response resp = error_response(
-            429, "RateLimited",
-            admission.global
-                ? "Too many failed logins on this source from many addresses; try again in " +
-                      std::to_string(seconds) + " s."
-                : "Too many failed logins from " + r.client + "; try again in " +
-                      std::to_string((seconds + 59) / 60) + " minute(s).",
-            "Wait, then log in with the correct Admin password of the source.");
-        resp.headers.emplace_back("Retry-After", std::to_string(seconds));
-        return resp;
-    }
-    // From here on the attempt counts as in flight until finish().
-    auto finish = [&](bool failed) {
-        std::lock_guard lock(mutex_);
-        limiter_.finish(r.client, now_(), failed ? LoginOutcome::Failed : LoginOutcome::NotChecked);
-    };
-
-    json body = json::parse(r.body, nullptr, false);
-    std::string* password = nullptr;
-    if (body.is_object())
-        if (auto it = body.find("password"); it != body.end() && it->is_string())
-            password = &it->get_ref<std::string&>();
-    struct WipePassword {
-        std::string* p;
-        ~WipePassword()
-        {
-            if (p)
-                wipe(*p);
-        }
-    } wipe_password{password};
-    if (!password || password->size() > kMaxPasswordLength) {
-        finish(false);
-        return invalid("The body must be {\"password\": \"...\"} (at most 1024 bytes).");
-    }
-
-    auto hash = admin_hash_();
-    if (!hash) {
-        finish(false);
-        spdlog::error("{}", hash.error().message);
-        return error_response(500, "Internal", "The source has no Admin password configured.",
-                              hash.error().remedy);
-    }
-    if (!verify_password(*password, *hash)) {
-        finish(true);
-        spdlog::warn("Login from {} failed: wrong password.", r.client);
-        return error_response(401, "AuthenticationFailed",
-                              "The Admin password of the source is not correct.",
-                              "Type the Admin user password of the source system.");
-    }
-    {
-        std::lock_guard lock(mutex_);
-        limiter_.finish(r.client, now_(), LoginOutcome::Succeeded);
-    }
-
-    // Optional: the address the client will have after the Swap (a ring
-    // node other than the source is told so; see TokenStore::issue).
-    std::string also_from;
-    if (auto it = body.find("also_from"); it != body.end()) {
-        auto a = it->is_string() ? core::parse_address(it->get<std::string>())
-                                 : core::Expected<core::Address>(core::Error{});
-        if (!a)
-            return invalid("\"also_from\" must be an IP address.");
-        also_from = a->text;
-    }
-    core::Expected<std::string> token = core::Error{core::Code::Internal, {}, {}};
-    {
-        std::lock_guard lock(mutex_);
-        token = tokens_.issue(r.client, wall_now_(), also_from);
-    }
-    if (!token)
-        return error_response(token.error());
-    spdlog::info("Login from {}.", r.client);
-    const json j{
-        {"token", *token},
-        {"expires_in", std::chrono::duration_cast<std::chrono::seconds>(kTokenLifetime).count()},
-        {"protocol", kProtocol}};
-    Response resp = ok(j);
-    wipe(*token);
-    return resp;
-}
-
-bool Api::authorized(const Request& r)
-{
-    const std::string token = bearer_token(r.authorization);
-    if (token.empty())
-        return false;
-    std::lock_guard lock(mutex_);
-    return tokens_.valid(token, r.client, wall_now_());
 }
 
 // ------------------------------------------------------------------ routing
@@ -429,79 +250,6 @@ Response Api::settings()
     if (auto bad = check_utf8(*s, "The settings section"))
         return std::move(*bad);
     return ok(json{{"sections", *s}});
-}
-
-Response Api::staged_settings(const Request& r)
-{
-    auto parsed = body_object(r);
-    if (auto* resp = std::get_if<Response>(&parsed))
-        return std::move(*resp);
-    const json& body = std::get<json>(parsed);
-    const auto it = body.find("sections");
-    if (it == body.end() || !it->is_object() || it->empty() || it->size() > kMaxSections)
-        return invalid("\"sections\" must be an object of 1 to 1024 sections.");
-    core::Sections sections;
-    for (const auto& [name, text] : it->items()) {
-        if (!text.is_string())
-            return invalid("The section \"" + name.substr(0, 64) + "\" must be a string.");
-        sections.emplace(name, text.get<std::string>());
-    }
-    if (auto e = local::check_section_names(sections))
-        return error_response(*e);
-    // Held back, not staged: a boot of this system before the target asks
-    // for the reboot (a power cut between modify-source and the reboot
-    // request) must come up with its own settings, or both systems would
-    // claim the target's address. reboot() hands them to the boot.
-    if (auto res = appliance_.hold_settings(sections); !res)
-        return error_response(res.error());
-    spdlog::info("Holding {} settings sections for this system's next boot until the target "
-                 "asks for the reboot.",
-                 sections.size());
-    return ok();
-}
-
-Response Api::maintenance(const Request& r)
-{
-    auto parsed = body_object(r);
-    if (auto* resp = std::get_if<Response>(&parsed))
-        return std::move(*resp);
-    const auto on = bool_field(std::get<json>(parsed), "on");
-    if (!on)
-        return invalid("The body must be {\"on\": true|false}.");
-    if (auto res = appliance_.set_maintenance(*on); !res)
-        return error_response(res.error());
-    spdlog::info("Maintenance {}.", *on ? "on" : "off");
-    return ok();
-}
-
-Response Api::migrated(const Request& r)
-{
-    auto parsed = body_object(r);
-    if (auto* resp = std::get_if<Response>(&parsed))
-        return std::move(*resp);
-    const json& body = std::get<json>(parsed);
-    auto to = address_field(body, "to");
-    if (auto* resp = std::get_if<Response>(&to))
-        return std::move(*resp);
-    const auto at = body.find("at");
-    const auto swap = bool_field(body, "swap");
-    if (at == body.end() || !at->is_number_unsigned() || !swap)
-        return invalid("The body must be {\"to\": ADDRESS, \"at\": MICROSECONDS, \"swap\": BOOL}.");
-    const local::MigratedRecord record{std::get<core::Address>(to).text, at->get<uint64_t>(),
-                                       *swap};
-    if (auto res = appliance_.record_migrated(record); !res)
-        return error_response(res.error());
-    if (!record.swap) {
-        // Without Swap the source stays in maintenance with its user-facing
-        // services down: two systems never serve the same users.
-        if (auto res = appliance_.set_maintenance(true); !res)
-            return error_response(res.error());
-        if (auto res = appliance_.stop_user_services(); !res)
-            return error_response(res.error());
-    }
-    spdlog::info("Recorded the migration to {} ({}).", record.to,
-                 record.swap ? "with Swap" : "without Swap: maintenance kept, services stopped");
-    return ok();
 }
 
 Response Api::create_db_account(const Request& r)
@@ -673,57 +421,6 @@ Response Api::finish()
     }
     spdlog::info("Migration finished: temporary accounts dropped, every token revoked.");
     return ok();
-}
-
-Response Api::reboot()
-{
-    // Refused before the answer when the target's login would not survive
-    // the reboot or logind would refuse: the target then fails with this
-    // reason instead of waiting for a source that does not come back.
-    {
-        std::lock_guard lock(mutex_);
-        if (memory_only_)
-            return error_response(500, "Internal",
-                                  "The source keeps login tokens in memory only, so the target "
-                                  "could not continue after the reboot: " +
-                                      memory_only_->message,
-                                  "Set StateDirectory= in [Peer] of the source's ferry.conf to a "
-                                  "writable directory (ferry-peer.service: "
-                                  "StateDirectory=ferry-peer), restart ferry-peer, probe again.");
-    }
-    auto can = can_reboot_();
-    if (!can)
-        return error_response(500, "Internal",
-                              "The source cannot be rebooted: " + can.error().message,
-                              can.error().remedy);
-    if (*can != "yes")
-        return error_response(
-            500, "Internal",
-            "logind does not let ferry-peer reboot the source (CanReboot: " + *can + ").",
-            "Run ferry-peer as root and check the polkit rules of "
-            "org.freedesktop.login1.reboot on the source.");
-    // The settings of a Swap go to the next boot now, before the answer:
-    // the target records that the source said yes only once it has the
-    // answer, and by then the source's boot must apply them.
-    auto handed = appliance_.release_held_settings();
-    if (!handed)
-        return error_response(handed.error());
-    if (*handed)
-        spdlog::info("The held settings are staged for the next boot.");
-    Response r;
-    r.status = 202;
-    r.body = "{}";
-    // After the answer: the target must learn that the reboot is coming
-    // before this system goes down.
-    r.after_sent = [reboot = reboot_] {
-        if (auto res = reboot(); !res)
-            spdlog::error("The reboot requested by the target failed: {} {}", res.error().message,
-                          res.error().remedy);
-        else
-            spdlog::info("Reboot requested from logind.");
-    };
-    spdlog::info("The target asked for a reboot; rebooting once the answer is sent.");
-    return r;
 }
 
 } // namespace ferry::peer

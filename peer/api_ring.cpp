@@ -11,6 +11,7 @@
 #include "core/ini.hpp"
 #include "local/journal_store.hpp"
 #include "peer/api.hpp"
+#include "peer/api_request.hpp"
 
 namespace ferry::peer {
 namespace {
@@ -21,13 +22,6 @@ constexpr auto kDownstreamWait = std::chrono::seconds(30);
 constexpr const char* kFreezeFile = "replica-freeze.json";
 constexpr const char* kRoundRobinFile = "round-robin.saved";
 constexpr const char* kRoundRobinSection = "round_robin";
-
-Response json_ok(const json& j)
-{
-    Response r;
-    r.body = j.dump();
-    return r;
-}
 
 std::optional<std::string> read_text(const std::filesystem::path& p)
 {
@@ -67,7 +61,7 @@ Response Api::replica_deactivate()
         if (auto f = core::ReplicaFreeze::from_json(j); f) {
             if (auto r = database_.forget_replica(); !r)
                 return error_response(r.error());
-            return json_ok(json{{"freeze", f->to_json()}});
+            return request::ok(json{{"freeze", f->to_json()}});
         }
         spdlog::warn("{} is malformed; deactivating again.", file.string());
     }
@@ -76,7 +70,7 @@ Response Api::replica_deactivate()
     });
     if (!f)
         return error_response(f.error());
-    return json_ok(json{{"freeze", f->to_json()}});
+    return request::ok(json{{"freeze", f->to_json()}});
 }
 
 Response Api::round_robin(bool remove)
@@ -93,7 +87,7 @@ Response Api::round_robin(bool remove)
 
     if (remove) {
         if (saved) // removed already: the hosts as they were before
-            return json_ok(json{{"section", *saved}, {"removed", true}});
+            return request::ok(json{{"section", *saved}, {"removed", true}});
         if (auto w = local::write_file_atomic(saved_file, current, 0600); !w)
             return error_response(w.error());
         auto emptied = without_hosts(current);
@@ -102,18 +96,19 @@ Response Api::round_robin(bool remove)
         if (auto w = appliance_.write_settings({{kRoundRobinSection, *emptied}}, false); !w)
             return error_response(w.error());
         spdlog::info("Round-robin hosts removed (saved in {}).", saved_file.string());
-        return json_ok(json{{"section", current}, {"removed", true}});
+        return request::ok(json{{"section", current}, {"removed", true}});
     }
     if (!saved) // restored already, or never removed
-        return json_ok(json{{"section", current}, {"removed", false}});
+        return request::ok(json{{"section", current}, {"removed", false}});
     if (auto w = appliance_.write_settings({{kRoundRobinSection, *saved}}, false); !w)
         return error_response(w.error());
     std::error_code ec;
     std::filesystem::remove(saved_file, ec);
     if (ec)
-        return error_response(500, "Internal", "Cannot remove " + saved_file.string() + ": " + ec.message() + ".");
+        return error_response(500, "Internal",
+                              "Cannot remove " + saved_file.string() + ": " + ec.message() + ".");
     spdlog::info("Round-robin hosts restored.");
-    return json_ok(json{{"section", *saved}, {"removed", false}});
+    return request::ok(json{{"section", *saved}, {"removed", false}});
 }
 
 } // namespace ferry::peer
