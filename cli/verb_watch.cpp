@@ -232,6 +232,29 @@ class Watcher {
         follow(path);
     }
 
+    // The manual's Result step: its sentence and, for a source in high
+    // availability, its advice to revert the DNS changes (ferryd's
+    // DnsRevertAdvice, the names and addresses filled in), as the page
+    // shows them.
+    void print_result()
+    {
+        std::printf("%s\n", _("Setup process was successful!"));
+        VariantMap source;
+        try {
+            source = job_->Source();
+        } catch (const sdbus::Error&) {
+            return; // acknowledged meanwhile: the sentence is all there is
+        }
+        const auto advice = get_or<std::vector<std::string>>(source, "DnsRevertAdvice");
+        if (!get_or<bool>(source, "HighAvailability", false) || advice.empty())
+            return;
+        std::printf("%s\n", _("Now please, in the event you have changed the DNS configuration, "
+                              "please modify the following adjustments to the DNS configuration "
+                              "to ensure:"));
+        for (const auto& line : advice)
+            std::printf("  - %s\n", line.c_str());
+    }
+
     int finish()
     {
         display_->finish(status_);
@@ -240,6 +263,7 @@ class Watcher {
             return ok ? kExitOk : kExitJobFailed;
         if (ok) {
             std::printf("%s\n", _("Congratulations! Migration was successfully completed."));
+            print_result();
             return kExitOk;
         }
         std::fflush(stdout);

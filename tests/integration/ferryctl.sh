@@ -90,7 +90,7 @@ ops = []
 for op in OPS:
     if op in SKIP:
         st = "skipped"
-    elif mode == "done" or op == "copy-settings":
+    elif mode in ("done", "done-ha") or op == "copy-settings":
         st = "done"
     elif op == "source-maintenance":
         st = "failed" if mode == "failed" else "running"
@@ -104,7 +104,7 @@ for op in OPS:
         events.append(("operation-changed", {"id": op, "state": "running"}))
         if st != "running":
             events.append(("operation-changed", {"id": op, "state": st}))
-job = {"version": 1, "id": "fixture" + mode, "state": "failed" if mode == "failed" else "running",
+job = {"version": 1, "id": "fixture" + mode.replace("-", ""), "state": "failed" if mode == "failed" else "running",
        "options": {"SwapConfiguration": False, "MigrateLicense": False, "CopyUserTrafficLogs": False},
        "source": {"address": "127.0.0.77", "current_address": "127.0.0.77", "host_name": "old",
                   "domain_name": "example.test", "license_guid": "", "certificate_sha256": "",
@@ -118,6 +118,9 @@ if mode == "failed":
            "remedy": "Check that the source is running."}
     job["error"] = err
     events += [("state-changed", {"state": "failed"}), ("finished", dict(state="failed", **err))]
+if mode == "done-ha":  # the Result step's advice of an HA source
+    job["source"]["high_availability"] = True
+    job["source"]["dns_revert_advice"] = ["The domain old.example.test is resolved with the IP address 127.0.0.77."]
 job["events"] = [{"seq": i + 1, "time": T0 + (i + 1) * 10**6, "type": t, "data": d}
                  for i, (t, d) in enumerate(events)]
 job["next_sequence"] = len(events) + 1
@@ -390,9 +393,23 @@ rig_start_ferryd target
 run watch
 expect_rc 0 "watch of a succeeded job exits 0"
 expect_in out "Congratulations! Migration was successfully completed." "watch congratulates"
+expect_in out "Setup process was successful!" "... and says the manual's Result sentence"
+expect_not_in out "Now please, in the event" "no DNS advice for a standalone source"
 run acknowledge
 expect_rc 0 "acknowledge of a succeeded job exits 0"
 ok "watch of a succeeded job: exit 0"
+
+# --- the same for an HA source: the manual's advice to revert the DNS ----------------
+rig_stop_ferryd
+write_job done-ha
+rig_start_ferryd target
+run watch
+expect_rc 0 "watch of a succeeded HA job exits 0"
+expect_in out "Setup process was successful!" "HA: the Result sentence"
+expect_in out "Now please, in the event you have changed the DNS configuration, please modify the following adjustments to the DNS configuration to ensure:" "HA: the manual's revert advice"
+expect_in out "  - The domain old.example.test is resolved with the IP address 127.0.0.77." "HA: ... with ferryd's names and addresses"
+run acknowledge
+expect_rc 0 "acknowledge of the HA job exits 0"
 
 # --- watch across a ferryd crash ---------------------------------------------------------
 # A job that stays running: the fixture's source 127.0.0.77 gets a peer
