@@ -296,6 +296,8 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
     in.settings_bytes = src->settings_bytes;
     in.estimate.probe = probe_rates_;
     in.estimate.history = history_;
+    in.estimate.services_measured = target_measure_.service_times_asked;
+    in.estimate.services = target_measure_.service_times;
     auto checks = core::evaluate_preflight(
         local::preflight_input(target_measure_, *src, opts->logs, appliance_.config()));
     auto ops = core::build_plan(in);

@@ -133,6 +133,41 @@ OperationEstimate byte_estimate(uint64_t bytes, const std::vector<OperationSampl
     return e;
 }
 
+// A remote step before any earlier job: its requests to ferry-peer at the
+// round trip Probe measured, the settings' bytes at the link's rate, and
+// the source's own work where ferryd has a measure of it
+// (core/fixed_costs.hpp); the assumption without a round trip.
+OperationEstimate remote_step(OperationId id, uint64_t bytes, const EstimateInput& in)
+{
+    const auto& d = in.defaults;
+    const double rtt = in.probe.round_trip;
+    const double link = positive(in.probe.link) ? in.probe.link : d.settings_bytes_per_second;
+    const double transfer = double(bytes) / link;
+    const auto work = in.services_measured
+                          ? source_work_estimate(id, in.shape, in.services, d.services)
+                          : std::nullopt;
+    OperationEstimate e;
+    if (!positive(rtt)) {
+        e = fixed_estimate({}, d.step_seconds);
+        e.seconds += whole_seconds(transfer + (work ? work->seconds : 0.0));
+        return e;
+    }
+    const unsigned n = remote_requests(id, in.shape);
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.1f ms", rtt * 1000);
+    e.origin = RateOrigin::Measured;
+    e.seconds = whole_seconds(n * rtt + transfer + (work ? work->seconds : 0.0));
+    e.basis = std::to_string(n) + (n == 1 ? " request" : " requests") + " to the source at the " +
+              ms + " round trip measured at Probe";
+    if (bytes > 0)
+        e.basis += ", " + size_text(double(bytes)) + " at " + rate_text(link) +
+                   (positive(in.probe.link) ? " (the link, measured)" : " (assumed)");
+    if (work)
+        e.basis += ", " + work->basis;
+    e.basis += " (no earlier job on this system)";
+    return e;
+}
+
 } // namespace
 
 double probe_data_rate(const ProbeRates& p)
@@ -211,17 +246,20 @@ OperationEstimate estimate_operation(OperationId id, uint64_t bytes, const Estim
                              {probe_log_rate(in.probe), d.log_bytes_per_second, d.log_probe_factor,
                               d.step_seconds, "the download from the source"});
     case OperationId::CopySettings:
-        if (hist.empty()) {
-            // A few remote calls and the sections' bytes, as assumed.
-            auto e = fixed_estimate(hist, d.step_seconds);
-            e.seconds += whole_seconds(double(bytes) / d.settings_bytes_per_second);
-            return e;
-        }
+        if (hist.empty())
+            return remote_step(id, bytes, in);
         break;
     case OperationId::Reboot: return fixed_estimate(hist, d.reboot_seconds);
-    case OperationId::RestartServices: return fixed_estimate(hist, d.services_seconds);
+    case OperationId::RestartServices:
+        if (hist.empty() && in.services_measured) {
+            const auto f = restart_services_estimate(in.services, d.services);
+            return {whole_seconds(f.seconds), RateOrigin::Measured, 0, 0, f.basis};
+        }
+        return fixed_estimate(hist, d.services_seconds);
     default: break;
     }
+    if (hist.empty())
+        return remote_step(id, bytes, in);
     return fixed_estimate(hist, d.step_seconds);
 }
 

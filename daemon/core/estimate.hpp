@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/fixed_costs.hpp"
 #include "core/measurements.hpp"
 
 namespace ferry::core {
@@ -24,8 +25,9 @@ struct RateAssumptions {
     double log_bytes_per_second = 100e6;
     double settings_bytes_per_second = 1e6;
     uint64_t reboot_seconds = 90;
-    uint64_t services_seconds = 20;
-    uint64_t step_seconds = 5; // a remote call or two
+    uint64_t services_seconds = 20; // restart-services when systemd was not asked
+    uint64_t step_seconds = 5;      // a remote step when Probe measured no round trip
+    ServiceAssumptions services;    // per service, where systemd has no record
     // The data copy's rate as a fraction of the Probe's prediction (the
     // slowest of the source's read, the link and this system's write),
     // until earlier jobs on this machine give their own: the median of
@@ -68,6 +70,11 @@ struct EstimateInput {
     ProbeRates probe;
     Measurements history;
     RateAssumptions defaults;
+    // Whether systemd was asked about this system's services at Probe
+    // (local/unit_times), and what it recorded (empty: none to restart).
+    bool services_measured = false;
+    std::vector<UnitTimestamps> services;
+    JobShape shape; // filled by build_plan from the options
 };
 
 // `bytes`: what the operation moves (0 for one that moves none).

@@ -20,8 +20,7 @@ constexpr std::array<Descriptor, kOperationCount> kCatalogue{{
      "HA only"},
     {OperationId::CopyData, "copy-data", "Copy data", "standalone only"},
     {OperationId::ModifySource, "modify-source", "Modify the source configuration", "always"},
-    {OperationId::Reboot, "reboot", "Reboot this system and the source",
-     "Swap Configuration only"},
+    {OperationId::Reboot, "reboot", "Reboot this system and the source", "Swap Configuration only"},
     {OperationId::CopyDataActivateReplica, "copy-data-activate-replica",
      "Copy data and activate the replica", "HA only"},
     {OperationId::UpdateCertificates, "update-certificates", "Update the certificates", "always"},
@@ -31,7 +30,10 @@ constexpr std::array<Descriptor, kOperationCount> kCatalogue{{
     {OperationId::Final, "final", "Final operations", "always"},
 }};
 
-const Descriptor& descriptor(OperationId id) { return kCatalogue[static_cast<std::size_t>(id)]; }
+const Descriptor& descriptor(OperationId id)
+{
+    return kCatalogue[static_cast<std::size_t>(id)];
+}
 
 bool runs(OperationId id, const PlanInput& in)
 {
@@ -90,8 +92,14 @@ std::string detail(OperationId id, const PlanInput& in)
 
 } // namespace
 
-std::string_view operation_key(OperationId id) { return descriptor(id).key; }
-std::string_view operation_title(OperationId id) { return descriptor(id).title; }
+std::string_view operation_key(OperationId id)
+{
+    return descriptor(id).key;
+}
+std::string_view operation_title(OperationId id)
+{
+    return descriptor(id).title;
+}
 
 std::optional<OperationId> operation_from_key(std::string_view key)
 {
@@ -116,6 +124,8 @@ std::vector<PlannedOperation> build_plan(const PlanInput& in)
 {
     std::vector<PlannedOperation> plan;
     plan.reserve(kOperationCount);
+    EstimateInput estimate = in.estimate;
+    estimate.shape = {in.high_availability, in.options.swap, in.options.license};
     for (const auto& d : kCatalogue) {
         PlannedOperation op;
         op.id = d.id;
@@ -132,7 +142,7 @@ std::vector<PlannedOperation> build_plan(const PlanInput& in)
             case OperationId::CopySyslog: op.bytes = in.log_bytes; break;
             default: break;
             }
-            auto e = estimate_operation(d.id, op.bytes, in.estimate);
+            auto e = estimate_operation(d.id, op.bytes, estimate);
             op.estimated_seconds = e.seconds;
             op.origin = e.origin;
             op.basis = std::move(e.basis);

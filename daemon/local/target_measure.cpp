@@ -9,6 +9,7 @@
 
 #include "core/peer_protocol.hpp"
 #include "local/sd_bus_util.hpp"
+#include "local/unit_times.hpp"
 #include "source/mariadb_conn.hpp"
 
 namespace ferry::local {
@@ -120,18 +121,23 @@ core::ServicePresence unit_presence(sd_bus* bus, const std::string& unit)
 
 void measure_services(TargetMeasure& m, const core::ApplianceConfig& config)
 {
+    m.service_times_asked = true;
     if (config.services.empty())
         return;
     sd_bus* raw = nullptr;
     if (int r = sd_bus_open_system(&raw); r < 0) {
-        for (const auto& u : config.services)
+        for (const auto& u : config.services) {
             m.services.push_back({u, std::nullopt, std::strerror(-r)});
+            m.service_times.push_back({u, 0, 0, 0, 0, std::strerror(-r)});
+        }
         return;
     }
     Bus bus(raw);
     sd_bus_set_method_call_timeout(bus.get(), 5'000'000);
-    for (const auto& u : config.services)
+    for (const auto& u : config.services) {
         m.services.push_back(unit_presence(bus.get(), u));
+        m.service_times.push_back(read_unit_timestamps(bus.get(), u));
+    }
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/fixed_costs.hpp"
 #include "core/preflight.hpp"
 #include "core/source_info.hpp"
 
@@ -20,6 +21,10 @@ struct TargetMeasure {
     std::string mariadb_error;
     std::string mariadb_datadir; // where the data lands (@@datadir)
     std::vector<core::ServicePresence> services;
+    // What systemd recorded about each service's last start and stop (the
+    // restart-services estimate); asked: whether systemd was asked at all.
+    std::vector<core::UnitTimestamps> service_times;
+    bool service_times_asked = false;
 };
 
 // Blocking (a local MariaDB query, a systemd call): run on a worker.

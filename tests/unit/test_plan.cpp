@@ -114,7 +114,7 @@ TEST(Plan, BytesAndEstimatesFollowTheSizes)
     r.data_bytes_per_second = 10e6;
     r.log_bytes_per_second = 50e6;
     r.step_seconds = 2;
-    PlanInput in{Options{false, false, true}, false, 100000000, 100000000, 0, {{}, {}, r}};
+    PlanInput in{Options{false, false, true}, false, 100000000, 100000000, 0, {{}, {}, r, false, {}, {}}};
     auto plan = build_plan(in);
     const auto& data = plan[static_cast<int>(OperationId::CopyData)];
     EXPECT_EQ(data.bytes, 100000000u);
