@@ -296,9 +296,12 @@ core::Expected<core::ReplicaFreeze> MariaDbAdmin::deactivate_replica(
     // server restarts: nothing may write here any more.
     if (auto e = c->execute("RESET SLAVE ALL"); !e)
         return e.error();
+    // Joined here: spdlog 1.8 (Debian 11) passes arguments as lvalues, which
+    // its fmt 7 refuses for fmt::join's view.
+    const std::string downstream = fmt::format("{}", fmt::join(f.downstream, " "));
     spdlog::info("Replica from {}:{} deactivated at {} (binlog state {}); downstream: {}.",
                  f.master_host, f.master_port, f.gtid_current_pos, f.gtid_binlog_state,
-                 fmt::join(f.downstream, " "));
+                 downstream);
     return f;
 }
 

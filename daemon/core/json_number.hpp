@@ -16,6 +16,20 @@
 
 namespace ferry::core {
 
+// nlohmann::json::type_error 302, what get<>() throws for a wrong type.
+// nlohmann_json 3.9 (Debian 11, the peer-only build) has no context
+// argument (3.10 added it; it only adds the value's place to the message).
+[[noreturn]] inline void throw_type_error(const std::string& what, const nlohmann::json& j)
+{
+#if NLOHMANN_JSON_VERSION_MAJOR > 3 ||                                                             \
+    (NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR >= 10)
+    throw nlohmann::json::type_error::create(302, what, &j);
+#else
+    (void)j;
+    throw nlohmann::json::type_error::create(302, what);
+#endif
+}
+
 template <typename T> T json_integer(const nlohmann::json& j)
 {
     static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
@@ -30,10 +44,9 @@ template <typename T> T json_integer(const nlohmann::json& j)
                 return static_cast<T>(v);
         }
     }
-    throw nlohmann::json::type_error::create(
-        302,
-        "type must be an integer within the range of the field, but is " + j.dump().substr(0, 32),
-        &j);
+    throw_type_error("type must be an integer within the range of the field, but is " +
+                         j.dump().substr(0, 32),
+                     j);
 }
 
 } // namespace ferry::core

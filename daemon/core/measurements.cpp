@@ -30,7 +30,7 @@ double number(const nlohmann::json& j, const char* key)
 {
     const auto& v = j.at(key);
     if (!v.is_number())
-        throw nlohmann::json::type_error::create(302, std::string(key) + " must be a number", &v);
+        throw_type_error(std::string(key) + " must be a number", v);
     return v.get<double>();
 }
 

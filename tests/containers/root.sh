@@ -28,6 +28,20 @@ CT_PACKAGES=(
     libsdbus-c++1 libspdlog1.10 libfmt9 libmariadb3 libcurl4 libmicrohttpd12 libssl3 libcrypt1
     python3 curl
 )
+# A Debian 11 source appliance (FERRY_CT_SUITE=bullseye: bullseye-peer.sh,
+# docs/containers.md): MariaDB 10.5 and the runtime libraries of the
+# bullseye ferry-peer package (tools/debs-bullseye; its shlibs Depends), so
+# that apt installs it without network. No polkitd: the source runs no
+# ferryd (and bullseye calls it policykit-1).
+if [ "$CT_SUITE" = bullseye ]; then
+    CT_PACKAGES=(
+        systemd systemd-sysv dbus libpam-systemd
+        iproute2 iputils-ping procps
+        mariadb-server mariadb-client
+        libspdlog1 libfmt7 libmariadb3 libmicrohttpd12 libssl1.1 libcrypt1
+        python3 curl
+    )
+fi
 
 # The Debian mirror this machine's apt uses (deb822 or one-line format).
 ct_mirror() {
