@@ -43,7 +43,7 @@ ct_exec $T ferryctl probe "$CT_SOURCE_ADDR" --password-file=/root/source-passwor
     { cat "$OUT/probe.txt" >&2; ct_fail "probe failed"; }
 ct_exec $T systemd-run --quiet --unit=bench-dbus-reader /usr/local/bin/dbus-reader /root/dbus.log 20 ||
     ct_fail "cannot start the reader"
-ct_exec $T ferryctl start --license --logs --no-ask-password > "$OUT/start.txt" 2>&1 ||
+ct_exec $T ferryctl start --license --logs --yes --no-ask-password > "$OUT/start.txt" 2>&1 ||
     { cat "$OUT/start.txt" >&2; ct_fail "start failed"; }
 for u in mariadb.service dbus.service ferryd.service bench-dbus-reader.service; do
     ct_log "target: $u in $(ct_exec $T systemctl show -P ControlGroup "$u")"

@@ -324,7 +324,7 @@ ferryd_migration() {
     fi
     "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" > "$OUT/ferryctl-probe.txt" 2>&1 \
         || { cat "$OUT/ferryctl-probe.txt"; rig_fail "probe failed"; }
-    "$FERRYCTL" start --license --logs --no-ask-password > "$OUT/ferryctl-start.txt" 2>&1 \
+    "$FERRYCTL" start --license --logs --yes --no-ask-password > "$OUT/ferryctl-start.txt" 2>&1 \
         || { cat "$OUT/ferryctl-start.txt"; rig_fail "start failed"; }
     "$FERRYCTL" watch > "$OUT/ferryctl-watch.txt" 2>&1; rc=$?
     sleep 0.5

@@ -89,6 +89,7 @@ const char* verb_option_name(VerbOption o)
     case kOptReconnectTimeout: return "--reconnect-timeout";
     case kOptFingerprint: return "--fingerprint";
     case kOptForce: return "--force";
+    case kOptYes: return "--yes";
     }
     return "?";
 }
@@ -127,6 +128,8 @@ void print_help()
           "     --license[=yes|no]    plan, start: Migrate License\n"
           "     --logs[=yes|no]       plan, start: Copy User Traffic Logs\n"
           "     --since=N             events: only events after sequence number N\n"
+          "  -y --yes                 start: execute without asking for confirmation (needed\n"
+          "                           when stdin is not a terminal)\n"
           "     --force               acknowledge: also a failed HA job whose source left the\n"
           "                           ring before this system joined it (see ferryctl(1))\n"
           "     --reconnect-timeout=SEC\n"
@@ -155,6 +158,7 @@ Args parse_args(int argc, char** argv)
         {"since", required_argument, nullptr, ARG_SINCE},
         {"reconnect-timeout", required_argument, nullptr, ARG_RECONNECT_TIMEOUT},
         {"force", no_argument, nullptr, ARG_FORCE},
+        {"yes", no_argument, nullptr, 'y'},
         {},
     };
 
@@ -179,7 +183,7 @@ Args parse_args(int argc, char** argv)
     opterr = 0; // our own messages: getopt's would echo the whole argument
     optind = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":h", options, nullptr)) >= 0) {
+    while ((c = getopt_long(argc, argv, ":hy", options, nullptr)) >= 0) {
         switch (c) {
         case 'h':
             print_help();
@@ -228,6 +232,10 @@ Args parse_args(int argc, char** argv)
         case ARG_FORCE:
             a.force = true;
             a.given |= kOptForce;
+            break;
+        case 'y':
+            a.yes = true;
+            a.given |= kOptYes;
             break;
         case ':':
             throw UsageError(

@@ -22,6 +22,8 @@ enum VerbOption : unsigned {
     kOptReconnectTimeout = 1u << 5,
     kOptFingerprint = 1u << 6,
     kOptForce = 1u << 7,
+    kOptYes = 1u << 8,
+    kOptLast = kOptYes, // the highest bit, for the loops over all of them
 };
 
 inline constexpr unsigned kDefaultReconnectTimeoutSec = 120;
@@ -31,13 +33,14 @@ struct Args {
     bool ask_password = true;
     std::optional<std::string> password_file; // "-" = stdin
     std::string fingerprint; // probe: the source's expected certificate (SHA256:...)
-    std::optional<bool> swap, license, logs;  // only the given ones go to Plan/Start
+    std::optional<bool> swap, license, logs; // only the given ones go to Plan/Start
     uint64_t since = 0;
     unsigned reconnect_timeout_sec = kDefaultReconnectTimeoutSec;
-    bool force = false; // acknowledge --force (AcknowledgeWithFlags Force)
-    unsigned given = 0; // VerbOption bits seen on the command line
+    bool force = false;                  // acknowledge --force (AcknowledgeWithFlags Force)
+    bool yes = false;                    // start --yes: confirmed without asking
+    unsigned given = 0;                  // VerbOption bits seen on the command line
     std::vector<std::string> positional; // the verb and its arguments
-    bool done = false; // --help or --version was handled
+    bool done = false;                   // --help or --version was handled
 };
 
 // Throws UsageError. Never echoes an option's value in a message (a

@@ -34,7 +34,7 @@ constexpr Verb kVerbs[] = {
      " ADDRESS"},
     {"options", 1, 1, verb_options, NC_("action", "get the options"), 0, ""},
     {"plan", 1, 1, verb_plan, NC_("action", "plan"), kMigrationOptions, ""},
-    {"start", 1, 1, verb_start, NC_("action", "start"), kMigrationOptions, ""},
+    {"start", 1, 1, verb_start, NC_("action", "start"), kMigrationOptions | kOptYes, ""},
     {"watch", 1, 1, verb_watch, NC_("action", "watch"), kOptReconnectTimeout, ""},
     {"events", 1, 1, verb_events, NC_("action", "get the events"), kOptSince, ""},
     {"report", 1, 1, verb_report, NC_("action", "get the report"), 0, ""},
@@ -61,7 +61,7 @@ void check_usage(const Verb& v, const Args& a)
         throw UsageError(std::string(_("Too many arguments: ferryctl ")) + v.name + v.usage +
                          _(" (a password is never given on the command line; see "
                            "--password-file)."));
-    for (unsigned bit = 1; bit <= kOptReconnectTimeout; bit <<= 1)
+    for (unsigned bit = 1; bit <= kOptLast; bit <<= 1)
         if ((a.given & bit) && !(v.options & bit))
             throw UsageError(cformat(_("%s does not apply to '%s'."),
                                      verb_option_name(static_cast<VerbOption>(bit)), v.name));

@@ -1,5 +1,7 @@
 // options, plan, start: the wizard's Options, Confirmation and Execute.
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <unistd.h>
 
 #include "checks.hpp"
@@ -29,6 +31,33 @@ const OptionName* option_name(const std::string& key)
         if (key == o.key)
             return &o;
     return nullptr;
+}
+
+// The manual's Confirmation step: the procedure is irreversible, so a
+// person at a terminal is asked first; a script says so with --yes, as
+// with apt-get -y. Without either nothing is started. The answer is read
+// with rpmatch(3): the locale's own yes ("j" in German).
+void confirm_start(const Context& c)
+{
+    if (c.args.yes)
+        return;
+    if (!isatty(STDIN_FILENO))
+        throw Failure("org.ferry.ferryctl.Error.NotConfirmed",
+                      _("The migration is irreversible and stdin is not a terminal to confirm it "
+                        "on; nothing was started. Run 'ferryctl start' at a terminal, or add "
+                        "--yes to execute it without asking."),
+                      kExitUsage);
+    std::printf("%s\n\n", _("Warning! Please note that the procedure is irreversible and cannot be "
+                            "interrupted once initiated. During this critical phase, you are "
+                            "advised against closing the page, interrupting, or powering off the "
+                            "computer."));
+    std::printf("%s", _("Execute the migration now ('ferryctl plan' shows what it does)? [y/N] "));
+    std::fflush(stdout);
+    char line[64] = "";
+    const bool read = std::fgets(line, sizeof line, stdin) != nullptr;
+    if (!read || rpmatch(line) != 1)
+        throw Failure("org.ferry.ferryctl.Error.NotConfirmed",
+                      _("Not confirmed; nothing was started."), kExitFailure);
 }
 
 } // namespace
@@ -124,6 +153,7 @@ int verb_plan(Context& c, const Verbs&)
 
 int verb_start(Context& c, const Verbs&)
 {
+    confirm_start(c);
     PolkitAgent agent(c.interactive());
     const std::string job = c.bus.manager().Start(c.request_options(true));
     if (c.args.json != JsonMode::Off) {

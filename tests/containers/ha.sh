@@ -182,7 +182,7 @@ ct_exec t ferryctl plan --license --logs > "$CT_DIR/plan.txt" 2>&1
 check "plan (swap forced) deactivates the replica, reboots, joins the ring" \
     sh -c "grep -q 'Deactivate the replica' '$CT_DIR/plan.txt' && grep -q 'Reboot' '$CT_DIR/plan.txt' &&
            grep -q 'activate the replica' '$CT_DIR/plan.txt'"
-ct_exec t ferryctl start --license --logs --no-ask-password > "$CT_DIR/start.txt" 2>&1
+ct_exec t ferryctl start --license --logs --yes --no-ask-password > "$CT_DIR/start.txt" 2>&1
 rc=$?
 check "start (exit $rc)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || { cat "$CT_DIR/start.txt" "$CT_DIR/probe.err" >&2; ct_fail "no job"; }

@@ -138,7 +138,7 @@ attempt_is() { [ "$(job_info | awk '{print $3}')" = "$1" ]; }
 
 ct_exec $T ferryctl probe "$CT_SOURCE_ADDR" --password-file=/root/source-password >/dev/null 2>"$CT_DIR/probe.err" ||
     { cat "$CT_DIR/probe.err" >&2; ct_fail "probe"; }
-ct_exec $T ferryctl start --license --logs --no-ask-password >"$CT_DIR/start.txt" 2>&1 ||
+ct_exec $T ferryctl start --license --logs --yes --no-ask-password >"$CT_DIR/start.txt" 2>&1 ||
     { cat "$CT_DIR/start.txt" >&2; ct_fail "start"; }
 JOB_STARTED=$SECONDS
 

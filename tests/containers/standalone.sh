@@ -68,7 +68,7 @@ check "source: ferry-peer.service started by its socket" [ "$(ct_unit $S ferry-p
 
 ct_exec $T ferryctl plan --license --logs > "$CT_DIR/plan.txt" 2>&1
 check "plan" [ $? -eq 0 ]
-ct_exec $T ferryctl start --license --logs --no-ask-password > "$CT_DIR/start.txt" 2>&1
+ct_exec $T ferryctl start --license --logs --yes --no-ask-password > "$CT_DIR/start.txt" 2>&1
 check "start" [ $? -eq 0 ]
 check "target: job-active marker while the job runs (or it already finished)" \
     sh -c "[ -e '$(ct_file $T /var/lib/ferry/job-active)' ] || grep -q '\"state\": *\"succeeded\"' '$(ct_file $T /var/lib/ferry/job.json)'"

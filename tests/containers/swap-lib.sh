@@ -95,7 +95,7 @@ sw_start() {
     ct_exec $T ferryctl plan --swap --license --logs > "$CT_DIR/plan.txt" 2>&1
     check "plan with swap, license and logs" [ $? -eq 0 ]
     check "the plan has the reboot" grep -q "Reboot" "$CT_DIR/plan.txt"
-    ct_exec $T ferryctl start --swap --license --logs --no-ask-password > "$CT_DIR/start.txt" 2>&1
+    ct_exec $T ferryctl start --swap --license --logs --yes --no-ask-password > "$CT_DIR/start.txt" 2>&1
     rc=$?
     check "start --swap (exit $rc)" [ $rc -eq 0 ]
     [ $rc -eq 0 ] || { cat "$CT_DIR/start.txt" "$CT_DIR/probe.err" >&2; ct_fail "no job"; }

@@ -364,7 +364,7 @@ ctl_case "--json with a bad mode" 2 "json" --json=yaml status
 ctl_case "a password file that does not exist" 1 "password|No such file" probe "$SRC_ADDR" --password-file="$SCRATCH/none"
 ctl_case "probe while a job exists" 3 "Busy|job exists" --json=short probe "$SRC_ADDR" --password-file="$SCRATCH/right"
 ctl_case "resume of a succeeded job" 3 "NotFailed|not failed" resume
-ctl_case "start while a job exists" 3 "Busy|job exists" start --no-ask-password
+ctl_case "start while a job exists" 3 "Busy|job exists" start --yes --no-ask-password
 "$FERRYCTL" acknowledge >/dev/null 2>&1 || bad "acknowledge"
 HASH_NOW=
 ctl_case "resume without a job" 3 "NoJob|no (migration )?job" resume

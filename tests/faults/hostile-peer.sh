@@ -64,7 +64,7 @@ check "Probe succeeded after $((i - 1)) failure(s)" [ -n "$probed" ]
 rig_log "Probe: $(corrupted) answers corrupted so far"
 
 # --- The job, resumed after every failure -------------------------------------------
-JOB=$("$FERRYCTL" start --license --logs --no-ask-password 2>&1) || rig_fail "start: $JOB"
+JOB=$("$FERRYCTL" start --license --logs --yes --no-ask-password 2>&1) || rig_fail "start: $JOB"
 JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' <<<"$JOB")
 FAILURES=0
 for i in $(seq 60); do

@@ -132,7 +132,7 @@ proxy() { python3 "$PROXY" ctl "$RIG/proxy.ctl" "$@"; }
 fault_probe_start() {
     "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >"$RIG/probe.out" 2>&1 \
         || rig_fail "probe: $(cat "$RIG/probe.out")"
-    JOB=$("$FERRYCTL" start --license --logs --no-ask-password 2>&1) || rig_fail "start: $JOB"
+    JOB=$("$FERRYCTL" start --license --logs --yes --no-ask-password 2>&1) || rig_fail "start: $JOB"
     JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' <<<"$JOB")
     [ -n "$JOB" ] || rig_fail "no job path from ferryctl start"
 }

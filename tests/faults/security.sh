@@ -148,7 +148,7 @@ lines_before=$(wc -l < "$RIG/peer-source.log")
 snap() { (cd "$RIG" && find source/settings source/license.conf target/settings target/certs target/logs -type f -exec sha256sum {} + | sort;
           ls source/maintenance source/migrated.conf 2>/dev/null); mdb_sql target "SHOW DATABASES LIKE 'hotspot'"; temp_accounts; }
 snap > "$SCRATCH/snap-before"
-"$FERRYCTL" start --license --logs --no-ask-password > "$SCRATCH/start.out" 2>&1
+"$FERRYCTL" start --license --logs --yes --no-ask-password > "$SCRATCH/start.out" 2>&1
 JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' "$SCRATCH/start.out")
 fault_wait_end 120
 check "S5: the job failed ($END_STATE)" [ "$END_STATE" = failed ]

@@ -180,11 +180,46 @@ json_check 'd["Error"]["Name"] == "org.ferry.Migration1.Error.NotProbed" and "pr
     "JSON error object"
 ok "plan --json before probe: {\"Error\":{\"Name\":...NotProbed,...}}"
 
+# start asks first (the manual's Confirmation): without a terminal and
+# without --yes nothing reaches ferryd.
 run start
+expect_rc 2 "start without --yes and without a terminal exits 2"
+expect_in err "stdin is not a terminal to confirm it on; nothing was started" "start names why it refuses"
+expect_in err "--yes" "start without a terminal names --yes"
+expect_not_in err "probed" "start without confirmation did not call ferryd"
+ok "start without a terminal and without --yes: exit 2, nothing asked of ferryd"
+
+run start --force --yes
+expect_rc 2 "start --force exits 2"
+expect_in err "--force does not apply to 'start'." "--force is acknowledge's only"
+ok "start --force: usage error"
+
+# At a terminal: the manual's warning, then the question; "n" starts nothing.
+on_tty() {
+    LAST_CMD="ferryctl ${*:2} (on a terminal, answering '$1')"
+    python3 "$SRC/tests/lib/on_tty.py" "$1" "$CALL_TIMEOUT" "$FERRYCTL" "${@:2}" >"$RIG/out" 2>&1
+    RC=$?
+    [ $RC -eq 124 ] && fail "$LAST_CMD did not finish within $CALL_TIMEOUT s"
+    cp "$RIG/out" "$RIG/err" # one terminal: stdout and stderr together
+}
+on_tty n start
+expect_rc 1 "start answered 'n' exits 1"
+expect_in out "Warning! Please note that the procedure is irreversible and cannot be interrupted once initiated." "start shows the manual's Confirmation warning"
+expect_in out "[y/N]" "start asks"
+expect_in out "Not confirmed; nothing was started." "start answered 'n' says nothing was started"
+expect_not_in out "probed" "start answered 'n' did not call ferryd"
+ok "start at a terminal, answered 'n': the warning, exit 1, nothing asked of ferryd"
+
+on_tty y start
+expect_rc 3 "start answered 'y' before probe exits 3"
+expect_in out "Could not start: No source system has been probed yet." "start answered 'y' reaches ferryd (NotProbed)"
+ok "start at a terminal, answered 'y': ferryd is asked (NotProbed before a probe)"
+
+run start --yes
 expect_rc 3 "start before probe exits 3"
 expect_in err "Could not start: No source system has been probed yet." "start names NotProbed"
 expect_in err "Hint: run 'ferryctl probe ADDRESS' first." "start before probe gives the hint"
-ok "start before probe: exit 3"
+ok "start --yes before probe: exit 3"
 
 run options
 expect_rc 3 "options before probe exits 3"

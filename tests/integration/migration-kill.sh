@@ -42,7 +42,7 @@ app_objects source > "$RIG/objects-source"
 rig_start_ferryd target
 
 "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >/dev/null || rig_fail "probe"
-JOB=$("$FERRYCTL" start --logs --no-ask-password) || rig_fail "start"
+JOB=$("$FERRYCTL" start --logs --yes --no-ask-password) || rig_fail "start"
 JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' <<<"$JOB")
 
 # The fraction of copy-data done, or -1 while it is not running.

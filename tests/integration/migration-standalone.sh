@@ -116,7 +116,7 @@ check "plan with license and logs" [ $? -eq 0 ]
       sleep 0.05
   done ) &
 GRANTS_PID=$!
-"$FERRYCTL" start --license --logs --no-ask-password > "$RIG/start.txt" 2>&1
+"$FERRYCTL" start --license --logs --yes --no-ask-password > "$RIG/start.txt" 2>&1
 check "start" [ $? -eq 0 ]
 # The process list, sampled while the job runs: the password must never be
 # in any process's arguments or environment shown there.

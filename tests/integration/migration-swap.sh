@@ -94,7 +94,7 @@ check "probe succeeded" [ $? -eq 0 ]
 "$FERRYCTL" plan --swap --license --logs > "$RIG/plan.txt" 2>&1
 check "plan with swap, license and logs" [ $? -eq 0 ]
 check "the plan has the reboot" grep -q "Reboot" "$RIG/plan.txt"
-"$FERRYCTL" start --swap --license --logs --no-ask-password > "$RIG/start.txt" 2>&1
+"$FERRYCTL" start --swap --license --logs --yes --no-ask-password > "$RIG/start.txt" 2>&1
 rc=$?
 check "start --swap (exit $rc)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || { cat "$RIG/start.txt" >&2; rig_fail "no job"; }

@@ -121,7 +121,7 @@ out=$(gdbus call --system --dest org.ferry.Migration1 --object-path /org/ferry/M
 check "Start refused (exit $rc)" [ $rc -ne 0 ]
 check "... with PreflightFailed naming the space check: $(head -c 300 <<<"$out")" \
     matches "org.ferry.Migration1.Error.PreflightFailed: A pre-flight check failed; nothing was changed. Free space on this system: .*NOT ENOUGH" "$out"
-out=$("$FERRYCTL" start --logs --no-ask-password 2>&1); rc=$?
+out=$("$FERRYCTL" start --logs --yes --no-ask-password 2>&1); rc=$?
 check "ferryctl start: failure exit ($rc)" [ $rc -ne 0 ]
 check "... with the error name's hint" matches "ferryctl plan' with the same options shows every pre-flight check" "$out"
 check "no job" [ "$(busctl --system get-property org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1 Job)" = 'o "/"' ]
