@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "i18n.hpp"
+
 namespace ferryctl {
 
 using CheckTuple = sdbus::Struct<std::string, std::string, std::string, std::string>;
@@ -29,14 +31,14 @@ inline bool print_checks(const std::vector<CheckTuple>& checks)
     bool failed = false;
     if (checks.empty())
         return false;
-    std::printf("\nPre-flight checks:\n");
+    std::printf("%s", _("\nPre-flight checks:\n"));
     for (const auto& c : checks) {
         failed = failed || c.get<1>() == "failure";
         std::printf("  %-8s %s: %s\n", c.get<1>().c_str(), c.get<2>().c_str(), c.get<3>().c_str());
     }
     if (failed)
-        std::printf("A check failed: 'ferryctl start' with these options is refused "
-                    "(PreflightFailed) until its cause is removed.\n");
+        std::printf("%s", _("A check failed: 'ferryctl start' with these options is refused "
+                            "(PreflightFailed) until its cause is removed.\n"));
     return failed;
 }
 

@@ -221,6 +221,11 @@ async function main() {
         check(`Confirmation: operation ${id} with the manual's words`,
             includes(plan[planIds.indexOf(id)], MANUAL.operations[id]) && includes(plan[planIds.indexOf(id)], MANUAL.operationDetails[id] || ''));
     check('Confirmation: a total estimate', /\d+ (s|min)/.test(await text(f, '#plan-total-time')));
+    const checks = await f.locator('#plan-checks-table tbody tr').evaluateAll(l => l.map(e => e.dataset.check + ':' + e.dataset.verdict));
+    check(`Confirmation: PlanWithChecks' pre-flight checks, none failed (${checks.join(' ')})`,
+        await visible(f, '#plan-checks') && checks.some(c => c.startsWith('space:')) &&
+        checks.some(c => c.startsWith('mariadb-version:')) && !checks.some(c => c.endsWith(':failure')) &&
+        !await visible(f, '#plan-checks-failed'));
     await shot('confirmation');
     await narrow('confirmation', 'Confirmation');
 
@@ -335,6 +340,21 @@ async function main() {
     check('Result: no new address without Swap', !await visible(f, '#result-new-address'));
     check('Result: no DNS advice for a standalone source', !await visible(f, '#result-dns'));
     check(`Result: "${TEXT.close}"`, (await text(f, '#btn-close')) === TEXT.close && await visible(f, '#btn-close'));
+    // The report, downloaded before Close removes it (Job.GetReport).
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: T }), f.click('#result-report-json')]);
+    const name = download.suggestedFilename();
+    let report = {};
+    try {
+        report = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    } catch (e) { ok(`(the report did not parse: ${e.message})`) }
+    const tables = Array.isArray(report.tables) ? report.tables : [];
+    check(`Result: the report downloads as JSON (${name}): succeeded, ${tables.length} tables with rows and checksums`,
+        /^ferry-report-[0-9a-z]+\.json$/.test(name) && report.state === 'succeeded' && tables.length > 0 &&
+        tables.every(t => Number.isInteger(t.rows) && t.checksum !== undefined));
+    const [textDownload] = await Promise.all([page.waitForEvent('download', { timeout: T }), f.click('#result-report-text')]);
+    const reportText = readFileSync(await textDownload.path(), 'utf8');
+    check(`Result: the report downloads as text (${textDownload.suggestedFilename()}, ${reportText.length} bytes)`,
+        /\.txt$/.test(textDownload.suggestedFilename()) && includes(reportText, SOURCE));
     const stored = await f.evaluate(() => JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage));
     check('the password is not in the browser storage', !includes(stored, PASSWORD));
     await shot('result');
