@@ -14,9 +14,8 @@
 #include "source/mariadb_conn.hpp"
 
 namespace ferry::local {
-namespace {
 
-void collect_tables(core::MigrationReport& r, const FileAppliance& app)
+core::Expected<std::vector<core::ReportTable>> table_summaries(const FileAppliance& app)
 {
     source::MariaDbEndpoint e;
     e.unix_socket = app.config().database_socket;
@@ -24,18 +23,15 @@ void collect_tables(core::MigrationReport& r, const FileAppliance& app)
     source::MariaDbConnection::Options o;
     o.role = "this system's MariaDB";
     auto c = source::MariaDbConnection::connect(e, o);
-    if (!c) {
-        r.tables_error = c.error().message;
-        return;
-    }
+    if (!c)
+        return c.error();
+    std::vector<core::ReportTable> tables;
     for (const auto& schema : app.databases()) {
         auto names = c->query(
             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
             core::quote_literal(schema) + " AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME");
-        if (!names) {
-            r.tables_error = names.error().message;
-            return;
-        }
+        if (!names)
+            return names.error();
         for (const auto& row : *names) {
             if (row.empty() || !row[0])
                 continue;
@@ -43,17 +39,41 @@ void collect_tables(core::MigrationReport& r, const FileAppliance& app)
                 core::quote_identifier(schema) + "." + core::quote_identifier(*row[0]);
             core::ReportTable t{schema, *row[0], 0, ""};
             auto count = c->query_value("SELECT COUNT(*) FROM " + q);
+            if (!count)
+                return count.error();
             auto sum = c->query("CHECKSUM TABLE " + q);
-            if (!count || !sum) {
-                r.tables_error = (!count ? count.error() : sum.error()).message;
-                return;
-            }
+            if (!sum)
+                return sum.error();
             t.rows = std::stoull(count->value_or("0"));
             if (!sum->empty() && sum->front().size() >= 2 && sum->front()[1])
                 t.checksum = *sum->front()[1];
-            r.tables.push_back(std::move(t));
+            tables.push_back(std::move(t));
         }
     }
+    return tables;
+}
+
+namespace {
+
+// HA: the tables as loaded, before this system joined the ring (the data
+// operation's checkpoint, steps/copy_data_activate_replica.cpp): counted
+// at the job's end they would include what the ring wrote since, which
+// did not move. Standalone: nothing writes here after the copy, and the
+// tables are counted at the end.
+void collect_tables(core::MigrationReport& r, const core::JobRecord& job, const FileAppliance& app)
+{
+    const auto* op = core::find_operation(job, core::OperationId::CopyDataActivateReplica);
+    if (op && op->checkpoint.is_object() && op->checkpoint.contains("tables")) {
+        if (auto t = tables_from_json(op->checkpoint["tables"]); t) {
+            r.tables = std::move(*t);
+            return;
+        }
+    }
+    auto t = table_summaries(app);
+    if (!t)
+        r.tables_error = t.error().message;
+    else
+        r.tables = std::move(*t);
 }
 
 void collect_logs(core::MigrationReport& r, const core::JobRecord& job, const FileAppliance& app)
@@ -93,6 +113,28 @@ core::Expected<bool> write_file(const std::filesystem::path& dir, const std::str
 
 } // namespace
 
+nlohmann::json tables_to_json(const std::vector<core::ReportTable>& tables)
+{
+    auto a = nlohmann::json::array();
+    for (const auto& t : tables)
+        a.push_back(
+            {{"schema", t.schema}, {"table", t.name}, {"rows", t.rows}, {"checksum", t.checksum}});
+    return a;
+}
+
+std::optional<std::vector<core::ReportTable>> tables_from_json(const nlohmann::json& j)
+{
+    std::vector<core::ReportTable> tables;
+    try {
+        for (const auto& t : j)
+            tables.push_back({t.at("schema").get<std::string>(), t.at("table").get<std::string>(),
+                              t.at("rows").get<uint64_t>(), t.at("checksum").get<std::string>()});
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+    return tables;
+}
+
 core::MigrationReport collect_report(const core::JobRecord& job, const FileAppliance& appliance)
 {
     auto r = core::report_from_job(job);
@@ -100,7 +142,7 @@ core::MigrationReport collect_report(const core::JobRecord& job, const FileAppli
         for (const auto& [name, text] : *sections)
             r.settings.push_back(
                 {name, job.options.swap || !core::is_excluded_section(name), sha256_hex(text)});
-    collect_tables(r, appliance);
+    collect_tables(r, job, appliance);
     collect_logs(r, job, appliance);
     r.license_guid = appliance.license().guid;
     if (auto certs = appliance.read_certificates(); certs)

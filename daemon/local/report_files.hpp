@@ -8,7 +8,10 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "core/report.hpp"
@@ -16,7 +19,16 @@
 
 namespace ferry::local {
 
+// Every table of the migrated schemas with COUNT(*) and CHECKSUM TABLE on
+// this system's MariaDB. Blocking.
+core::Expected<std::vector<core::ReportTable>> table_summaries(const FileAppliance& appliance);
+// Their form in a checkpoint; nullopt for anything else.
+nlohmann::json tables_to_json(const std::vector<core::ReportTable>& tables);
+std::optional<std::vector<core::ReportTable>> tables_from_json(const nlohmann::json& j);
+
 // Blocking (MariaDB queries, reading the log files): on a worker thread.
+// HA: the tables as the data operation recorded them right after the
+// load, before the ring wrote to them (its checkpoint's "tables").
 core::MigrationReport collect_report(const core::JobRecord& job, const FileAppliance& appliance);
 
 core::Expected<bool> write_report(const std::filesystem::path& dir, const core::MigrationReport& r);

@@ -18,6 +18,7 @@
 
 #include "core/ini.hpp"
 #include "core/ring.hpp"
+#include "local/report_files.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -35,7 +36,8 @@ core::Expected<core::ReplicaFreeze> recorded_freeze(const core::JobRecord& job)
     const auto* op = core::find_operation(job, core::OperationId::DeactivateReplica);
     if (!op || !op->checkpoint.is_object() || !op->checkpoint.contains("freeze"))
         return core::Error{core::Code::Internal,
-                           "The source's replica position was not recorded by operation 3.", {}};
+                           "The source's replica position was not recorded by operation 3.",
+                           {}};
     return core::ReplicaFreeze::from_json(op->checkpoint["freeze"]);
 }
 
@@ -82,11 +84,16 @@ core::Expected<ReplicaStatus> replica_status(source::MariaDbConnection& db)
         for (unsigned i = 0; i < n; ++i) {
             const std::string name = f[i].name;
             const std::string v = row[i] ? row[i] : "";
-            if (name == "Master_Host") s.master_host = v;
-            else if (name == "Slave_IO_Running") s.io_running = v == "Yes";
-            else if (name == "Slave_SQL_Running") s.sql_running = v == "Yes";
-            else if (name == "Last_IO_Error") s.io_error = v;
-            else if (name == "Last_SQL_Error") s.sql_error = v;
+            if (name == "Master_Host")
+                s.master_host = v;
+            else if (name == "Slave_IO_Running")
+                s.io_running = v == "Yes";
+            else if (name == "Slave_SQL_Running")
+                s.sql_running = v == "Yes";
+            else if (name == "Last_IO_Error")
+                s.io_error = v;
+            else if (name == "Last_SQL_Error")
+                s.sql_error = v;
         }
         s.configured = !s.master_host.empty();
     }
@@ -97,7 +104,8 @@ core::Expected<ReplicaStatus> replica_status(source::MariaDbConnection& db)
 // The addresses reading this server's binary log.
 core::Expected<std::vector<std::string>> binlog_readers(source::MariaDbConnection& db)
 {
-    auto rows = db.query("SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
+    auto rows = db.query(
+        "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
     if (!rows)
         return rows.error();
     std::vector<std::string> out;
@@ -171,8 +179,8 @@ core::Expected<bool> wait_for_ring(StepContext& ctx, source::MariaDbConnection& 
     if (ctx.stopping)
         return stopped_error();
     if (!st.io_running || !st.sql_running)
-        return ring_error("This system's replica of " + freeze.master_host + " is not running after " +
-                              std::to_string(timeout.count()) + " s" +
+        return ring_error("This system's replica of " + freeze.master_host +
+                              " is not running after " + std::to_string(timeout.count()) + " s" +
                               (st.io_error.empty() ? "" : ": " + st.io_error) + ".",
                           "Check that " + freeze.master_host +
                               " accepts the ring's replication account from this system, then "
@@ -182,8 +190,9 @@ core::Expected<bool> wait_for_ring(StepContext& ctx, source::MariaDbConnection& 
         names += (names.empty() ? "" : ", ") + m;
     return ring_error("The ring node(s) " + names + " after this system did not connect within " +
                           std::to_string(timeout.count()) + " s.",
-                      "On " + names + " run START SLAVE (its replica retries every "
-                      "MASTER_CONNECT_RETRY seconds), then Resume().");
+                      "On " + names +
+                          " run START SLAVE (its replica retries every "
+                          "MASTER_CONNECT_RETRY seconds), then Resume().");
 }
 
 } // namespace
@@ -201,6 +210,19 @@ core::Expected<bool> copy_data_activate_replica(StepContext& ctx)
         return status.error();
     const bool configured = status->configured && status->master_host == freeze->master_host;
     bool joined = ctx.checkpoint.value("joined", false) || configured;
+    // The tables as loaded, for the migration report (local/report_files):
+    // kept in every later checkpoint of this operation.
+    nlohmann::json tables = ctx.checkpoint.is_object() && ctx.checkpoint.contains("tables")
+                                ? ctx.checkpoint["tables"]
+                                : nlohmann::json();
+    auto loaded = [&tables](bool is_joined) {
+        nlohmann::json cp{{"loaded", true}};
+        if (is_joined)
+            cp["joined"] = true;
+        if (!tables.is_null())
+            cp["tables"] = tables;
+        return cp;
+    };
 
     if (!joined && !ctx.checkpoint.value("loaded", false)) {
         auto copied = copy_source_databases(ctx, nlohmann::json::object());
@@ -213,20 +235,26 @@ core::Expected<bool> copy_data_activate_replica(StepContext& ctx)
                                   copied->position.gtid_binlog_pos + " now): it was written to.",
                               "Restore both systems from their backups; the source must not be "
                               "written to during the migration.");
-        if (auto saved = ctx.save_checkpoint({{"loaded", true}}); !saved)
+        // Before joining: nothing but the load has written to them yet.
+        if (auto t = local::table_summaries(ctx.appliance); t)
+            tables = local::tables_to_json(*t);
+        else
+            spdlog::warn("The loaded tables could not be counted for the report: {}",
+                         t.error().message);
+        if (auto saved = ctx.save_checkpoint(loaded(false)); !saved)
             return saved.error();
     }
     if (!joined) {
         if (auto r = join_ring(ctx, *db, *freeze); !r)
             return r.error();
-        if (auto saved = ctx.save_checkpoint({{"loaded", true}, {"joined", true}}); !saved)
+        if (auto saved = ctx.save_checkpoint(loaded(true)); !saved)
             return saved.error();
     } else if (!status->io_running || !status->sql_running) {
         // Configured before a crash or restart: start it (idempotent).
         if (auto r = db->execute("START SLAVE"); !r)
             return r.error();
         if (!ctx.checkpoint.value("joined", false))
-            if (auto saved = ctx.save_checkpoint({{"loaded", true}, {"joined", true}}); !saved)
+            if (auto saved = ctx.save_checkpoint(loaded(true)); !saved)
                 return saved.error();
     }
     if (auto r = wait_for_ring(ctx, *db, *freeze); !r)

@@ -296,6 +296,41 @@ app_objects target > "$RIG/objects-t"
 check_same_objects "B (the source) and T" "$RIG/objects-b" "$RIG/objects-t"
 check "every table's checksums equal on A and T ($(wc -l < "$RIG/sums-a") tables)" cmp -s "$RIG/sums-a" "$RIG/sums-t"
 check "every table's checksums equal on A and C" cmp -s "$RIG/sums-a" "$RIG/sums-c"
+# --- The migration report (issue 17) of the HA job --------------------------------
+# Every table with the row count and CHECKSUM TABLE of the snapshot T loaded:
+# equal to B's now (read-only and out of the ring since the freeze) for every
+# table, and to T's for every table but ha_writes, which the ring kept
+# writing to after the copy. Written on a worker at the job's end: bounded wait.
+app_table_sums source > "$RIG/sums-b"
+grep -v '^ha_writes ' "$RIG/sums-t" > "$RIG/sums-t-unwritten"
+for i in $(seq 100); do
+    "$FERRYCTL" --json=short report > "$RIG/report.json" 2>"$RIG/report.err" && break
+    sleep 0.2
+done
+python3 - "$RIG/report.json" "$RIG/sums-b" "$RIG/sums-t-unwritten" <<'PY' > "$RIG/report-check.txt" 2>&1
+import json, sys
+rep = json.load(open(sys.argv[1]))
+tables = {t["table"]: t for t in rep["tables"] if t["schema"] == "hotspot"}
+bad = []
+for path in sys.argv[2:]:
+    for line in open(path):
+        name, rows, _crc, checksum = line.split()
+        t = tables.get(name)
+        if t is None:
+            bad.append(f"{name}: not in the report")
+        elif str(t["rows"]) != rows:
+            bad.append(f"{name}: {t['rows']} rows in the report, {rows} in {path}")
+        elif checksum != "-" and t["checksum"] != checksum:
+            bad.append(f"{name}: checksum {t['checksum']} in the report, {checksum} in {path}")
+n = sum(1 for _ in open(sys.argv[2]))
+if len(tables) != n:
+    bad.append(f"{len(tables)} tables in the report, {n} on B")
+print("\n".join(bad) or f"{n} tables equal to B, {sum(1 for _ in open(sys.argv[3]))} to T")
+sys.exit(1 if bad else 0)
+PY
+rc=$?
+check "HA report: every table with B's row count and checksum, and T's where the ring did not write ($(tail -1 "$RIG/report-check.txt"))" \
+    [ $rc -eq 0 ]
 check "T has the source's former settings (its replication section)" \
     diff -q "$RIG/source-settings-before/replication.conf" "$RIG/target/settings/replication.conf"
 check "T runs as the source's server id" [ "$(mdb_sql target 'SELECT @@server_id')" = "${B##*.}" ]
