@@ -58,7 +58,7 @@ as() {
     fi
 }
 probe() { as "$1" "$2" --json=short probe "$NOBODY_ADDR" --password-file=/etc/ferry-rig/password; }
-start() { as "$1" "$2" start; }
+start() { as "$1" "$2" start --yes; }
 readable() { as "$1" "$2" options; }
 
 # expect WHAT allowed|denied CMD...: denied = NotAuthorized in the output;

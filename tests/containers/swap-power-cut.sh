@@ -21,7 +21,9 @@
 #                     become the settings)
 #   both-shutdown     both at the same instant, 0..300 ms after the source
 #                     is asked
-#   target-copy       the target, 0..300 ms after copy-data started, i.e.
+#   target-copy       the target, 0..300 ms after copy-data started (held
+#                     there by a global read lock on the target's MariaDB
+#                     until the cut), i.e.
 #                     BEFORE the reboot, after copy-settings computed the
 #                     source's settings for it: it must come up with its own
 #                     address (the settings are held back until the source
@@ -180,14 +182,31 @@ run_point() {
         for n in "${cut[@]}"; do ct_cut_now "$n" & pids+=($!); done
         wait "${pids[@]}"
     ) &
-    local firer=$!
+    local firer=$! holder=
+    if [ "$kind" = target-copy ]; then
+        # The point is a cut DURING copy-data, before the reboot. On a quiet
+        # machine this rig's copy and everything up to the reboot take less
+        # than the 300 ms window (CI: cut at +272 ms found the job already
+        # rebooting). A global read lock on the target's MariaDB, held until
+        # the power goes, keeps copy-data at its first statement on the
+        # target: the cut lands inside it at any instant of the window.
+        ct_exec $T mariadb --unbuffered -N -e "FLUSH TABLES WITH READ LOCK; SELECT 'locked'; DO SLEEP(600)" \
+            > "$CT_DIR/ftwrl.out" 2>&1 &
+        holder=$!
+        local i
+        for ((i = 0; i < 500; i++)); do grep -qx locked "$CT_DIR/ftwrl.out" && break; sleep 0.02; done
+        grep -qx locked "$CT_DIR/ftwrl.out" || ct_fail "the read lock on the target was not taken: $(cat "$CT_DIR/ftwrl.out")"
+    fi
     sw_start
     if ! wait $firer; then
         bad "point $k ($kind): the trigger did not come ($trigger; $(sw_job_info))"
         ct_cut_now $S; ct_cut_now $T
+        [ -n "$holder" ] && { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
         return
     fi
     for n in "${cut[@]}"; do wait "${CT_WRAPPER[$n]}" 2>/dev/null; done
+    # The lock's session died with the target.
+    [ -n "$holder" ] && { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
     where=""
     for n in "${cut[@]}"; do where+="$n $(landed "$n"); "; done
     ct_log "point $k ($kind): cut ${ms} ms after the trigger: $where"
