@@ -211,27 +211,7 @@ check "ferryctl report (text) names the job's state" grep -q "^Migration report,
 # Every table of the source, with the row count and CHECKSUM TABLE that the
 # test computed on the source before the job (app_table_sums: "t rows crc
 # checksum"; "-" where generated columns make CHECKSUM TABLE differ).
-python3 - "$RIG/report.json" "$RIG/sums-source" "$RIG/sums-target" <<'PY' > "$RIG/report-check.txt" 2>&1
-import json, sys
-rep = json.load(open(sys.argv[1]))
-tables = {t["table"]: t for t in rep["tables"] if t["schema"] == "hotspot"}
-bad = []
-for path in sys.argv[2:]:
-    for line in open(path):
-        name, rows, _crc, checksum = line.split()
-        t = tables.get(name)
-        if t is None:
-            bad.append(f"{name}: not in the report")
-        elif str(t["rows"]) != rows:
-            bad.append(f"{name}: {t['rows']} rows in the report, {rows} in {path}")
-        elif checksum != "-" and t["checksum"] != checksum:
-            bad.append(f"{name}: checksum {t['checksum']} in the report, {checksum} in {path}")
-n = sum(1 for _ in open(sys.argv[2]))
-if len(tables) != n:
-    bad.append(f"{len(tables)} tables in the report, {n} on the source")
-print("\n".join(bad) or f"{n} tables equal")
-sys.exit(1 if bad else 0)
-PY
+python3 "$SRC/tests/lib/report_tables.py" "$RIG/report.json" source="$RIG/sums-source" target="$RIG/sums-target" > "$RIG/report-check.txt" 2>&1
 rc=$?
 check "the report lists every table with the row count and checksum of both sides ($(tail -1 "$RIG/report-check.txt"))" \
     [ $rc -eq 0 ]
