@@ -68,6 +68,13 @@ check "source: ferry-peer.service started by its socket" [ "$(ct_unit $S ferry-p
 
 ct_exec $T ferryctl plan --license --logs > "$CT_DIR/plan.txt" 2>&1
 check "plan" [ $? -eq 0 ]
+# The first job's restart-services estimate from what real systemd recorded
+# about each service's last start (local/unit_times.cpp, issue 17).
+ct_exec $T ferryctl --json=short plan --license --logs > "$CT_DIR/plan.json" 2>&1
+for u in "${CT_SERVICES[@]}"; do
+    check "plan: restart-services estimated from systemd's record of $u's last start" \
+        grep -q "Restart the services: [0-9]* s (measured; [^)]*$u [0-9.]* s to start and" "$CT_DIR/plan.json"
+done
 ct_exec $T ferryctl start --license --logs --yes --no-ask-password > "$CT_DIR/start.txt" 2>&1
 check "start" [ $? -eq 0 ]
 check "target: job-active marker while the job runs (or it already finished)" \
@@ -124,6 +131,21 @@ check "target journal: hotspot-portal stopped and started again" \
 check "target: job-active marker removed after the job" [ ! -e "$(ct_file $T /var/lib/ferry/job-active)" ]
 ct_exec $T ferryctl status > "$CT_DIR/status.txt" 2>&1
 check "job succeeded (ferryctl status)" grep -q succeeded "$CT_DIR/status.txt"
+# The job's events explained by ferry's message catalog (units/ferry.catalog,
+# installed by the package; Debian's systemd runs journalctl --update-catalog
+# on its trigger): journalctl -x inside the target, as an administrator reads it.
+jx() { ct_exec $T journalctl -x -b --no-pager "MESSAGE_ID=$1" > "$CT_DIR/journal-x-$1.txt" 2>&1; }
+jx 6138e8b38fba4c63a30d72451cf9875c
+check "target journalctl -x: the job's start with the catalog's subject and text" \
+    sh -c "grep -q 'Subject: Migration job [0-9a-f]* started' '$CT_DIR/journal-x-6138e8b38fba4c63a30d72451cf9875c.txt' &&
+           grep -q 'procedure is irreversible' '$CT_DIR/journal-x-6138e8b38fba4c63a30d72451cf9875c.txt'"
+jx be7e2fae97064322942385e903812e8e
+check "target journalctl -x: each operation done, explained ($(grep -c "Subject: Migration operation '.*' done" "$CT_DIR/journal-x-be7e2fae97064322942385e903812e8e.txt") entries)" \
+    sh -c "grep -q \"Subject: Migration operation 'Copy data' done\" '$CT_DIR/journal-x-be7e2fae97064322942385e903812e8e.txt' &&
+           grep -q 'it is not repeated when the job' '$CT_DIR/journal-x-be7e2fae97064322942385e903812e8e.txt'"
+jx 1eab38c467fc4654bc49385ca6bb5c5e
+check "target journalctl -x: the job's success, explained" \
+    grep -q 'Subject: Migration job [0-9a-f]* succeeded' "$CT_DIR/journal-x-1eab38c467fc4654bc49385ca6bb5c5e.txt"
 
 # --- both reboot (what Swap Configuration will need) ---------------------------
 ct_reboot $S
