@@ -233,7 +233,7 @@ check "target: ferryctl acknowledge" ct_exec $T ferryctl acknowledge
 
 # --- dpkg -L and the purge, on the target -----------------------------------
 ct_exec $T dpkg -L ferry ferry-peer > "$CT_DIR/dpkg-L.txt"
-STD='^/(\.|etc|etc/ferry|etc/ferry/ferry\.conf|lib|lib/systemd|lib/systemd/system|lib/systemd/system/(ferry|dbus-org\.ferry)[^/]*|usr|usr/lib|usr/lib/systemd|usr/lib/systemd/catalog|usr/lib/systemd/catalog/ferry\.catalog|usr/bin|usr/bin/ferryctl|usr/libexec|usr/libexec/ferry|usr/libexec/ferry/(ferryd|ferry-peer)|usr/share|usr/share/(dbus-1|polkit-1|man|doc)(/.*)?|usr/share/locale(/[A-Za-z_@]+(/LC_MESSAGES(/ferry\.mo)?)?)?)$'
+STD='^/(\.|etc|etc/ferry|etc/ferry/ferry\.conf|lib|lib/systemd|lib/systemd/system|lib/systemd/system/(ferry|dbus-org\.ferry)[^/]*|usr|usr/lib|usr/lib/systemd|usr/lib/systemd/catalog|usr/lib/systemd/catalog/ferry\.catalog|usr/bin|usr/bin/ferryctl|usr/libexec|usr/libexec/ferry|usr/libexec/ferry/(ferryd|ferry-peer)|usr/share|usr/share/(dbus-1|polkit-1|man|doc)(/.*)?|usr/share/bash-completion(/completions(/ferryctl)?)?|usr/share/locale(/[A-Za-z_@]+(/LC_MESSAGES(/ferry\.mo)?)?)?)$'
 stray=$(grep -v -E "$STD" "$CT_DIR/dpkg-L.txt")
 check "dpkg -L ferry ferry-peer: $(wc -l < "$CT_DIR/dpkg-L.txt") paths, all standard${stray:+ (not: $(echo $stray))}" [ -z "$stray" ]
 # purge_check WHEN: apt-get purge ferry-peer ferry on the target, then
