@@ -85,7 +85,9 @@ int verb_options(Context& c, const Verbs&)
     for (const auto& o : options) {
         const auto* n = option_name(o.get<0>());
         t.add({n ? _(n->title) : o.get<0>(), n ? n->flag : "", yes_no(o.get<1>()),
-               yes_no(o.get<2>()), yes_no(o.get<3>()), o.get<4>()});
+               yes_no(o.get<2>()), yes_no(o.get<3>()),
+               // ferryd's fixed reasons are in the catalog (N_() there).
+               o.get<4>().empty() ? std::string() : std::string(_(o.get<4>().c_str()))});
     }
     t.print();
     return kExitOk;

@@ -79,15 +79,26 @@ msgstr ""
     console.log(`${out}: ${msgs.size} strings`);
 }
 
+// ferryd's fixed sentences (references in daemon/ or lib/, marked N_()
+// there): the page shows them as ferryd sends them, translated by lookup.
+const DAEMON_IDS = new Set();
+
 // A minimal .po reader: msgid/msgstr pairs (no plurals, no contexts: the
 // page uses neither). Fuzzy entries are left out, as msgfmt does.
 function readPo(file) {
     const out = {};
-    let cur = null, key = null, fuzzy = false;
-    const flush = () => { if (cur && cur.msgid && cur.msgstr && !cur.fuzzy) out[cur.msgid] = [null, cur.msgstr]; };
+    let cur = null, key = null, fuzzy = false, daemon = false;
+    const flush = () => {
+        if (cur && cur.msgid && cur.msgstr && !cur.fuzzy) {
+            out[cur.msgid] = [null, cur.msgstr];
+            if (cur.daemon)
+                DAEMON_IDS.add(cur.msgid);
+        }
+    };
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         let m;
-        if (/^#,.*\bfuzzy\b/.test(line)) { fuzzy = true; } else if ((m = /^msgid "(.*)"$/.exec(line))) { flush(); cur = { msgid: unescapePo(m[1]), msgstr: "", fuzzy }; fuzzy = false; key = "msgid"; } else if ((m = /^msgstr "(.*)"$/.exec(line))) { cur.msgstr = unescapePo(m[1]); key = "msgstr"; } else if ((m = /^"(.*)"$/.exec(line)) && cur) { cur[key] += unescapePo(m[1]); }
+        // "#: daemon/core/options.cpp:8": one of ferryd's sentences.
+        if (/^#: .*\b(daemon|lib)\//.test(line)) { daemon = true; } else if (/^#,.*\bfuzzy\b/.test(line)) { fuzzy = true; } else if ((m = /^msgid "(.*)"$/.exec(line))) { flush(); cur = { msgid: unescapePo(m[1]), msgstr: "", fuzzy, daemon }; fuzzy = false; daemon = false; key = "msgid"; } else if ((m = /^msgstr "(.*)"$/.exec(line))) { cur.msgstr = unescapePo(m[1]); key = "msgstr"; } else if ((m = /^"(.*)"$/.exec(line)) && cur) { cur[key] += unescapePo(m[1]); }
     }
     flush();
     return out;
@@ -103,7 +114,7 @@ function js(poDir, outdir) {
         // strings (one "ferry" domain, po/README.md): the page gets its own.
         const all = readPo(path.join(poDir, f));
         const dict = { "": { language: lang, "language-direction": "ltr" } };
-        for (const id of page.keys())
+        for (const id of [...page.keys(), ...DAEMON_IDS])
             if (all[id])
                 dict[id] = all[id];
         fs.writeFileSync(path.join(outdir, `po.${lang}.js`), `cockpit.locale(${JSON.stringify(dict)});\n`);

@@ -1,17 +1,19 @@
 #include "core/options.hpp"
 
+#include "core/translatable.hpp"
+
 namespace ferry::core {
 namespace {
 
-const char* const kLicenseTargetHasOne =
-    "This system already has a license; a license can only be migrated to an unlicensed system.";
-const char* const kLicenseSourceHasNone = "The source system has no license to migrate.";
+const char* const kLicenseTargetHasOne = N_(
+    "This system already has a license; a license can only be migrated to an unlicensed system.");
+const char* const kLicenseSourceHasNone = N_("The source system has no license to migrate.");
 const char* const kLicenseNoContract =
-    "The source system has no active Maintenance Contract; a license can only be migrated "
-    "under an active contract.";
+    N_("The source system has no active Maintenance Contract; a license can only be migrated "
+       "under an active contract.");
 const char* const kSwapForcedHa =
-    "The source is in high availability: the replication ring addresses each node by its IP "
-    "address, so this system must take over the source's configuration.";
+    N_("The source is in high availability: the replication ring addresses each node by its IP "
+       "address, so this system must take over the source's configuration.");
 
 // The first reason the license option is unavailable, or empty.
 std::string license_unavailable_reason(const SourceFacts* source, const TargetFacts& target)
@@ -39,8 +41,7 @@ Expected<RequestedOptions> parse_options(const std::vector<RawOption>& raw)
         else if (o.key == kOptLogs)
             slot = &req.logs;
         else
-            return Error{Code::UnknownOption,
-                         "Unknown option '" + o.key.substr(0, 64) + "'.",
+            return Error{Code::UnknownOption, "Unknown option '" + o.key.substr(0, 64) + "'.",
                          std::string("Known options: ") + kOptSwap + ", " + kOptLicense + ", " +
                              kOptLogs + "."};
         if (o.type != "b")

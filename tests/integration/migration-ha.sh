@@ -116,6 +116,12 @@ assert any(f"Add {B} back to the load-balancing domain lb.example.test" in a for
 # source address on lo), so that is who reads B's binary log here.
 assert val("Upstream") == A and val("Downstream") in ([C], ["127.0.0.1"]), (val("Upstream"), val("Downstream"))
 PY
+# ferryd's reason why Swap Configuration is forced, in German: ferryctl
+# looks ferryd's fixed sentence up in the catalog (daemon/core/translatable.hpp).
+env -u LANG -u LC_MESSAGES LC_ALL=C.UTF-8 LANGUAGE=de FERRY_LOCALEDIR="$BUILD/po" \
+    "$FERRYCTL" options > "$RIG/options-de.txt" 2>&1
+check "ferryctl options in German: ferryd's reason for the forced Swap translated" \
+    grep -q "Der Replikationsring spricht jeden Knoten" "$RIG/options-de.txt"
 "$FERRYCTL" plan --swap=no > "$RIG/plan-noswap.txt" 2>&1
 check "HA: Swap Configuration cannot be turned off" [ $? -ne 0 ]
 "$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1

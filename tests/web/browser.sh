@@ -23,14 +23,15 @@
 #
 # ha (tests/web/wizard-ha.spec.mjs): a real MariaDB ring A -> B -> C -> A
 # (tests/rig/ring.sh, as in migration-ha.sh) with a writer on A; the target
-# T migrates B, clicked through all 7 steps: Source Info in high
+# T migrates B, clicked through steps 1 to 5 in German first (the HA texts
+# of po/de.po, nothing started), then all 7 steps: Source Info in high
 # availability with the DNS advice naming the rig's addresses, Swap
 # Configuration forced on with its reason, the HA operations on
 # Confirmation, Execution across the reboot of both systems (played here
 # when the page shows "rebooting": ferryd, both ferry-peers' and mariadbds'
 # processes restarted with exchanged addresses, ferryd with a new boot id),
 # the page following by itself, Congratulations, the Result with the DNS
-# revert advice from the job's Source. Here afterwards: the ring is
+# revert advice from the job's Source, the Result once more in German. Here afterwards: the ring is
 # A -> T -> C -> A, every write of the writer on every node once, writes
 # after the migration reach every node, checksums equal, the round-robin
 # hosts back on A, the job acknowledged.

@@ -163,6 +163,22 @@ export async function open() {
         await f.waitForSelector(`#ferry-wizard[data-step="${n}"] #step-${n}:not([hidden])`, { timeout });
     }
 
+    // Cockpit's display language as the shell's "Display language" dialog
+    // sets it (pkg/shell, Cockpit 287: the cookie CockpitLang and
+    // localStorage "cockpit.lang", then a reload; cockpit-ws passes the
+    // cookie on and cockpit-bridge answers the page's po.js with po.LANG.js).
+    // Opens BASE/ferry in that language and returns the page's new frame.
+    async function language(base, lang) {
+        await page.goto(`${base}/`);
+        await page.waitForSelector('#topnav, nav', { timeout: T });
+        await page.evaluate(l => {
+            document.cookie = 'CockpitLang=' + encodeURIComponent(l) + '; path=/; expires=Sun, 16 Jul 3567 06:23:41 GMT';
+            window.localStorage.setItem('cockpit.lang', l);
+        }, lang);
+        await page.goto(`${base}/ferry`);
+        return frame();
+    }
+
     const text = (f, sel) => f.locator(sel).innerText();
     const visible = (f, sel) => f.locator(sel).isVisible();
 
@@ -194,5 +210,5 @@ export async function open() {
         process.exit(failures === 0 ? 0 : 1);
     }
 
-    return { page, context, ok, bad, check, log, shot, narrow, frame, onStep, text, visible, ask, run };
+    return { page, context, ok, bad, check, log, shot, narrow, frame, language, onStep, text, visible, ask, run };
 }

@@ -20,6 +20,11 @@ export const MANUAL_DE = {
     passwordHelp: "Aus Sicherheitsgründen müssen Sie das Passwort des Admin-Benutzers eingeben. Es wird einmal zur Anmeldung am Quellsystem verwendet und nicht gespeichert.",
     infoLabels: ["Lizenz-GUID", "Hostname", "Domänenname", "IP-Adresse", "Serverrolle"],
     standalone: "Das System ist ein Einzelsystem",
+    ha: "Das System wird in Hochverfügbarkeit betrieben",
+    dnsIntro: "Damit keine Störungen entstehen, wird empfohlen, die DNS-Konfiguration vor dem Fortfahren wie folgt zu ändern:",
+    dnsPoints: (domain, to, from) => `– Die Domäne ${domain} verweist auf die IP-Adresse ${to} und nicht mehr auf ${from}.`,
+    dnsNoLonger: (address, lb) => `– Die IP-Adresse ${address} ist für die Domäne ${lb} nicht mehr eingetragen.`,
+    dnsOutro: "Bitte warten Sie die Verbreitungszeit der DNS-Änderungen ab, bevor Sie mit dem nächsten Schritt fortfahren.",
     options: {
         "Konfiguration tauschen": "Wenn aktiviert, wird die Konfiguration der ‚Systemeinstellungen‘ zwischen den beiden beteiligten Systemen getauscht. Wenn deaktiviert, werden ausschließlich die grundlegenden Einstellungen vom Quellsystem auf das aktuelle System kopiert; ausgenommen sind dabei die Parameter zu: Netzwerk, DNS, Webserver, Round-Robin-Host, Lastverteilungsdomäne, Senden oder Empfangen von Daten von einem entfernten System, FTP für die Datensicherung.",
         "Lizenz migrieren": "Wenn aktiviert, wird die Lizenz vom Quellsystem auf das aktuelle System übertragen und gleichzeitig im Quellsystem ungültig gemacht. Die Option kann nur aktiviert werden, wenn das aktuelle System keine Lizenz hat und das Quellsystem zugleich über einen aktiven Wartungsvertrag verfügt.",
@@ -50,6 +55,9 @@ export const MANUAL_DE = {
     },
     congratulations: "Herzlichen Glückwunsch! Die Migration wurde erfolgreich abgeschlossen",
     success: "Die Einrichtung war erfolgreich!",
+    revertIntro: "Falls Sie die DNS-Konfiguration geändert haben, passen Sie sie jetzt bitte wie folgt an:",
+    revertDomain: (domain, address) => `– Die Domäne ${domain} wird mit der IP-Adresse ${address} aufgelöst.`,
+    revertLb: (lb, address) => `– Die Domäne ${lb} wird ebenfalls mit der IP-Adresse ${address} aufgelöst.`,
     closeText: "Wenn Sie auf „Schließen“ klicken, wird der Assistent beendet und die Anmeldeseite des vorgesehenen Zielsystems geöffnet.",
     close: "Schließen",
 };
@@ -63,10 +71,21 @@ export const TEXT_DE = {
     notRun: "Mit diesen Optionen nicht ausgeführt:",
     sourceStays: "Das Quellsystem bleibt im Wartungsmodus, seine Dienste sind beendet und maskiert, damit die beiden Systeme nie dieselben Benutzer bedienen; seine Daten sind unverändert.",
     undo: "Um die Migration rückgängig zu machen",
+    // ferryd's reason (daemon/core/options.cpp), translated by the page.
+    swapReasonHa: "Das Quellsystem wird in Hochverfügbarkeit betrieben: Der Replikationsring spricht jeden Knoten über seine IP-Adresse an, daher muss dieses System die Konfiguration des Quellsystems übernehmen.",
 };
 
 // English sentences that must not be on the German page (the translation
 // is really applied, not only present).
 export const ENGLISH = [MANUAL.welcome[0], MANUAL.sourceWarning, MANUAL.confirmWarning, MANUAL.estimateNote, MANUAL.success,
+    MANUAL.ha, MANUAL.dnsIntro, MANUAL.dnsOutro, MANUAL.revertIntro,
     // the page's own sentences that were once left untranslated
     'Press the ‘Execute’ button', 'Ports 80 and 443 of the source are checked as well.', 'for the source\'s migration service'];
+
+// One check that none of ENGLISH is left in `text` (the innerText of a step
+// shown in German).
+export function checkNoEnglish(check, where, text) {
+    const flat = text.replace(/\s+/g, ' ');
+    const left = ENGLISH.filter(s => flat.includes(s));
+    check(`${where}: no English manual sentence left (${left.length}${left.length ? ': ' + left.map(s => s.slice(0, 40)).join('; ') : ''})`, left.length === 0);
+}

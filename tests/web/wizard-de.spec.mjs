@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { env, T, includes, open } from './lib.mjs';
 import { checkSentences } from './manual.mjs';
-import { MANUAL_DE as DE, TEXT_DE, ENGLISH } from './manual-de.mjs';
+import { MANUAL_DE as DE, TEXT_DE, checkNoEnglish } from './manual-de.mjs';
 
 const BASE = env('FERRY_BASE_URL');
 const SOURCE = env('FERRY_SOURCE_ADDR');
@@ -23,25 +23,13 @@ const GUID = env('FERRY_SOURCE_GUID');
 const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
 const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
 
-const { page, check, shot, frame, onStep, text, visible, run } = await open();
+const { page, check, shot, language, onStep, text, visible, run } = await open();
 
-const noEnglish = (where, t) => {
-    const flat = t.replace(/\s+/g, ' ');
-    const left = ENGLISH.filter(s => flat.includes(s));
-    check(`${where}: no English manual sentence left (${left.length})`, left.length === 0);
-};
+const noEnglish = (where, t) => checkNoEnglish(check, where, t);
 
 async function main() {
     // ---- the display language, as Cockpit's shell dialog sets it ---------
-    await page.goto(`${BASE}/`);
-    await page.waitForSelector('#topnav, nav', { timeout: T });
-    await page.evaluate(() => {
-        // pkg/shell (Cockpit 287), the "Display language" dialog's Select:
-        document.cookie = 'CockpitLang=' + encodeURIComponent('de-de') + '; path=/; expires=Sun, 16 Jul 3567 06:23:41 GMT';
-        window.localStorage.setItem('cockpit.lang', 'de-de');
-    });
-    await page.goto(`${BASE}/ferry`);
-    let f = await frame();
+    let f = await language(BASE, 'de-de');
     const shellLang = await page.evaluate(() => document.documentElement.lang);
     check(`German: the shell is in German (<html lang="${shellLang}"> from the cookie)`, shellLang === 'de-de');
     const pageLang = await f.evaluate(() => [document.documentElement.lang, window.cockpit.language]);

@@ -4,7 +4,10 @@
 // ring A -> B -> C -> A (A is the ring's Main node); the target T takes B's
 // place. The reboot of both systems is played by the rig when asked
 // ("reboot"): ferryd goes away and comes back with a new boot id, and the
-// page must follow the job across it by itself. Run only by that script,
+// page must follow the job across it by itself. Steps 1 to 5 are clicked
+// through in German first (Cockpit's display language set as its shell
+// does; nothing started), and the Result step is shown once more in German
+// before Close (tests/web/manual-de.mjs). Run only by that script,
 // which passes the common variables of lib.mjs and
 //   FERRY_HA_A, FERRY_HA_B, FERRY_HA_C   the ring's addresses (B: source)
 //   FERRY_HA_LB                          the load-balancing domain
@@ -13,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { env, TEXT, T, includes, open } from './lib.mjs';
 import { MANUAL, checkSentences } from './manual.mjs';
+import { MANUAL_DE as DE, TEXT_DE, checkNoEnglish } from './manual-de.mjs';
 
 const BASE = env('FERRY_BASE_URL');
 const A = env('FERRY_HA_A');
@@ -25,26 +29,97 @@ const DOMAIN = 'example.test'; // the rig's Domain Name (tests/rig/appliance.sh)
 
 // The manual's DNS advice (steps 3 and 7) with the rig's names and
 // addresses: users go to the Main node A while B is away; afterwards this
-// system answers at B's address.
+// system answers at B's address. The same in German (po/de.po).
 const DNS_ADVICE = [MANUAL.dnsPoints(DOMAIN, A, B), MANUAL.dnsNoLonger(B, LB)];
 const DNS_REVERT_ADVICE = [MANUAL.revertDomain(DOMAIN, B), MANUAL.revertLb(LB, B)];
+const DNS_ADVICE_DE = [DE.dnsPoints(DOMAIN, A, B), DE.dnsNoLonger(B, LB)];
+const DNS_REVERT_ADVICE_DE = [DE.revertDomain(DOMAIN, B), DE.revertLb(LB, B)];
 const SWAP_REASON = "The source is in high availability: the replication ring addresses each node by its IP " +
     "address, so this system must take over the source's configuration.";
 // The operations of an HA job with Swap (forced), License and Logs.
 const HA_OPS = ['copy-settings', 'source-maintenance', 'deactivate-replica', 'modify-source', 'reboot',
     'copy-data-activate-replica', 'update-certificates', 'restart-services', 'copy-syslog', 'final'];
 
-const { page, ok, check, log, shot, frame, onStep, text, visible, ask, run } = await open();
+const { page, ok, check, log, shot, frame, language, onStep, text, visible, ask, run } = await open();
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 // The event log is in a closed <details>: its texts are read from the DOM.
 const eventTexts = (f, type) => f.locator(`#exec-events li[data-type="${type}"]`).evaluateAll(l => l.map(e => e.textContent));
 const opStates = f => f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => `${e.dataset.op}=${e.dataset.state}`));
 
+// Steps 1 to 5 for the HA source in German (Cockpit's display language set
+// as the shell does), up to Confirmation; nothing is started, so the
+// English run that follows begins afresh on Welcome.
+async function germanUpToConfirmation() {
+    const f = await language(BASE, 'de-de');
+    await onStep(f, 1);
+    await f.click('#btn-next');
+    await onStep(f, 2);
+    await f.fill('#source-address', B);
+    await f.fill('#source-password', PASSWORD);
+    await f.click('#btn-next');
+
+    await onStep(f, 3);
+    let t = await text(f, '#step-3');
+    checkSentences(check, 'HA, German: Quellinformationen', t, [DE.ha, DE.dnsIntro, DE.dnsOutro]);
+    const advice = await f.locator('#info-dns-advice li').allInnerTexts();
+    check(`HA, German: Quellinformationen, the DNS advice with the rig's names:\n        ${advice.join('\n        ')}`,
+        same(advice, DNS_ADVICE_DE));
+    check(`HA, German: no "${DE.standalone}"`, !await visible(f, '#info-standalone'));
+    checkNoEnglish(check, 'HA, German: Quellinformationen', t);
+    await shot('de-source-info', f, '#info-ha', { dark: false });
+    await f.click('#btn-next');
+
+    await onStep(f, 4);
+    t = await text(f, '#step-4');
+    checkSentences(check, 'HA, German: Optionen', t, Object.values(DE.options));
+    check('HA, German: Optionen, Konfiguration tauschen on and disabled (forced)',
+        await f.isChecked('#opt-swap') && await f.isDisabled('#opt-swap'));
+    const reasonDe = await text(f, '#opt-swap-reason');
+    check(`HA, German: Optionen, ferryd's reason translated ("${reasonDe}")`, reasonDe === TEXT_DE.swapReasonHa);
+    await f.click('#btn-next');
+
+    await onStep(f, 5);
+    t = await text(f, '#step-5');
+    checkSentences(check, 'HA, German: Bestätigung', t, [DE.confirmWarning]);
+    const row = async id => (await f.locator(`#plan-table tbody tr[data-op="${id}"]`).innerText()).replace(/\s+/g, ' ');
+    for (const [id, want] of [['deactivate-replica', [DE.operations['deactivate-replica']]],
+        ['copy-data-activate-replica', [DE.operations['copy-data-activate-replica'], DE.operationDetails['copy-data-activate-replica']]],
+        ['source-maintenance', [DE.operationDetails['source-maintenance']]],
+        ['final', [DE.operationDetails.final]],
+        ['reboot', [DE.operations.reboot]]]) {
+        const r = await row(id);
+        check(`HA, German: Bestätigung, ${id} ("${r.slice(0, 90)}...")`, want.every(w => includes(r, w)));
+    }
+    check(`HA, German: the button "${DE.execute}"`, (await text(f, '#btn-execute')).trim() === DE.execute);
+    checkNoEnglish(check, 'HA, German: Bestätigung', t);
+    await shot('de-confirmation', null, null, { dark: false });
+}
+
+// Step 7 again after the English checks, in German: the revert advice comes
+// from the finished job (ferryd), the sentences from po/de.po.
+async function germanResult() {
+    const f = await language(BASE, 'de-de');
+    await onStep(f, 6);
+    await f.waitForSelector('#exec-success:not([hidden])', { timeout: T });
+    check(`HA, German: Ausführung, "${DE.congratulations}"`, includes(await text(f, '#exec-success'), DE.congratulations));
+    await f.click('#btn-next');
+    await onStep(f, 7);
+    const t = await text(f, '#step-7');
+    checkSentences(check, 'HA, German: Ergebnis', t, [DE.success, DE.revertIntro, DE.closeText]);
+    const revert = await f.locator('#result-dns-advice li').allInnerTexts();
+    check(`HA, German: Ergebnis, the revert advice:\n        ${revert.join('\n        ')}`, same(revert, DNS_REVERT_ADVICE_DE));
+    check(`HA, German: Ergebnis, "${DE.close}"`, (await text(f, '#btn-close')) === DE.close);
+    checkNoEnglish(check, 'HA, German: Ergebnis', t);
+    await shot('de-result', f, '#result-dns', { dark: false });
+    return f;
+}
+
 async function main() {
-    // ---- 1 Welcome (ferryd runs already) ----------------------------------
-    await page.goto(`${BASE}/ferry`);
-    let f = await frame();
+    await germanUpToConfirmation();
+
+    // ---- 1 Welcome (ferryd runs already), in English ------------------------
+    let f = await language(BASE, 'en-us');
     await onStep(f, 1);
     const navTexts = (await f.locator('#ferry-steps li').allInnerTexts()).map(s => s.replace(/^\d+\s*/, '').trim());
     check(`HA: the 7 steps in order: ${navTexts.join(', ')}`, same(navTexts, TEXT.steps));
@@ -233,6 +308,7 @@ async function main() {
     check('HA: the password is not in the browser storage', !includes(stored, PASSWORD));
     await shot('result', f, '#result-dns');
     check('HA: the shell shows no "Ooops!"', !await page.locator('#navbar-oops').isVisible());
+    f = await germanResult();
     await f.click('#btn-close');
     // After the Swap this system answers at B's former address: Close opens
     // the login page there (the rig serves one at B, same port).

@@ -279,6 +279,16 @@ async function main() {
     check('failure: the remedy names no D-Bus method', !/\w\(\)/.test(errRemedy));
     check('failure: Resume and Abandon offered, Next hidden',
         await visible(f, '#exec-resume') && await visible(f, '#exec-abandon') && !await visible(f, '#btn-next'));
+    // The failed job's report, before anything is abandoned: how far it got.
+    const [failedDownload] = await Promise.all([page.waitForEvent('download', { timeout: T }), f.click('#exec-report-json')]);
+    let failedReport = {};
+    try {
+        failedReport = JSON.parse(readFileSync(await failedDownload.path(), 'utf8'));
+    } catch (e) { ok(`(the failed job's report did not parse: ${e.message})`) }
+    const failedOps = Array.isArray(failedReport.operations) ? failedReport.operations.length : 0;
+    check(`failure: the report downloads (${failedDownload.suggestedFilename()}): state "${failedReport.state}", ` +
+          `error in "${(failedReport.error || {}).operation}", ${failedOps} operations`,
+        failedReport.state === 'failed' && (failedReport.error || {}).operation === 'restart-services' && failedOps > 0);
     // Abandon first says what each system is left in; the rig checks that
     // the source really is so (Acknowledge changes nothing of it: it only
     // drops the temporary account and the tokens, docs/dbus-api.md).

@@ -179,6 +179,9 @@ function init() {
     $("btn-close").addEventListener("click", close);
     $("result-report-text").addEventListener("click", () => { if (!S.busy) downloadReport("text") });
     $("result-report-json").addEventListener("click", () => { if (!S.busy) downloadReport("json") });
+    // A failed job's report says how far it got; Abandon removes it.
+    $("exec-report-text").addEventListener("click", () => { if (!S.busy) downloadReport("text") });
+    $("exec-report-json").addEventListener("click", () => { if (!S.busy) downloadReport("json") });
     $("exec-resume").addEventListener("click", () => { if (!S.busy) resume() });
     $("exec-abandon").addEventListener("click", () => { if (!S.busy) askAbandon() });
     $("exec-abandon-yes").addEventListener("click", () => { if (!S.busy) abandon() });

@@ -45,7 +45,8 @@ export function renderOptions() {
         row.classList.toggle("ferry-disabled", input.disabled);
         row.dataset.available = String(!!rule.available);
         row.dataset.forced = String(!!rule.forced);
-        reason.textContent = rule.reason || "";
+        // ferryd's sentence, translated where the catalog has it (po.mjs).
+        reason.textContent = rule.reason ? _(rule.reason) : "";
         reason.hidden = !rule.reason;
         reason.className = "ferry-option__reason " + (rule.forced ? "ferry-forced" : "ferry-unavailable");
     }

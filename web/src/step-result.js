@@ -98,8 +98,8 @@ export function close() {
     });
 }
 
-// The migration report (Job.GetReport), offered for download before Close:
-// Acknowledge() removes it with the journal.
+// The migration report (Job.GetReport), offered for download before Close
+// and while a job has failed: Acknowledge() removes it with the journal.
 export function downloadReport(format) {
     const path = S.jobPath;
     if (!path)
