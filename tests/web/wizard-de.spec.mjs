@@ -118,6 +118,13 @@ async function main() {
     t = await text(f, '#step-6');
     check(`Ausführung: "${DE.congratulations}"`, includes(t, DE.congratulations));
     noEnglish('Ausführung', t);
+    // Times and sizes in the page's language, not the browser's (en-US here).
+    const clocks = await f.locator('#exec-events .ferry-event-time').allTextContents();
+    check(`Ausführung: the event log's times in German form (${clocks.slice(0, 2).join(', ')}...)`,
+        clocks.length > 0 && clocks.every(c => /^\d{1,2}:\d{2}:\d{2}$/.test(c)));
+    const sizes = (await text(f, '#exec-ops')).match(/\d+[.,]\d (KiB|MiB|GiB)/g) || [];
+    check(`Ausführung: sizes with a decimal comma (${sizes.slice(0, 3).join(', ') || 'none with a fraction'})`,
+        sizes.every(x => x.includes(',')));
     await f.waitForSelector('#btn-next:not([hidden])', { timeout: T });
     await shot('execution-done', null, null, { dark: false });
 
@@ -127,6 +134,9 @@ async function main() {
     t = await text(f, '#step-7');
     checkSentences(check, 'Ergebnis', t, [DE.success, DE.closeText, TEXT_DE.sourceStays]);
     check('Ergebnis: how to undo it, in German', includes(await text(f, '#result-source-undo'), TEXT_DE.undo));
+    const finished = await text(f, '#result-summary');
+    check(`Ergebnis: the finish time in German form ("${finished.replace(/.*: /, '')}")`,
+        /\b\d{1,2}\.\d{1,2}\.\d{4}, \d{1,2}:\d{2}:\d{2}\b/.test(finished) && !/\b(AM|PM)\b/.test(finished));
     noEnglish('Ergebnis', t);
     check(`Ergebnis: "${DE.close}"`, (await text(f, '#btn-close')) === DE.close);
     await shot('result', null, null, { dark: false });

@@ -11,6 +11,13 @@ export function unwrap(dict) {
     return out;
 }
 
+// Dates, times and numbers in the page's language (cockpit.language, set by
+// po.LANG.js), not the browser's: the German page says "6.12.2026, 15:07:37"
+// and "1,5 MiB" whatever language the browser itself runs in.
+function locale() {
+    return cockpit.language || undefined;
+}
+
 export function formatBytes(n) {
     n = Number(n) || 0;
     const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -19,7 +26,8 @@ export function formatBytes(n) {
         n /= 1024;
         i++;
     }
-    return (i === 0 ? String(n) : n.toFixed(n < 10 ? 1 : 0)) + " " + units[i];
+    const digits = i === 0 || n >= 10 ? 0 : 1;
+    return n.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }) + " " + units[i];
 }
 
 export function formatDuration(s) {
@@ -37,7 +45,12 @@ export function formatDuration(s) {
 export function formatTime(usec) {
     if (!usec)
         return "";
-    return new Date(Number(usec) / 1000).toLocaleString();
+    return new Date(Number(usec) / 1000).toLocaleString(locale());
+}
+
+// The time of day of an event.
+export function formatClock(usec) {
+    return new Date(Number(usec) / 1000).toLocaleTimeString(locale());
 }
 
 export function setText(id, text) {

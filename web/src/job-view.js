@@ -2,7 +2,7 @@
 import { FerryManual as M } from "./manual.js";
 import { call } from "./bus.js";
 import { $, DATA_OPS, JOB_IFACE, OP_STATE_TEXT, S } from "./constants.js";
-import { el, formatBytes, formatDuration, formatTime, setText, show, unwrap } from "./dom.js";
+import { el, formatBytes, formatClock, formatDuration, formatTime, setText, show, unwrap } from "./dom.js";
 import { renderAbandon } from "./job-actions.js";
 import { optionsText } from "./step-plan.js";
 import { go, updateFooter } from "./steps.js";
@@ -129,7 +129,7 @@ export function eventText(ev) {
 }
 
 export function appendEvent(ev) {
-    const time = new Date(Number(ev.usec) / 1000).toLocaleTimeString();
+    const time = formatClock(ev.usec);
     $("exec-events").appendChild(el("li", { "data-seq": String(ev.seq), "data-type": ev.type }, [
         el("span", { class: "ferry-event-time", text: time }),
         document.createTextNode(" " + eventText(ev)),
