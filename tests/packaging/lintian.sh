@@ -54,7 +54,7 @@ done
 
 # --- where the files go ----------------------------------------------------
 declare -A ALLOWED=(
-    [ferry]='etc/ferry/ferry\.conf|lib/systemd/system/[^/]+|usr/lib/systemd/catalog/ferry\.catalog|usr/bin/ferryctl|usr/share/locale/[^/]+/LC_MESSAGES/ferry\.mo|usr/libexec/ferry/ferryd|usr/share/(dbus-1/(system\.d|system-services|interfaces)|polkit-1/actions|man/man[18]|doc/ferry)/.+'
+    [ferry]='etc/ferry/ferry\.conf|lib/systemd/system/[^/]+|usr/lib/systemd/catalog/ferry\.catalog|usr/bin/ferryctl|usr/share/bash-completion/completions/ferryctl|usr/share/locale/[^/]+/LC_MESSAGES/ferry\.mo|usr/libexec/ferry/ferryd|usr/share/(dbus-1/(system\.d|system-services|interfaces)|polkit-1/actions|man/man[18]|doc/ferry)/.+'
     [ferry-peer]='lib/systemd/system/[^/]+|usr/libexec/ferry/ferry-peer|usr/share/(man/man8|doc/ferry-peer)/.+'
     [cockpit-ferry]='usr/share/(cockpit/ferry|doc/cockpit-ferry)/.+'
 )
