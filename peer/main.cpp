@@ -248,8 +248,17 @@ int run_apply_network(local::FileAppliance& appliance, const std::string& dir)
         spdlog::critical("{}", net.error().message);
         return EXIT_FAILURE;
     }
+    // networkd (user systemd-network) must read the directory. Debian 12's
+    // systemd makes it at boot; Debian 11's (247) does not, and this
+    // process runs with umask 0077: made 0700, networkd could not open it
+    // and left the link unmanaged (found by tests/containers/mixed-swap.sh).
+    namespace fs = std::filesystem;
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    if (fs::create_directories(dir, ec))
+        fs::permissions(dir,
+                        fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec,
+                        ec);
     const auto file = std::filesystem::path(dir) / core::kNetworkFileName;
     if (auto w = local::write_file_atomic(file, net->text, 0644); !w) {
         spdlog::critical("Cannot write {}: {}", file.string(), w.error().message);
