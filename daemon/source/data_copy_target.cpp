@@ -82,8 +82,12 @@ core::Expected<bool> Engine::create_objects()
             return r;
         return r2;
     };
-    // Sequences (their current value too), then views: a view may use
-    // another, so create in passes until no progress.
+    // Sequences (their current value too), then routines, then views: a
+    // view may call a stored function (MariaDB resolves it when the view is
+    // created: views first failed with "FUNCTION ... does not exist", found
+    // by containers-mixed-swap), a routine's body is resolved only when it
+    // runs; a view may use another, so views are created in passes until
+    // no progress. Triggers and events last.
     for (const auto& o : objects_) {
         if (o.kind != Object::Kind::Sequence)
             continue;
@@ -91,6 +95,12 @@ core::Expected<bool> Engine::create_objects()
         if (auto r = in_mode(o, o.create_sql); !r)
             return r;
         if (auto r = c.execute("SELECT SETVAL(" + q + ", " + o.sequence_next + ", 0)"); !r)
+            return r;
+    }
+    for (const auto& o : objects_) {
+        if (o.kind != Object::Kind::Routine)
+            continue;
+        if (auto r = in_mode(o, o.create_sql); !r)
             return r;
     }
     std::vector<const Object*> views;
@@ -110,7 +120,7 @@ core::Expected<bool> Engine::create_objects()
             return *last;
         views = std::move(failed);
     }
-    for (auto kind : {Object::Kind::Routine, Object::Kind::Trigger, Object::Kind::Event}) {
+    for (auto kind : {Object::Kind::Trigger, Object::Kind::Event}) {
         for (const auto& o : objects_) {
             if (o.kind != kind)
                 continue;
