@@ -92,7 +92,7 @@ ct_main() {
 }
 
 # shellcheck disable=SC2034 # CT_ROLE, CT_ADDR: for the tests
-declare -gA CT_MACHINE CT_IF CT_WRAPPER CT_ROLE CT_ADDR
+declare -gA CT_MACHINE CT_IF CT_WRAPPER CT_ROLE CT_ADDR CT_LOWER
 declare -ga CT_NAMES=()
 CT_FAILS=0
 CT_BAD=()
@@ -191,11 +191,14 @@ ct_file() { echo "$CT_DIR/$1/merged$2"; }
 # An appliance: overlay over the cached root (mounted here, so the test can
 # read its files directly), ferry installed, the reference appliance's
 # files at ferry.conf's default paths, MariaDB configured, the units enabled.
+# CT_CREATE_LOWER=DIR: the appliance's root is DIR instead of CT_ROOT (an
+# appliance of another Debian release: mixed-swap.sh's Debian 11 source).
 ct_create() {
     local name=$1 role=$2 addr=$3
     local d=$CT_DIR/$name
+    CT_LOWER[$name]=${CT_CREATE_LOWER:-$CT_ROOT}
     mkdir -p "$d/upper" "$d/work" "$d/merged"
-    mount -t overlay "ferry-ct-$name" -o "lowerdir=$CT_ROOT,upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
+    mount -t overlay "ferry-ct-$name" -o "lowerdir=${CT_LOWER[$name]},upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
         ct_fail "cannot mount the overlay of $name"
     CT_NAMES+=("$name")
     CT_MACHINE[$name]=ferry-$name-$CT_TAG
@@ -444,7 +447,7 @@ ct_restore() {
     rm -rf "$d/upper" "$d/work"
     cp -a "$d/snapshot" "$d/upper" || ct_fail "cannot restore the upper layer of $name"
     mkdir -p "$d/work"
-    mount -t overlay "ferry-ct-$name" -o "lowerdir=$CT_ROOT,upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
+    mount -t overlay "ferry-ct-$name" -o "lowerdir=${CT_LOWER[$name]},upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
         ct_fail "cannot mount the overlay of $name again"
     rm -f "$d/boots.log"
 }

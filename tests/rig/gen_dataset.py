@@ -490,6 +490,16 @@ def client(args, sql, local_infile=False):
     return p.stdout.decode()
 
 
+def schema_for(version):
+    """SCHEMA for the server's VERSION(): the UUID type exists from MariaDB
+    10.7; an older server (a Debian 11 source, 10.5: the mixed-generation
+    container rig) gets the same values in CHAR(36) ascii."""
+    major_minor = tuple(int(x) for x in version.split("-")[0].split(".")[:2])
+    if major_minor >= (10, 7):
+        return SCHEMA
+    return SCHEMA.replace("c_uuid UUID NULL,", "c_uuid CHAR(36) CHARACTER SET ascii NULL,")
+
+
 def counts(args):
     n = {name: max(1, int(args.rows * share)) for name, share in SHARES}
     return n
@@ -551,9 +561,10 @@ def main():
 
     t0 = time.monotonic()
     c = counts(args)
+    schema_sql = schema_for(client(args, "SELECT VERSION();").split()[-1])
     client(args, "SET SESSION sql_log_bin=0;\nDROP DATABASE IF EXISTS `%s`;\n"
                  "CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;\n"
-                 "USE `%s`;\nSET foreign_key_checks=0;\n%s" % (args.schema, args.schema, args.schema, SCHEMA))
+                 "USE `%s`;\nSET foreign_key_checks=0;\n%s" % (args.schema, args.schema, args.schema, schema_sql))
     workdir = tempfile.mkdtemp(prefix="ferry-dataset.", dir=args.workdir)
     total = 0
     try:
