@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include "core/journal_record.hpp"
+#include "core/outage.hpp"
 #include "local/journal_send.hpp"
 #include "local/measurements_file.hpp"
 #include "local/probe_measure.hpp"
@@ -305,6 +306,9 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
     checks.push_back({"estimate", core::Verdict::Ok, "Time estimate",
                       core::estimate_summary(ops) +
                           (probe_rates_.notes.empty() ? "" : " " + probe_rates_.notes)});
+    // How long guests cannot log in, the figure an administrator schedules by.
+    checks.push_back({"outage", core::Verdict::Ok, "Unavailable time",
+                      core::outage_summary(core::plan_outage(ops, in.high_availability), ops)});
     return Plan{*opts, std::move(ops), std::move(checks)};
 }
 

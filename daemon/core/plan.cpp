@@ -154,6 +154,13 @@ std::vector<PlannedOperation> build_plan(const PlanInput& in)
     return plan;
 }
 
+std::string duration_text(uint64_t seconds)
+{
+    if (seconds >= 60)
+        return std::to_string(seconds / 60) + " min " + std::to_string(seconds % 60) + " s";
+    return std::to_string(seconds) + " s";
+}
+
 uint64_t plan_total_seconds(const std::vector<PlannedOperation>& plan)
 {
     uint64_t s = 0;
@@ -168,13 +175,7 @@ namespace ferry::core {
 
 std::string estimate_summary(const std::vector<PlannedOperation>& plan)
 {
-    const uint64_t total = plan_total_seconds(plan);
-    std::string s = "About ";
-    if (total >= 60)
-        s += std::to_string(total / 60) + " min " + std::to_string(total % 60) + " s";
-    else
-        s += std::to_string(total) + " s";
-    s += " in all.";
+    std::string s = "About " + duration_text(plan_total_seconds(plan)) + " in all.";
     for (const auto& op : plan)
         if (op.runs)
             s += " " + op.title + ": " + std::to_string(op.estimated_seconds) + " s (" +

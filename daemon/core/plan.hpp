@@ -73,4 +73,7 @@ std::vector<PlannedOperation> build_plan(const PlanInput& in);
 
 uint64_t plan_total_seconds(const std::vector<PlannedOperation>& plan);
 
+// "1 min 8 s", "45 s": a duration in the plan's texts.
+std::string duration_text(uint64_t seconds);
+
 } // namespace ferry::core

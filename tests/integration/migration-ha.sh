@@ -126,6 +126,8 @@ check "ferryctl options in German: ferryd's reason for the forced Swap translate
 check "HA: Swap Configuration cannot be turned off" [ $? -ne 0 ]
 "$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
 check "plan (HA: swap forced)" [ $? -eq 0 ]
+check "plan (HA): the ring keeps serving, the source node's unavailable time" \
+    grep -q "Unavailable time: The other nodes of the replication ring keep serving guests throughout .*the source node is out of service for about [0-9]" "$RIG/plan.txt"
 check "the plan deactivates the replica and joins the ring" \
     sh -c "grep -q 'Deactivate the replica' '$RIG/plan.txt' && grep -q 'activate the replica' '$RIG/plan.txt'"
 "$FERRYCTL" start --license --logs --yes --no-ask-password > "$RIG/start.txt" 2>&1

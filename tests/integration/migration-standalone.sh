@@ -102,6 +102,11 @@ ln -s "$RIG/canary-license" "$RIG/target/logs/traffic.log.3"
 # --- Options, plan, execute, watch -----------------------------------------
 "$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
 check "plan with license and logs" [ $? -eq 0 ]
+# The hotspot's unavailable time (core/outage.cpp): the window of the
+# estimate from maintenance to the restarted services, the data copy in it.
+check "plan: the unavailable time, with the data copy inside it ($(grep -o 'Guests cannot log in for about [^,]*' "$RIG/plan.txt"))" \
+    sh -c "grep -q 'Unavailable time: Guests cannot log in for about [0-9].* of the job' '$RIG/plan.txt' &&
+           grep -q 'Inside it: .*Copy data [0-9]' '$RIG/plan.txt' && grep -q 'grows with the data' '$RIG/plan.txt'"
 # The temporary MariaDB account's grants while it exists (the last look
 # before it is dropped), sampled on the source as root.
 ( seen=0
