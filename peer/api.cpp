@@ -47,10 +47,7 @@ Response error_response(unsigned status, std::string_view name, const std::strin
     Response r;
     r.status = status;
     r.error = std::string(name);
-    json j{{"error", name}, {"message", message}};
-    if (!remedy.empty())
-        j["remedy"] = remedy;
-    r.body = dump(j);
+    r.body = dump(protocol::ErrorBody{std::string(name), message, remedy}.to_json());
     return r;
 }
 
@@ -193,53 +190,51 @@ Response Api::describe()
     uint64_t log_bytes = 0;
     for (const auto& f : *logs)
         log_bytes += f.size;
+    protocol::Description d;
     // The live side of the ring: what this server's MariaDB says.
-    json replication;
-    std::string mariadb_version;
+    protocol::Replication& rep = d.replication.emplace();
     if (auto rs = database_.replication_state(); rs) {
-        mariadb_version = rs->server_version;
-        replication = json{{"replica_configured", rs->replica_configured},
-                           {"master_host", rs->master_host},
-                           {"master_port", rs->master_port},
-                           {"using_gtid", rs->using_gtid},
-                           {"io_running", rs->io_running},
-                           {"sql_running", rs->sql_running},
-                           {"last_error", rs->last_error},
-                           {"downstream", rs->downstream},
-                           {"server_id", rs->server_id},
-                           {"gtid_domain_id", rs->gtid_domain_id},
-                           {"gtid_binlog_pos", rs->gtid_binlog_pos},
-                           {"gtid_current_pos", rs->gtid_current_pos},
-                           {"log_bin", rs->log_bin},
-                           {"log_slave_updates", rs->log_slave_updates},
-                           {"seconds_behind_master", rs->seconds_behind}};
+        d.mariadb_version = rs->server_version;
+        rep.replica_configured = rs->replica_configured;
+        rep.master_host = rs->master_host;
+        rep.master_port = rs->master_port;
+        rep.using_gtid = rs->using_gtid;
+        rep.io_running = rs->io_running;
+        rep.sql_running = rs->sql_running;
+        rep.last_error = rs->last_error;
+        rep.downstream = rs->downstream;
+        rep.server_id = rs->server_id;
+        rep.gtid_domain_id = rs->gtid_domain_id;
+        rep.gtid_binlog_pos = rs->gtid_binlog_pos;
+        rep.gtid_current_pos = rs->gtid_current_pos;
+        rep.log_bin = rs->log_bin;
+        rep.log_slave_updates = rs->log_slave_updates;
+        if (rs->seconds_behind >= 0)
+            rep.seconds_behind_master = rs->seconds_behind;
     } else {
-        replication = json{{"error", rs.error().message}};
+        rep.error = rs.error().message;
     }
-    return ok(json{
-        {"protocol", kProtocol},
-        {"license_guid", lic.guid},
-        {"licensed", lic.licensed},
-        {"maintenance_contract_active", lic.contract_active},
-        {"host_name", id.host_name},
-        {"domain_name", id.domain_name},
-        {"address", id.address},
-        {"server_role", ha.server_role},
-        {"high_availability", ha.high_availability},
-        {"ring_members", ha.ring_members},
-        {"dns_advice", ha.dns_advice},
-        {"dns_revert_advice", ha.dns_revert_advice},
-        {"main_node", ha.main_node},
-        {"replication", replication},
-        {"data_bytes", appliance_.data_bytes()},
-        {"log_bytes", log_bytes},
-        {"settings_bytes", appliance_.settings_bytes()},
-        {"databases", appliance_.databases()},
-        // For the target's pre-flight checks (optional in protocol 3:
-        // ferryd warns when they are missing).
-        {"mariadb_version", mariadb_version},
-        {"time_usec", realtime_usec()},
-    });
+    d.protocol = kProtocol;
+    d.license_guid = lic.guid;
+    d.licensed = lic.licensed;
+    d.maintenance_contract_active = lic.contract_active;
+    d.host_name = id.host_name;
+    d.domain_name = id.domain_name;
+    d.address = id.address;
+    d.server_role = ha.server_role;
+    d.high_availability = ha.high_availability;
+    d.ring_members = ha.ring_members;
+    d.dns_advice = ha.dns_advice;
+    d.dns_revert_advice = ha.dns_revert_advice;
+    d.main_node = ha.main_node;
+    d.data_bytes = appliance_.data_bytes();
+    d.log_bytes = log_bytes;
+    d.settings_bytes = appliance_.settings_bytes();
+    d.databases = appliance_.databases();
+    // For the target's pre-flight checks (optional in protocol 3: ferryd
+    // warns when they are missing).
+    d.time_usec = realtime_usec();
+    return ok(d.to_json());
 }
 
 Response Api::settings()
@@ -249,7 +244,7 @@ Response Api::settings()
         return error_response(s.error());
     if (auto bad = check_utf8(*s, "The settings section"))
         return std::move(*bad);
-    return ok(json{{"sections", *s}});
+    return ok(protocol::Settings{std::move(*s)}.to_json());
 }
 
 Response Api::create_db_account(const Request& r)
@@ -257,7 +252,7 @@ Response Api::create_db_account(const Request& r)
     auto parsed = body_object(r);
     if (auto* resp = std::get_if<Response>(&parsed))
         return std::move(*resp);
-    auto target = address_field(std::get<json>(parsed), "target_address");
+    auto target = address_field(std::get<json>(parsed), protocol::DbAccountRequest::kTargetAddress);
     if (auto* resp = std::get_if<Response>(&target))
         return std::move(*resp);
     // The account is limited to the address the target's connections
@@ -268,13 +263,10 @@ Response Api::create_db_account(const Request& r)
     auto a = database_.create_account(r.client, schemas);
     if (!a)
         return error_response(a.error());
-    Response resp =
-        ok(json{{"user", a->user},
-                {"password", a->password},
-                {"port", a->port},
-                {"databases", schemas},
-                {"tls", true},
-                {"tls_certificate", {{"sha256", a->tls_sha256}, {"sha1", a->tls_sha1}}}});
+    protocol::DbAccount answer{a->user, std::move(a->password), a->port,    schemas,
+                               true,    a->tls_sha256,          a->tls_sha1};
+    Response resp = ok(answer.to_json());
+    wipe(answer.password);
     wipe(a->password);
     return resp;
 }
@@ -303,7 +295,7 @@ Response Api::certificates()
         return error_response(files.error());
     if (auto bad = check_utf8(*files, "The certificate file"))
         return std::move(*bad);
-    return ok(json{{"files", *files}});
+    return ok(protocol::Certificates{std::move(*files)}.to_json());
 }
 
 Response Api::release_license(const Request& r)
@@ -311,14 +303,14 @@ Response Api::release_license(const Request& r)
     auto parsed = body_object(r);
     if (auto* resp = std::get_if<Response>(&parsed))
         return std::move(*resp);
-    auto to = address_field(std::get<json>(parsed), "to");
+    auto to = address_field(std::get<json>(parsed), protocol::LicenseRelease::kTo);
     if (auto* resp = std::get_if<Response>(&to))
         return std::move(*resp);
     auto text = appliance_.release_license(std::get<core::Address>(to).text);
     if (!text)
         return error_response(text.error());
     spdlog::info("License released to {}.", std::get<core::Address>(to).text);
-    return ok(json{{"license", *text}});
+    return ok(protocol::License{std::move(*text)}.to_json());
 }
 
 Response Api::logs()
@@ -328,15 +320,15 @@ Response Api::logs()
     auto files = appliance_.list_logs(false);
     if (!files)
         return error_response(files.error());
-    json list = json::array();
+    protocol::LogList list;
     for (const auto& f : *files) {
         if (!is_utf8(f.name)) {
             spdlog::warn("Log file name is not UTF-8, left out: {}", f.name);
             continue;
         }
-        list.push_back(json{{"name", f.name}, {"size", f.size}});
+        list.files.push_back({f.name, f.size});
     }
-    return ok(json{{"files", list}});
+    return ok(list.to_json());
 }
 
 Response Api::log_sha256(const Request& r, const std::string& name)
@@ -351,10 +343,8 @@ Response Api::log_sha256(const Request& r, const std::string& name)
         return error_response(d.error());
     if (!*d || !is_utf8(name))
         return not_found();
-    return ok(json{{"name", name},
-                   {"size", (*d)->size},
-                   {"etag", "\"" + (*d)->etag + "\""},
-                   {"sha256", (*d)->sha256}});
+    return ok(
+        protocol::LogDigest{name, (*d)->size, "\"" + (*d)->etag + "\"", (*d)->sha256}.to_json());
 }
 
 Response Api::log_file(const Request& r, const std::string& name)

@@ -15,14 +15,16 @@ Response Api::extend_token(const Request& r)
     core::Expected<WallClock::time_point> until = core::Error{core::Code::Internal, {}, {}};
     {
         std::lock_guard lock(mutex_);
-        until = tokens_.extend(bearer_token(r.authorization), r.client, wall_now_(), kJobTokenLifetime);
+        until =
+            tokens_.extend(bearer_token(r.authorization), r.client, wall_now_(), kJobTokenLifetime);
     }
     if (!until)
         return error_response(until.error());
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*until - wall_now_()).count();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(*until - wall_now_()).count();
     spdlog::info("Token of {} extended for the job ({} s).", r.client, seconds);
     Response resp;
-    resp.body = nlohmann::json{{"expires_in", seconds}}.dump();
+    resp.body = protocol::Lease{seconds}.to_json().dump();
     return resp;
 }
 

@@ -50,7 +50,8 @@ Response Api::login(Request& r)
     json body = json::parse(r.body, nullptr, false);
     std::string* password = nullptr;
     if (body.is_object())
-        if (auto it = body.find("password"); it != body.end() && it->is_string())
+        if (auto it = body.find(protocol::LoginRequest::kPassword);
+            it != body.end() && it->is_string())
             password = &it->get_ref<std::string&>();
     struct WipePassword {
         std::string* p;
@@ -87,7 +88,7 @@ Response Api::login(Request& r)
     // Optional: the address the client will have after the Swap (a ring
     // node other than the source is told so; see TokenStore::issue).
     std::string also_from;
-    if (auto it = body.find("also_from"); it != body.end()) {
+    if (auto it = body.find(protocol::LoginRequest::kAlsoFrom); it != body.end()) {
         auto a = it->is_string() ? core::parse_address(it->get<std::string>())
                                  : core::Expected<core::Address>(core::Error{});
         if (!a)
@@ -102,11 +103,11 @@ Response Api::login(Request& r)
     if (!token)
         return error_response(token.error());
     spdlog::info("Login from {}.", r.client);
-    const json j{
-        {"token", *token},
-        {"expires_in", std::chrono::duration_cast<std::chrono::seconds>(kTokenLifetime).count()},
-        {"protocol", kProtocol}};
-    Response resp = ok(j);
+    protocol::LoginAnswer answer{
+        std::move(*token), std::chrono::duration_cast<std::chrono::seconds>(kTokenLifetime).count(),
+        kProtocol};
+    Response resp = ok(answer.to_json());
+    wipe(answer.token);
     wipe(*token);
     return resp;
 }

@@ -87,7 +87,7 @@ Response Api::round_robin(bool remove)
 
     if (remove) {
         if (saved) // removed already: the hosts as they were before
-            return request::ok(json{{"section", *saved}, {"removed", true}});
+            return request::ok(protocol::RoundRobin{*saved, true}.to_json());
         if (auto w = local::write_file_atomic(saved_file, current, 0600); !w)
             return error_response(w.error());
         auto emptied = without_hosts(current);
@@ -96,10 +96,10 @@ Response Api::round_robin(bool remove)
         if (auto w = appliance_.write_settings({{kRoundRobinSection, *emptied}}, false); !w)
             return error_response(w.error());
         spdlog::info("Round-robin hosts removed (saved in {}).", saved_file.string());
-        return request::ok(json{{"section", current}, {"removed", true}});
+        return request::ok(protocol::RoundRobin{current, true}.to_json());
     }
     if (!saved) // restored already, or never removed
-        return request::ok(json{{"section", current}, {"removed", false}});
+        return request::ok(protocol::RoundRobin{current, false}.to_json());
     if (auto w = appliance_.write_settings({{kRoundRobinSection, *saved}}, false); !w)
         return error_response(w.error());
     std::error_code ec;
@@ -108,7 +108,7 @@ Response Api::round_robin(bool remove)
         return error_response(500, "Internal",
                               "Cannot remove " + saved_file.string() + ": " + ec.message() + ".");
     spdlog::info("Round-robin hosts restored.");
-    return request::ok(json{{"section", *saved}, {"removed", false}});
+    return request::ok(protocol::RoundRobin{*saved, false}.to_json());
 }
 
 } // namespace ferry::peer

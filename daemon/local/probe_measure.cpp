@@ -7,7 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/json_number.hpp"
+#include "core/peer_protocol.hpp"
 #include "local/fd.hpp"
 #include "source/mariadb_conn.hpp"
 
@@ -193,7 +193,7 @@ core::Expected<double> measure_source_read(source::PeerClient& peer,
                                            const std::string& self_address,
                                            const ProbeBudget& budget)
 {
-    auto account = peer.post("/db-account", {{"target_address", self_address}});
+    auto account = peer.post("/db-account", protocol::DbAccountRequest{self_address}.to_json());
     if (!account)
         return account.error();
     // The temporary account goes again whatever happens below.
@@ -206,24 +206,18 @@ core::Expected<double> measure_source_read(source::PeerClient& peer,
                              r.error().message);
         }
     } drop{peer};
+    auto typed = protocol::DbAccount::from_json(*account);
+    if (!typed)
+        return typed.error();
     source::MariaDbEndpoint e;
-    std::vector<std::string> schemas;
-    try {
-        e.host = peer.endpoint().address;
-        e.port =
-            account->contains("port") ? core::json_integer<uint16_t>(account->at("port")) : 3306;
-        e.user = account->at("user").get<std::string>();
-        e.password = account->at("password").get<std::string>();
-        schemas = account->at("databases").get<std::vector<std::string>>();
-        const auto& cert = account->at("tls_certificate");
-        e.tls.enabled = true;
-        e.tls.verify_server_cert = false; // pinned instead, as the data copy does
-        e.tls.peer_fingerprint =
-            source::connector_pin(cert.value("sha256", ""), cert.value("sha1", ""));
-    } catch (const nlohmann::json::exception&) {
-        return core::Error{
-            core::Code::IncompatibleSource, "malformed temporary account answer", {}};
-    }
+    e.host = peer.endpoint().address;
+    e.port = typed->port;
+    e.user = typed->user;
+    e.password = std::move(typed->password);
+    const std::vector<std::string> schemas = typed->databases;
+    e.tls.enabled = true;
+    e.tls.verify_server_cert = false; // pinned instead, as the data copy does
+    e.tls.peer_fingerprint = source::connector_pin(typed->tls_sha256, typed->tls_sha1);
     e.connect_timeout = std::chrono::seconds(5);
     e.io_timeout = std::chrono::seconds(10);
     source::MariaDbConnection::Options o;
@@ -287,17 +281,16 @@ core::Expected<double> measure_link(source::PeerClient& peer, const ProbeBudget&
     round_trip = seconds_since(t0);
     if (!list)
         return list.error();
+    auto listed = protocol::LogList::from_json(*list);
+    if (!listed)
+        return listed.error();
     std::string name;
     uint64_t size = 0;
-    try {
-        for (const auto& f : list->at("files"))
-            if (const uint64_t s = core::json_integer<uint64_t>(f.at("size")); s > size) {
-                size = s;
-                name = f.at("name").get<std::string>();
-            }
-    } catch (const nlohmann::json::exception&) {
-        return core::Error{core::Code::IncompatibleSource, "malformed log listing", {}};
-    }
+    for (const auto& f : listed->files)
+        if (f.size > size) {
+            size = f.size;
+            name = f.name;
+        }
     if (size < (4u << 20))
         return core::Error{core::Code::Internal, "no log file of 4 MB or more to time", {}};
     // Into memory: the link is measured, not this system's disk.

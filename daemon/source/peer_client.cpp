@@ -70,12 +70,12 @@ core::Error transport_error(const std::string& address, CURLcode rc, const char*
 // format CURLOPT_PINNEDPUBLICKEY takes.
 std::string pin_of_pem(const std::string& pem)
 {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                  &BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
     if (!bio)
         return {};
-    std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
-                                                     &X509_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(
+        PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
     if (!cert)
         return {};
     unsigned char* der = nullptr;
@@ -90,7 +90,8 @@ std::string pin_of_pem(const std::string& pem)
     return "sha256//" + std::string(reinterpret_cast<char*>(b64));
 }
 
-void common_options(CURL* c, const PeerEndpoint& ep, std::chrono::milliseconds timeout, char* errbuf)
+void common_options(CURL* c, const PeerEndpoint& ep, std::chrono::milliseconds timeout,
+                    char* errbuf)
 {
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -106,33 +107,17 @@ void common_options(CURL* c, const PeerEndpoint& ep, std::chrono::milliseconds t
     // A stalled connection is an error, not a hang: under 1 KB/s for
     // 12 x ProbeTimeoutSec (60 s by default), the bound of a request too.
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(timeout.count()) * 12 / 1000));
-}
-
-} // namespace
-
-namespace {
-
-// A string field of an error answer, or "" when missing or of another
-// type: json::value() would throw type_error for a hostile answer, on a
-// worker thread, and terminate ferryd. Capped: a message is a sentence.
-std::string error_field(const json& body, const char* key)
-{
-    if (!body.is_object())
-        return {};
-    const auto it = body.find(key);
-    if (it == body.end() || !it->is_string())
-        return {};
-    return it->get<std::string>().substr(0, 1024);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(timeout.count()) * 12 / 1000));
 }
 
 } // namespace
 
 core::Error peer_error(long status, const json& body)
 {
-    const std::string name = error_field(body, "error");
-    const std::string message = error_field(body, "message");
-    const std::string remedy = error_field(body, "remedy");
+    // Read leniently: json::value() would throw type_error for a hostile
+    // answer, on a worker thread, and terminate ferryd.
+    auto [name, message, remedy] = protocol::ErrorBody::from_json(body);
     core::Code code = core::Code::Internal;
     if (name == "AuthenticationFailed")
         code = core::Code::AuthenticationFailed;
@@ -207,13 +192,15 @@ core::Expected<std::string> PeerClient::fetch_pin()
     if (curl_easy_getinfo(c.get(), CURLINFO_CERTINFO, &info) != CURLE_OK || !info ||
         info->num_of_certs < 1)
         return core::Error{core::Code::IncompatibleSource,
-                           "The source " + endpoint_.address + " presented no TLS certificate.", {}};
+                           "The source " + endpoint_.address + " presented no TLS certificate.",
+                           {}};
     for (curl_slist* s = info->certinfo[0]; s; s = s->next)
         if (std::strncmp(s->data, "Cert:", 5) == 0)
             if (auto pin = pin_of_pem(s->data + 5); !pin.empty())
                 return pin;
     return core::Error{core::Code::IncompatibleSource,
-                       "The certificate of " + endpoint_.address + " cannot be read.", {}};
+                       "The certificate of " + endpoint_.address + " cannot be read.",
+                       {}};
 }
 
 core::Expected<json> PeerClient::request(const char* method, const std::string& path,
@@ -260,37 +247,27 @@ core::Expected<json> answer_json(long status, std::string_view body, const std::
         return peer_error(status, j);
     if (j.is_discarded())
         return core::Error{core::Code::IncompatibleSource,
-                           "The source " + address + " answered with malformed JSON.", {}};
+                           "The source " + address + " answered with malformed JSON.",
+                           {}};
     return j;
 }
 
 core::Expected<std::string> token_from_login(const json& r, const std::string& address)
 {
-    if (!r.is_object() || !r.contains("token") || !r["token"].is_string())
-        return core::Error{core::Code::IncompatibleSource,
-                           "The source " + address + " did not return a token.", {}};
-    // Any JSON type may come here (json::value() would throw for a string,
-    // found by tests/fuzz): only an integer is a protocol version.
-    const auto p = r.find("protocol");
-    const bool integer = p != r.end() && (p->is_number_integer() || p->is_number_unsigned());
-    if (!integer || p->get<int64_t>() != core::kPeerProtocol)
-        return core::Error{core::Code::IncompatibleSource,
-                           "The source " + address +
-                               " speaks another version of the ferry peer protocol (" +
-                               (integer ? std::to_string(p->get<int64_t>()) : std::string("none")) +
-                               ", this system " + std::to_string(core::kPeerProtocol) + ").",
-                           "Update ferry on both systems to the same version."};
-    return r["token"].get<std::string>();
+    auto answer = protocol::LoginAnswer::from_json(r, address);
+    if (!answer)
+        return answer.error();
+    return std::move(answer->token);
 }
 
 core::Expected<bool> PeerClient::login(const std::string& password, const std::string& also_from)
 {
-    json body{{"password", password}};
+    json body{{protocol::LoginRequest::kPassword, password}};
     if (!also_from.empty())
-        body["also_from"] = also_from;
+        body[protocol::LoginRequest::kAlsoFrom] = also_from;
     auto r = request("POST", "/login", &body);
     // nlohmann strings cannot be wiped portably in place; overwrite it.
-    body["password"] = std::string(password.size(), '\0');
+    body[protocol::LoginRequest::kPassword] = std::string(password.size(), '\0');
     if (!r)
         return r.error();
     auto token = token_from_login(*r, endpoint_.address);
@@ -300,7 +277,10 @@ core::Expected<bool> PeerClient::login(const std::string& password, const std::s
     return true;
 }
 
-core::Expected<json> PeerClient::get(const std::string& path) { return request("GET", path, nullptr); }
+core::Expected<json> PeerClient::get(const std::string& path)
+{
+    return request("GET", path, nullptr);
+}
 core::Expected<json> PeerClient::get_if_match(const std::string& path, const std::string& etag)
 {
     return request("GET", path, nullptr, "If-Match: " + etag);
@@ -313,7 +293,10 @@ core::Expected<json> PeerClient::put(const std::string& path, const json& body)
 {
     return request("PUT", path, &body);
 }
-core::Expected<json> PeerClient::del(const std::string& path) { return request("DELETE", path, nullptr); }
+core::Expected<json> PeerClient::del(const std::string& path)
+{
+    return request("DELETE", path, nullptr);
+}
 
 namespace {
 
@@ -325,9 +308,9 @@ namespace {
 // O_DIRECT is not possible (a file system without it, an offset or a tail
 // that is not block-aligned) the bytes are written through the page cache
 // and their write-back started every few MiB.
-constexpr size_t kBlock = 1u << 20;       // one buffer; a multiple of kAlign
-constexpr size_t kAlign = 4096;           // O_DIRECT alignment (offset, size, memory)
-constexpr size_t kBuffers = 4;            // in flight at most
+constexpr size_t kBlock = 1u << 20; // one buffer; a multiple of kAlign
+constexpr size_t kAlign = 4096;     // O_DIRECT alignment (offset, size, memory)
+constexpr size_t kBuffers = 4;      // in flight at most
 constexpr uint64_t kWritebackBlock = 8u << 20;
 
 class FileWriter {
@@ -461,8 +444,8 @@ class FileWriter {
             const size_t left = b.used - done;
             const size_t aligned = left & ~(kAlign - 1);
             const bool direct = direct_fd_ >= 0 && aligned > 0 && position_ % kAlign == 0;
-            const ssize_t w = ::pwrite(direct ? direct_fd_ : fd_, b.data + done, direct ? aligned : left,
-                                       static_cast<off_t>(position_));
+            const ssize_t w = ::pwrite(direct ? direct_fd_ : fd_, b.data + done,
+                                       direct ? aligned : left, static_cast<off_t>(position_));
             if (w < 0) {
                 if (errno == EINTR)
                     continue;
@@ -487,10 +470,10 @@ class FileWriter {
     }
 
     const int fd_;
-    int direct_fd_;           // writer thread only
-    uint64_t position_;       // writer thread only
-    uint64_t written_back_;   // writer thread only
-    bool buffered_ = false;   // writer thread only
+    int direct_fd_;         // writer thread only
+    uint64_t position_;     // writer thread only
+    uint64_t written_back_; // writer thread only
+    bool buffered_ = false; // writer thread only
     local::Sha256* hash_;
 
     std::mutex mutex_;
@@ -527,8 +510,9 @@ size_t read_etag(char* data, size_t size, size_t n, void* userdata)
     const std::string_view line(data, size * n);
     constexpr std::string_view kName = "etag:";
     if (line.size() > kName.size() &&
-        std::equal(kName.begin(), kName.end(), line.begin(),
-                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
         std::string_view v = line.substr(kName.size());
         while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
             v.remove_prefix(1);
@@ -541,11 +525,13 @@ size_t read_etag(char* data, size_t size, size_t n, void* userdata)
 
 } // namespace
 
-core::Expected<uint64_t> PeerClient::download(const std::string& path, int fd, const std::string& file,
-                                              uint64_t offset, std::function<bool(uint64_t)> on_bytes,
+core::Expected<uint64_t> PeerClient::download(const std::string& path, int fd,
+                                              const std::string& file, uint64_t offset,
+                                              std::function<bool(uint64_t)> on_bytes,
                                               local::Sha256* hash, std::string* etag)
 {
-    if (::ftruncate(fd, static_cast<off_t>(offset)) < 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0)
+    if (::ftruncate(fd, static_cast<off_t>(offset)) < 0 ||
+        ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0)
         return core::Error{core::Code::Internal,
                            "Cannot write " + file + ": " + std::strerror(errno) + ".",
                            "Check free space on this system."};

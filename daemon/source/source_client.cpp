@@ -1,63 +1,58 @@
 #include "source/source_client.hpp"
 
 #include "core/certificate_pin.hpp"
-#include "core/json_number.hpp"
 #include "core/peer_protocol.hpp"
 
-#include <spdlog/spdlog.h>
 #include "source/peer_client.hpp"
 #include "source/port_check.hpp"
+#include <spdlog/spdlog.h>
 
 namespace ferry::source {
 
-core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& d)
+core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& j)
 {
-    try {
-        if (core::json_integer<int>(d.at("protocol")) != core::kPeerProtocol)
-            return core::Error{core::Code::IncompatibleSource,
-                               "The source speaks another version of the ferry peer protocol.",
-                               "Update ferry on both systems to the same version."};
-        core::SourceInfo s;
-        s.license_guid = d.at("license_guid").get<std::string>();
-        s.licensed = d.at("licensed").get<bool>();
-        s.maintenance_contract_active = d.at("maintenance_contract_active").get<bool>();
-        s.host_name = d.at("host_name").get<std::string>();
-        s.domain_name = d.at("domain_name").get<std::string>();
-        s.address = d.at("address").get<std::string>();
-        s.server_role = d.at("server_role").get<std::string>();
-        s.high_availability = d.at("high_availability").get<bool>();
-        s.ring_members = d.value("ring_members", std::vector<std::string>{});
-        s.dns_advice = d.value("dns_advice", std::vector<std::string>{});
-        s.dns_revert_advice = d.value("dns_revert_advice", std::vector<std::string>{});
-        s.main_node = d.value("main_node", "");
-        if (const auto r = d.find("replication"); r != d.end() && r->is_object()) {
-            s.downstream = r->value("downstream", std::vector<std::string>{});
-            s.upstream = r->value("master_host", "");
-            s.replica_configured = r->value("replica_configured", false);
-            s.replica_io_running = r->value("io_running", false);
-            s.replica_sql_running = r->value("sql_running", false);
-            s.replica_last_error = r->value("last_error", "");
-            s.replication_error = r->value("error", "");
-            if (const auto lag = r->find("seconds_behind_master");
-                lag != r->end() && lag->is_number_integer() && lag->get<int64_t>() >= 0)
-                s.replica_seconds_behind = lag->get<int64_t>();
-        }
-        s.protocol = core::kPeerProtocol;
-        s.mariadb_version = d.value("mariadb_version", "");
-        s.data_bytes = core::json_integer<uint64_t>(d.at("data_bytes"));
-        s.log_bytes = core::json_integer<uint64_t>(d.at("log_bytes"));
-        s.settings_bytes = core::json_integer<uint64_t>(d.at("settings_bytes"));
-        if (s.server_role != "Main" && s.server_role != "Additional")
-            return core::Error{core::Code::IncompatibleSource,
-                               "The source reports an unknown server role '" +
-                                   s.server_role.substr(0, 32) + "'.",
-                               {}};
-        return s;
-    } catch (const nlohmann::json::exception& e) {
-        return core::Error{core::Code::IncompatibleSource,
-                           std::string("The source's description is incomplete (") + e.what() + ").",
-                           "Update ferry on both systems to the same version."};
+    auto d = protocol::Description::from_json(j);
+    if (!d)
+        return d.error();
+    return source_info_from(*d);
+}
+
+core::Expected<core::SourceInfo> source_info_from(const protocol::Description& d)
+{
+    core::SourceInfo s;
+    s.license_guid = d.license_guid;
+    s.licensed = d.licensed;
+    s.maintenance_contract_active = d.maintenance_contract_active;
+    s.host_name = d.host_name;
+    s.domain_name = d.domain_name;
+    s.address = d.address;
+    s.server_role = d.server_role;
+    s.high_availability = d.high_availability;
+    s.ring_members = d.ring_members;
+    s.dns_advice = d.dns_advice;
+    s.dns_revert_advice = d.dns_revert_advice;
+    s.main_node = d.main_node;
+    if (const auto& r = d.replication) {
+        s.downstream = r->downstream;
+        s.upstream = r->master_host;
+        s.replica_configured = r->replica_configured;
+        s.replica_io_running = r->io_running;
+        s.replica_sql_running = r->sql_running;
+        s.replica_last_error = r->last_error;
+        s.replication_error = r->error;
+        s.replica_seconds_behind = r->seconds_behind_master;
     }
+    s.protocol = protocol::kVersion;
+    s.mariadb_version = d.mariadb_version;
+    s.data_bytes = d.data_bytes;
+    s.log_bytes = d.log_bytes;
+    s.settings_bytes = d.settings_bytes;
+    if (s.server_role != "Main" && s.server_role != "Additional")
+        return core::Error{core::Code::IncompatibleSource,
+                           "The source reports an unknown server role '" +
+                               s.server_role.substr(0, 32) + "'.",
+                           {}};
+    return s;
 }
 
 core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& address,
@@ -78,12 +73,12 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
     if (!expected_pin.empty() && *pin != expected_pin) {
         // Before the login: the password never reaches this key.
         spdlog::warn("Probe of {}: certificate {} is not the expected {}; no login attempted.",
-                     address.text, core::pin_for_display(*pin), core::pin_for_display(expected_pin));
+                     address.text, core::pin_for_display(*pin),
+                     core::pin_for_display(expected_pin));
         return core::Error{core::Code::CertificateMismatch,
                            "The system at " + address.text + " presented the certificate " +
                                core::pin_for_display(*pin) + ", not the expected " +
-                               core::pin_for_display(expected_pin) +
-                               ". The password was not sent.",
+                               core::pin_for_display(expected_pin) + ". The password was not sent.",
                            "Check that " + address.text +
                                " is the source system and compare the fingerprint shown on it; "
                                "someone may be intercepting the connection."};
@@ -98,16 +93,18 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
     const auto after = std::chrono::system_clock::now();
     if (!described)
         return described.error();
-    auto info = source_info_from_describe(*described);
+    auto description = protocol::Description::from_json(*described);
+    if (!description)
+        return description.error();
+    auto info = source_info_from(*description);
     if (!info)
         return info.error();
-    if (const auto t = described->find("time_usec");
-        t != described->end() && t->is_number_integer()) {
+    if (const auto t = description->time_usec) {
         using std::chrono::duration_cast;
         using std::chrono::microseconds;
         const int64_t b = duration_cast<microseconds>(before.time_since_epoch()).count();
         const int64_t a = duration_cast<microseconds>(after.time_since_epoch()).count();
-        info->clock_offset_usec = t->get<int64_t>() - (a + b) / 2;
+        info->clock_offset_usec = *t - (a + b) / 2;
         info->clock_uncertainty_usec = (a - b) / 2 + 1;
     }
     info->certificate_sha256 = *pin;
@@ -125,7 +122,8 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
         auto main = core::parse_address(s.main_node);
         if (!main)
             return core::Error{core::Code::IncompatibleSource,
-                               "The source names a ring Main node that is not an address.", {}};
+                               "The source names a ring Main node that is not an address.",
+                               {}};
         PeerClient probe_main(PeerEndpoint{main->text, peer_port_, {}}, timeout);
         auto main_pin = probe_main.fetch_pin();
         if (!main_pin)
@@ -137,10 +135,11 @@ core::Expected<ProbeSession> NetworkSourceClient::probe(const core::Address& add
         PeerClient main_pinned(PeerEndpoint{main->text, peer_port_, *main_pin}, timeout);
         if (auto r = main_pinned.login(password, s.address); !r)
             return core::Error{r.error().code,
-                               "The ring's Main node " + main->text + " refused the login: " +
-                                   r.error().message,
+                               "The ring's Main node " + main->text +
+                                   " refused the login: " + r.error().message,
                                "The nodes of a ring share the Admin password: set the same one "
-                               "on " + main->text + "."};
+                               "on " +
+                                   main->text + "."};
         s.main_certificate_sha256 = *main_pin;
         session.main_token = main_pinned.token();
     }

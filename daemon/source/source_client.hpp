@@ -9,6 +9,7 @@
 
 #include "core/address.hpp"
 #include "core/expected.hpp"
+#include "core/peer_protocol.hpp"
 #include "core/source_info.hpp"
 
 namespace ferry::source {
@@ -47,7 +48,9 @@ class NetworkSourceClient final : public SourceClient {
 };
 
 // Source Info from the peer's describe answer; IncompatibleSource when a
-// field is missing or mistyped.
+// field is missing or mistyped (protocol::Description), or the server
+// role is unknown.
 core::Expected<core::SourceInfo> source_info_from_describe(const nlohmann::json& d);
+core::Expected<core::SourceInfo> source_info_from(const protocol::Description& d);
 
 } // namespace ferry::source

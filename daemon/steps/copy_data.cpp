@@ -60,27 +60,21 @@ bool is_hex(const std::string& s, std::size_t n)
 core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
                                                              const nlohmann::json& extra)
 {
-    auto account = ctx.peer.post("/db-account", {{"target_address", ctx.job.target.address}});
+    auto answer =
+        ctx.peer.post("/db-account", protocol::DbAccountRequest{ctx.job.target.address}.to_json());
+    if (!answer)
+        return answer.error();
+    auto account = protocol::DbAccount::from_json(*answer);
     if (!account)
         return account.error();
     source::DataCopyRequest req;
-    std::string sha256, sha1;
-    try {
-        req.source.host = ctx.job.source.current_address;
-        req.source.port =
-            account->contains("port") ? core::json_integer<uint16_t>(account->at("port")) : 3306;
-        req.source.user = account->at("user").get<std::string>();
-        req.source.password = account->at("password").get<std::string>();
-        req.schemas = account->at("databases").get<std::vector<std::string>>();
-        if (account->contains("tls_certificate")) {
-            sha256 = account->at("tls_certificate").value("sha256", "");
-            sha1 = account->at("tls_certificate").value("sha1", "");
-        }
-    } catch (const nlohmann::json::exception&) {
-        return core::Error{core::Code::IncompatibleSource,
-                           "The source's temporary database account answer is malformed.",
-                           {}};
-    }
+    req.source.host = ctx.job.source.current_address;
+    req.source.port = account->port;
+    req.source.user = account->user;
+    req.source.password = std::move(account->password);
+    req.schemas = account->databases;
+    const std::string& sha256 = account->tls_sha256;
+    const std::string& sha1 = account->tls_sha1;
     // Always TLS on 3306, pinned to the certificate ferry-peer named in its
     // own (pinned, HTTPS) answer: a connection to anyone else fails before
     // the account's password hash exchange, and the rows and the

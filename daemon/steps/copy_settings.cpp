@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/network_file.hpp"
 #include "core/settings.hpp"
 #include "local/journal_store.hpp"
-#include "core/network_file.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
@@ -20,7 +20,8 @@ core::Expected<core::Sections> saved_former(const std::filesystem::path& file)
     std::ifstream in(file);
     auto j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded() || !j.is_object())
-        return core::Error{core::Code::Internal, "The saved settings of this system are unreadable.",
+        return core::Error{core::Code::Internal,
+                           "The saved settings of this system are unreadable.",
                            "Restore this system from its backup and start again."};
     return j.get<core::Sections>();
 }
@@ -46,16 +47,15 @@ core::Expected<bool> copy_settings(StepContext& ctx)
     auto answer = ctx.peer.get("/settings");
     if (!answer)
         return answer.error();
-    core::Sections source;
-    try {
-        source = answer->at("sections").get<core::Sections>();
-    } catch (const nlohmann::json::exception&) {
-        return core::Error{core::Code::IncompatibleSource, "The source sent malformed settings.", {}};
-    }
+    auto settings = protocol::Settings::from_json(*answer);
+    if (!settings)
+        return settings.error();
+    core::Sections source = std::move(settings->sections);
     for (const auto& [name, _] : source)
         if (!core::is_valid_section_name(name))
             return core::Error{core::Code::IncompatibleSource,
-                               "The source sent an invalid settings section name.", {}};
+                               "The source sent an invalid settings section name.",
+                               {}};
     // The network section's HostName= reaches sethostname(2) at the next
     // boot (ferry-peer --apply-network): refused here, before anything is
     // written, when it is not a host name.

@@ -58,26 +58,26 @@ struct Fetched {
 
 core::Expected<bool> copy_syslog(StepContext& ctx)
 {
-    auto listed = ctx.peer.get("/logs");
+    auto answer = ctx.peer.get("/logs");
+    if (!answer)
+        return answer.error();
+    auto listed = protocol::LogList::from_json(*answer);
     if (!listed)
         return listed.error();
     std::vector<LogFile> files;
     uint64_t total = 0;
-    try {
-        for (const auto& f : listed->at("files")) {
-            LogFile lf{f.at("name").get<std::string>(), core::json_integer<uint64_t>(f.at("size"))};
-            if (!local::is_safe_peer_file_name(lf.name))
-                return core::Error{core::Code::IncompatibleSource,
-                                   "The source listed an invalid log file name.",
-                                   "A log file name must not contain '/', a control character or "
-                                   "end in .ferry-part; check the source's log directory."};
-            if (__builtin_add_overflow(total, lf.size, &total))
-                throw nlohmann::json::out_of_range::create(406, "log sizes overflow", &f);
-            files.push_back(std::move(lf));
-        }
-    } catch (const nlohmann::json::exception&) {
-        return core::Error{
-            core::Code::IncompatibleSource, "The source sent a malformed log list.", {}};
+    for (auto& f : listed->files) {
+        LogFile lf{std::move(f.name), f.size};
+        if (!local::is_safe_peer_file_name(lf.name))
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source listed an invalid log file name.",
+                               "A log file name must not contain '/', a control character or "
+                               "end in .ferry-part; check the source's log directory."};
+        if (__builtin_add_overflow(total, lf.size, &total))
+            return core::Error{core::Code::IncompatibleSource,
+                               "The source sent a malformed log list (the sizes overflow).",
+                               {}};
+        files.push_back(std::move(lf));
     }
 
     const fs::path dir = ctx.appliance.config().log_dir;
@@ -171,16 +171,11 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
                 got.etag.empty() ? ctx.peer.get(path) : ctx.peer.get_if_match(path, got.etag);
             if (!want)
                 return want.error();
-            bool same = false;
-            try {
-                same = want->at("sha256").get<std::string>() == got.sha256 &&
-                       core::json_integer<uint64_t>(want->at("size")) == got.size &&
-                       (got.etag.empty() || want->at("etag").get<std::string>() == got.etag);
-            } catch (const nlohmann::json::exception&) {
-                return core::Error{core::Code::IncompatibleSource,
-                                   "The source sent a malformed digest of " + f.name + ".",
-                                   {}};
-            }
+            auto digest_of = protocol::LogDigest::from_json(*want);
+            if (!digest_of)
+                return digest_of.error();
+            const bool same = digest_of->sha256 == got.sha256 && digest_of->size == got.size &&
+                              (got.etag.empty() || digest_of->etag == got.etag);
             if (same)
                 break;
             spdlog::warn("Log {} does not match the source's digest{}.", f.name,

@@ -21,13 +21,13 @@ core::Expected<bool> final_operations(StepContext& ctx)
     if (ctx.job.options.license && !ctx.checkpoint.value("license_installed", false)) {
         // After a swap this system answers at the source's former address.
         const auto& to = ctx.job.options.swap ? ctx.job.source.address : ctx.job.target.address;
-        auto lic = ctx.peer.post("/license/release", {{"to", to}});
+        auto answer = ctx.peer.post("/license/release", protocol::LicenseRelease{to}.to_json());
+        if (!answer)
+            return answer.error();
+        auto lic = protocol::License::from_json(*answer);
         if (!lic)
             return lic.error();
-        if (!lic->contains("license") || !(*lic)["license"].is_string())
-            return core::Error{core::Code::IncompatibleSource,
-                               "The source did not return its license.", {}};
-        if (auto w = ctx.appliance.install_license((*lic)["license"].get<std::string>()); !w)
+        if (auto w = ctx.appliance.install_license(lic->license); !w)
             return w.error();
         ctx.checkpoint["license_installed"] = true;
         if (auto saved = ctx.save_checkpoint(ctx.checkpoint); !saved)

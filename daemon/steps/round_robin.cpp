@@ -14,13 +14,14 @@ namespace ferry::steps {
 core::Expected<nlohmann::json> remove_round_robin_hosts(StepContext& ctx)
 {
     const bool on_main = ctx.ring_main != nullptr;
-    auto r = (on_main ? *ctx.ring_main : ctx.peer).post("/round-robin/remove", nlohmann::json::object());
+    auto r =
+        (on_main ? *ctx.ring_main : ctx.peer).post("/round-robin/remove", nlohmann::json::object());
     if (!r)
         return r.error();
-    if (!r->contains("section") || !(*r)["section"].is_string())
-        return core::Error{core::Code::IncompatibleSource,
-                           "The ring's Main node did not return its round-robin hosts.", {}};
-    return nlohmann::json{{"on", on_main ? "main" : "source"}, {"section", (*r)["section"]}};
+    auto removed = protocol::RoundRobin::from_json(*r);
+    if (!removed)
+        return removed.error();
+    return nlohmann::json{{"on", on_main ? "main" : "source"}, {"section", removed->section}};
 }
 
 core::Expected<bool> restore_round_robin_hosts(const core::JobRecord& job, source::PeerClient& peer,

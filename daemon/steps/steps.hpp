@@ -1,6 +1,7 @@
 // The operations, one file each (steps/<id>.cpp).
 #pragma once
 
+#include "core/peer_protocol.hpp"
 #include "source/data_copy.hpp"
 #include "source/mariadb_conn.hpp"
 #include "steps/step.hpp"

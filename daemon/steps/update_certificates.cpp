@@ -9,14 +9,10 @@ core::Expected<bool> update_certificates(StepContext& ctx)
     auto answer = ctx.peer.get("/certificates");
     if (!answer)
         return answer.error();
-    std::map<std::string, std::string> files;
-    try {
-        files = answer->at("files").get<std::map<std::string, std::string>>();
-    } catch (const nlohmann::json::exception&) {
-        return core::Error{core::Code::IncompatibleSource,
-                           "The source sent malformed certificates.", {}};
-    }
-    if (auto w = ctx.appliance.write_certificates(files); !w)
+    auto certificates = protocol::Certificates::from_json(*answer);
+    if (!certificates)
+        return certificates.error();
+    if (auto w = ctx.appliance.write_certificates(certificates->files); !w)
         return w.error();
     ctx.progress(1, 1);
     return true;
