@@ -15,10 +15,10 @@
 #include "config.h"
 #include "core/config.hpp"
 #include "engine.hpp"
-#include "local/appliance.hpp"
+#include "appliance/appliance.hpp"
 #include "local/boot_id.hpp"
-#include "local/journal_store.hpp"
-#include "local/logging.hpp"
+#include "system/journal_store.hpp"
+#include "system/logging.hpp"
 #include "source/source_client.hpp"
 
 namespace {

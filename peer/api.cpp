@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/address.hpp"
-#include "local/logind.hpp"
+#include "system/logind.hpp"
 #include "peer/api_request.hpp"
 #include "peer/http.hpp"
 

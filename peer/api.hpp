@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/expected.hpp"
-#include "core/peer_protocol.hpp"
-#include "local/appliance.hpp"
+#include "protocol/peer_protocol.hpp"
+#include "appliance/appliance.hpp"
 #include "peer/auth.hpp"
 #include "peer/database.hpp"
 
@@ -55,7 +55,7 @@ struct Response {
 class Api {
   public:
     using AdminHash = std::function<core::Expected<std::string>()>;
-    // logind's CanReboot() and Reboot(false) (local/logind.hpp) by default.
+    // logind's CanReboot() and Reboot(false) (lib/system/logind.hpp) by default.
     using CanReboot = std::function<core::Expected<std::string>()>;
     using Reboot = std::function<core::Expected<bool>()>;
 

@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/ini.hpp"
-#include "local/journal_store.hpp"
+#include "system/journal_store.hpp"
 #include "peer/api.hpp"
 #include "peer/api_request.hpp"
 

@@ -3,7 +3,7 @@
 // (operation 5), and the Swap reboot (operation 6). docs/peer-api.md.
 #include <spdlog/spdlog.h>
 
-#include "local/appliance_rules.hpp"
+#include "appliance/appliance_rules.hpp"
 #include "peer/api.hpp"
 #include "peer/api_request.hpp"
 

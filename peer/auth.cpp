@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 
 #include "core/address.hpp"
-#include "local/digest.hpp"
-#include "local/file_io.hpp"
-#include "local/journal_store.hpp"
+#include "system/digest.hpp"
+#include "system/file_io.hpp"
+#include "system/journal_store.hpp"
 
 namespace ferry::peer {
 namespace {

@@ -17,7 +17,7 @@
 #include "core/config.hpp"
 #include "core/expected.hpp"
 #include "core/ini.hpp"
-#include "local/appliance.hpp"
+#include "appliance/appliance.hpp"
 
 namespace ferry::peer {
 

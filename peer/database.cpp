@@ -11,9 +11,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/sql_quote.hpp"
-#include "local/digest.hpp"
+#include "system/digest.hpp"
 #include "peer/auth.hpp"
-#include "source/object_inventory.hpp"
+#include "mariadb/object_inventory.hpp"
 
 namespace ferry::peer {
 namespace {

@@ -82,7 +82,7 @@ class DatabaseAdmin {
     // asked.
     virtual std::optional<uint64_t> data_bytes(const std::vector<std::string>& schemas) = 0;
     // Every object of `schemas` with the digest of its definition
-    // (source/object_inventory.hpp), as local root sees them.
+    // (lib/mariadb/object_inventory.hpp), as local root sees them.
     virtual core::Expected<core::ObjectInventory> object_inventory(const std::vector<std::string>& schemas);
 
     // --- the ring (peer/replication.cpp; docs/ha.md)

@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "local/digest.hpp"
+#include "system/digest.hpp"
 #include "peer/database.hpp"
 
 namespace ferry::peer {

@@ -22,13 +22,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "local/logging.hpp"
+#include "system/logging.hpp"
 #include "config.h"
 #include "core/address.hpp"
 #include "core/ini.hpp"
 #include "core/network_file.hpp"
-#include "local/appliance.hpp"
-#include "local/journal_store.hpp"
+#include "appliance/appliance.hpp"
+#include "system/journal_store.hpp"
 #include "peer/api.hpp"
 #include "peer/auth.hpp"
 #include "peer/config.hpp"

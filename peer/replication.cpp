@@ -8,7 +8,7 @@
 #include "core/address.hpp"
 #include "peer/auth.hpp"
 #include "peer/database.hpp"
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::peer {
 namespace {

@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include "local/digest.hpp"
+#include "system/digest.hpp"
 #include "peer/http.hpp"
 
 namespace ferry::peer {

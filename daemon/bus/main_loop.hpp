@@ -12,7 +12,7 @@
 #include <sdbus-c++/IConnection.h>
 #include <systemd/sd-event.h>
 
-#include "local/fd.hpp"
+#include "system/fd.hpp"
 
 namespace ferry::bus {
 

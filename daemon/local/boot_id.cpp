@@ -5,7 +5,7 @@
 #include <fstream>
 #include <systemd/sd-id128.h>
 
-#include "local/journal_store.hpp"
+#include "system/journal_store.hpp"
 
 namespace ferry::local {
 namespace {

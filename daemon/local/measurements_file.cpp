@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/fd.hpp"
-#include "local/file_io.hpp"
+#include "system/fd.hpp"
+#include "system/file_io.hpp"
 
 namespace ferry::local {
 

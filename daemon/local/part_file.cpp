@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/appliance_rules.hpp"
+#include "appliance/appliance_rules.hpp"
 
 namespace ferry::local {
 namespace {

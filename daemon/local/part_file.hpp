@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "core/expected.hpp"
-#include "local/fd.hpp"
+#include "system/fd.hpp"
 
 namespace ferry::local {
 

@@ -7,9 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/peer_protocol.hpp"
-#include "local/fd.hpp"
-#include "source/mariadb_conn.hpp"
+#include "protocol/peer_protocol.hpp"
+#include "system/fd.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::local {
 namespace {

@@ -8,10 +8,10 @@
 
 #include "core/settings.hpp"
 #include "core/sql_quote.hpp"
-#include "local/digest.hpp"
-#include "local/fd.hpp"
-#include "local/file_io.hpp"
-#include "source/mariadb_conn.hpp"
+#include "system/digest.hpp"
+#include "system/fd.hpp"
+#include "system/file_io.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::local {
 

@@ -15,7 +15,7 @@
 
 #include "core/expected.hpp"
 #include "core/report.hpp"
-#include "local/appliance.hpp"
+#include "appliance/appliance.hpp"
 
 namespace ferry::local {
 

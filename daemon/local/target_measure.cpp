@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "core/peer_protocol.hpp"
-#include "local/sd_bus_util.hpp"
+#include "protocol/peer_protocol.hpp"
+#include "system/sd_bus_util.hpp"
 #include "local/unit_times.hpp"
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::local {
 namespace {

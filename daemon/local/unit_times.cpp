@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "local/sd_bus_util.hpp"
+#include "system/sd_bus_util.hpp"
 
 namespace ferry::local {
 

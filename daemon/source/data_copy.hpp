@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::source {
 

@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/peer_protocol.hpp"
-#include "local/digest.hpp"
-#include "local/fd.hpp"
+#include "protocol/peer_protocol.hpp"
+#include "system/digest.hpp"
+#include "system/fd.hpp"
 
 namespace ferry::source {
 namespace {

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "local/fd.hpp"
+#include "system/fd.hpp"
 
 namespace ferry::source {
 namespace {

@@ -1,7 +1,7 @@
 #include "source/source_client.hpp"
 
 #include "core/certificate_pin.hpp"
-#include "core/peer_protocol.hpp"
+#include "protocol/peer_protocol.hpp"
 
 #include "source/peer_client.hpp"
 #include "source/port_check.hpp"

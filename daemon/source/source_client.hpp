@@ -9,7 +9,7 @@
 
 #include "core/address.hpp"
 #include "core/expected.hpp"
-#include "core/peer_protocol.hpp"
+#include "protocol/peer_protocol.hpp"
 #include "core/source_info.hpp"
 
 namespace ferry::source {

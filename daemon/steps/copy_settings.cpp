@@ -9,7 +9,7 @@
 
 #include "core/network_file.hpp"
 #include "core/settings.hpp"
-#include "local/journal_store.hpp"
+#include "system/journal_store.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {

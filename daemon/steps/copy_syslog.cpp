@@ -24,10 +24,10 @@
 #include <spdlog/spdlog.h>
 
 #include "core/json_number.hpp"
-#include "local/appliance_rules.hpp"
-#include "local/digest.hpp"
-#include "local/fd.hpp"
-#include "local/file_io.hpp"
+#include "appliance/appliance_rules.hpp"
+#include "system/digest.hpp"
+#include "system/fd.hpp"
+#include "system/file_io.hpp"
 #include "local/part_file.hpp"
 #include "steps/steps.hpp"
 

@@ -34,7 +34,7 @@
 
 #include "core/address.hpp"
 #include "core/reboot_resume.hpp"
-#include "local/logind.hpp"
+#include "system/logind.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {

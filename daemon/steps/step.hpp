@@ -16,7 +16,7 @@
 
 #include "core/expected.hpp"
 #include "core/job.hpp"
-#include "local/appliance.hpp"
+#include "appliance/appliance.hpp"
 #include "source/peer_client.hpp"
 
 namespace ferry::steps {

@@ -1,9 +1,9 @@
 // The operations, one file each (steps/<id>.cpp).
 #pragma once
 
-#include "core/peer_protocol.hpp"
+#include "protocol/peer_protocol.hpp"
 #include "source/data_copy.hpp"
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 #include "steps/step.hpp"
 
 namespace ferry::steps {

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/db_objects.hpp"
-#include "source/object_inventory.hpp"
+#include "mariadb/object_inventory.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "local/appliance.hpp"
-#include "local/appliance_rules.hpp"
-#include "local/digest.hpp"
+#include "appliance/appliance.hpp"
+#include "appliance/appliance_rules.hpp"
+#include "system/digest.hpp"
 #include "peer/api.hpp"
 #include "peer/auth.hpp"
 #include "peer/config.hpp"

@@ -9,7 +9,7 @@
 #include "check.hpp"
 #include "core/config.hpp"
 #include "core/ini.hpp"
-#include "local/appliance_rules.hpp"
+#include "appliance/appliance_rules.hpp"
 #include "peer/config.hpp"
 
 using namespace ferry;

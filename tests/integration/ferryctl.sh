@@ -12,7 +12,7 @@
 # file or log, that a password cannot be given on the command line (exit 2,
 # never echoed), OptionUnavailable for --license on a licensed target, the
 # errors without a job, and `watch` on job journals written by hand
-# (STATE_DIR/job.json, format of daemon/core/job.cpp serialize_job):
+# (STATE_DIR/job.json, format of lib/core/job.cpp serialize_job):
 #   - failed:   plain lines, exit 5 with the error; acknowledge leaves no job;
 #   - running:  ferryd resumes it and fails it (the fixture's source
 #               127.0.0.77 does not exist); watch is started before ferryd,

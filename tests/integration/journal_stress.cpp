@@ -41,7 +41,7 @@
 
 #include "core/job.hpp"
 #include "core/plan.hpp"
-#include "local/journal_store.hpp"
+#include "system/journal_store.hpp"
 
 namespace {
 

@@ -18,7 +18,7 @@ journalctl --update-catalog --root="$root" 2>"$root/err" || bad "journalctl --up
 [ -s "$root/err" ] && bad "journalctl complained: $(cat "$root/err")"
 journalctl --root="$root" --list-catalog > "$root/list" 2>&1 || bad "--list-catalog failed"
 grep -o '^[0-9a-f]\{32\}' "$root/list" | sort > "$root/catalog-ids"
-grep -o 'kMsg[A-Za-z]* = "[0-9a-f]\{32\}"' "$SRC/daemon/core/journal_record.hpp" | grep -o '[0-9a-f]\{32\}' | sort > "$root/code-ids"
+grep -o 'kMsg[A-Za-z]* = "[0-9a-f]\{32\}"' "$SRC/lib/core/journal_record.hpp" | grep -o '[0-9a-f]\{32\}' | sort > "$root/code-ids"
 [ "$(wc -l < "$root/code-ids")" -eq 11 ] || bad "expected 11 ids in journal_record.hpp, found $(wc -l < "$root/code-ids")"
 cmp -s "$root/catalog-ids" "$root/code-ids" || bad "catalog and code differ: $(diff "$root/catalog-ids" "$root/code-ids" | tr '\n' ' ')"
 while read -r id; do

@@ -17,7 +17,7 @@ export const FerryManual = (function () {
     const _ = cockpit.gettext;
 
     // Step 6 of the manual: the eleven intermediate operations, by the
-    // operation ids of ferryd's plan (daemon/core/plan.cpp). `name` is the
+    // operation ids of ferryd's plan (lib/core/plan.cpp). `name` is the
     // manual's first sentence, `description` the rest of its bullet.
     const OPERATIONS = {
         "copy-settings": { name: _("Copies the System Settings."), description: "" },
@@ -68,8 +68,8 @@ export const FerryManual = (function () {
     };
 
     // What ferryd's DnsAdvice / DnsRevertAdvice lines say, read back into
-    // names and addresses (daemon/local/appliance_rules.cpp,
-    // daemon/core/ring.cpp word them).
+    // names and addresses (lib/appliance/appliance_rules.cpp,
+    // lib/core/ring.cpp word them).
     function dnsFacts(source) {
         const facts = { name: "", other: "", address: source.address || "", lb: "" };
         for (const line of source.dnsAdvice || []) {

@@ -1,5 +1,5 @@
-#include "local/appliance.hpp"
-#include "local/file_io.hpp"
+#include "appliance/appliance.hpp"
+#include "system/file_io.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/digest.hpp"
-#include "local/services.hpp"
+#include "system/digest.hpp"
+#include "system/services.hpp"
 
 namespace ferry::local {
 namespace {

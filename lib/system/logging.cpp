@@ -1,4 +1,4 @@
-#include "local/logging.hpp"
+#include "system/logging.hpp"
 
 #include <cstdlib>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 #include <errmsg.h>
 #include <mariadb_version.h>

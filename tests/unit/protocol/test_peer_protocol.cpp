@@ -1,10 +1,10 @@
-// The peer protocol's messages (core/peer_protocol.hpp): each survives a
+// The peer protocol's messages (protocol/peer_protocol.hpp): each survives a
 // round trip through its JSON; a missing field, a field of another type
 // and an integer out of range give IncompatibleSource naming the message
 // and the field, without throwing.
 #include <gtest/gtest.h>
 
-#include "core/peer_protocol.hpp"
+#include "protocol/peer_protocol.hpp"
 
 using namespace ferry;
 using namespace ferry::protocol;

@@ -1,7 +1,7 @@
 // The job model: what the journal records about a migration and the rules
 // for changing it. Every change appends to the event log, so a front end
 // that reconnects replays exactly what happened (GetEvents). Pure logic;
-// local/journal_store.* writes it to disk.
+// system/journal_store.* writes it to disk.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "core/peer_protocol.hpp"
+#include "protocol/peer_protocol.hpp"
 
 namespace ferry::protocol {
 

@@ -16,7 +16,7 @@
 namespace ferry::core {
 
 // MESSAGE_IDs (128-bit, as sd-id128 prints them). Each has an entry in
-// units/ferry.catalog; tests/unit/test_journal_record.cpp and
+// units/ferry.catalog; tests/unit/core/test_journal_record.cpp and
 // tests/catalog.sh check that the two agree.
 inline constexpr std::string_view kMsgJobStarted = "6138e8b38fba4c63a30d72451cf9875c";
 inline constexpr std::string_view kMsgOperationStarted = "ac2818e7ec6d4326977bfde1df995081";

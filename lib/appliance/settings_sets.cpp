@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/appliance.hpp"
-#include "local/file_io.hpp"
+#include "appliance/appliance.hpp"
+#include "system/file_io.hpp"
 
 namespace ferry::local {
 

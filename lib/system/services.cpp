@@ -1,10 +1,10 @@
-#include "local/services.hpp"
+#include "system/services.hpp"
 
 #include <cstring>
 #include <memory>
 #include <systemd/sd-bus.h>
 
-#include "local/sd_bus_util.hpp"
+#include "system/sd_bus_util.hpp"
 #include <thread>
 
 namespace ferry::local {

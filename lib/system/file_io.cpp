@@ -1,11 +1,11 @@
-#include "local/file_io.hpp"
+#include "system/file_io.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "local/fd.hpp"
+#include "system/fd.hpp"
 
 namespace ferry::local {
 

@@ -1,4 +1,4 @@
-#include "local/digest.hpp"
+#include "system/digest.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -10,7 +10,7 @@
 
 #include "core/certificate_pin.hpp"
 #include "local/part_file.hpp"
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 using namespace ferry;
 

@@ -1,11 +1,11 @@
-#include "local/logind.hpp"
+#include "system/logind.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <systemd/sd-bus.h>
 
-#include "local/sd_bus_util.hpp"
+#include "system/sd_bus_util.hpp"
 
 namespace ferry::local {
 namespace {

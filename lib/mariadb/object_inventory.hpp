@@ -10,7 +10,7 @@
 
 #include "core/db_objects.hpp"
 #include "core/expected.hpp"
-#include "source/mariadb_conn.hpp"
+#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::source {
 

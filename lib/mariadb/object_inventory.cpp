@@ -1,6 +1,6 @@
-#include "source/object_inventory.hpp"
+#include "mariadb/object_inventory.hpp"
 
-#include "local/digest.hpp"
+#include "system/digest.hpp"
 
 namespace ferry::source {
 

@@ -1,4 +1,4 @@
-#include "local/journal_store.hpp"
+#include "system/journal_store.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/fd.hpp"
-#include "local/file_io.hpp"
+#include "system/fd.hpp"
+#include "system/file_io.hpp"
 
 namespace ferry::local {
 namespace {

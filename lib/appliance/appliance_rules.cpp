@@ -1,4 +1,4 @@
-#include "local/appliance_rules.hpp"
+#include "appliance/appliance_rules.hpp"
 
 #include "core/ring.hpp"
 

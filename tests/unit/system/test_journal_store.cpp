@@ -7,7 +7,7 @@
 #include <thread>
 #include <sys/stat.h>
 
-#include "local/journal_store.hpp"
+#include "system/journal_store.hpp"
 
 using namespace ferry;
 namespace fs = std::filesystem;

@@ -16,8 +16,8 @@
 #include "core/config.hpp"
 #include "core/options.hpp"
 #include "core/settings.hpp"
-#include "local/appliance_rules.hpp"
-#include "local/fd.hpp"
+#include "appliance/appliance_rules.hpp"
+#include "system/fd.hpp"
 
 namespace ferry::local {
 

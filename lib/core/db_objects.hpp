@@ -1,7 +1,7 @@
 // The objects of the migrated schemas, each with a digest of its
 // definition (brief §6a "Nothing vanishes silently"). ferry-peer lists the
 // source's with local root (GET /ferry/v1/db-objects); after the copy
-// ferryd lists the target's the same way (source/object_inventory.*) and
+// ferryd lists the target's the same way (lib/mariadb/object_inventory.*) and
 // compares: a missing, extra or different object fails the operation with
 // ObjectMismatch, naming the objects.
 //
