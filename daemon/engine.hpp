@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "appliance/appliance.hpp"
 #include "core/address.hpp"
 #include "core/eta.hpp"
 #include "core/job.hpp"
@@ -21,11 +22,10 @@
 #include "core/options.hpp"
 #include "core/plan.hpp"
 #include "core/source_info.hpp"
-#include "appliance/appliance.hpp"
-#include "system/journal_store.hpp"
 #include "local/target_measure.hpp"
 #include "source/peer_client.hpp"
 #include "source/source_client.hpp"
+#include "system/journal_store.hpp"
 
 namespace ferry {
 
@@ -36,7 +36,7 @@ inline constexpr auto kProbeValidity = std::chrono::minutes(30);
 class EngineObserver {
   public:
     virtual ~EngineObserver() = default;
-    virtual void manager_changed() = 0;               // State or Job changed
+    virtual void manager_changed() = 0;                   // State or Job changed
     virtual void job_changed(const core::JobRecord&) = 0; // any job property
     virtual void job_event(const core::JobRecord&, const core::Event&) = 0;
 };
@@ -73,10 +73,9 @@ class Engine {
 
     // Validates at once (the error comes back synchronously), then checks
     // the source on a worker and calls `done` on the main thread.
-    std::optional<core::Error>
-    probe(const std::string& address, std::string password,
-          std::function<void(core::Expected<core::SourceInfo>)> done,
-          std::string expected_pin = {});
+    std::optional<core::Error> probe(const std::string& address, std::string password,
+                                     std::function<void(core::Expected<core::SourceInfo>)> done,
+                                     std::string expected_pin = {});
 
     core::Expected<std::vector<core::OptionRule>> options() const;
     core::Expected<Plan> plan(const core::RequestedOptions& req) const;
@@ -104,8 +103,10 @@ class Engine {
         std::optional<source::PeerClient> ring_main;
         source::PeerClient* main() { return ring_main ? &*ring_main : nullptr; }
     };
-    JobPeers job_peers(const core::SourceIdentity& src) const;
-    // The source's side of acknowledging a failed job (worker thread).
+    JobPeers job_peers(const core::SourceIdentity& src) const; // engine_identity.cpp
+    static core::Error busy_with_job();
+    // The source's side of acknowledging a failed job (worker thread;
+    // engine_acknowledge.cpp).
     core::Expected<bool> clean_up_source(const core::JobRecord& job, bool out_of_ring) const;
     // The job forgotten once its journal is gone (loop thread).
     core::Expected<bool> forget_job();
@@ -157,7 +158,7 @@ class Engine {
     // own rate (kept with the job's times). In memory only: after a
     // restart the seed is bytes / estimated seconds, and no Probe rate.
     std::vector<double> plan_rates_, plan_probe_rates_;
-    std::string token_; // the peer token from Probe, kept in memory only until Start
+    std::string token_;      // the peer token from Probe, kept in memory only until Start
     std::string main_token_; // the same for the ring's Main node
     Clock::time_point probed_at_{};
     bool probe_in_flight_ = false;

@@ -22,23 +22,31 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "system/logging.hpp"
+#include "appliance/appliance.hpp"
 #include "config.h"
 #include "core/address.hpp"
 #include "core/ini.hpp"
 #include "core/network_file.hpp"
-#include "appliance/appliance.hpp"
-#include "system/journal_store.hpp"
 #include "peer/api.hpp"
 #include "peer/auth.hpp"
 #include "peer/config.hpp"
 #include "peer/database.hpp"
 #include "peer/http.hpp"
+#include "peer/listen.hpp"
+#include "peer/modes.hpp"
 #include "peer/server.hpp"
+#include "system/journal_store.hpp"
+#include "system/logging.hpp"
 
 namespace {
 
 using namespace ferry;
+using peer::listen_on;
+using peer::read_whole;
+using peer::run_apply_network;
+using peer::run_apply_staged;
+using peer::run_hash_password;
+using peer::systemd_sockets;
 
 struct Args {
     std::string config = FERRY_CONFIG_FILE;
@@ -126,218 +134,6 @@ int parse_args(int argc, char** argv, Args& a)
         return 2;
     }
     return 0;
-}
-
-// --hash-password: one line from stdin (without echo on a terminal).
-int run_hash_password()
-{
-    const bool tty = ::isatty(STDIN_FILENO);
-    termios saved{};
-    if (tty) {
-        std::fprintf(stderr, "Admin password: ");
-        ::tcgetattr(STDIN_FILENO, &saved);
-        termios quiet = saved;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-    std::string password;
-    const bool got = static_cast<bool>(std::getline(std::cin, password));
-    if (tty) {
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-        std::fprintf(stderr, "\n");
-    }
-    if (!password.empty() && password.back() == '\r')
-        password.pop_back();
-    if (!got || password.empty()) {
-        std::fprintf(stderr, "No password on standard input.\n");
-        return EXIT_FAILURE;
-    }
-    auto hash = peer::hash_password(password);
-    peer::wipe(password);
-    if (!hash) {
-        std::fprintf(stderr, "%s\n", hash.error().message.c_str());
-        return EXIT_FAILURE;
-    }
-    std::printf("%s\n", hash->c_str());
-    return EXIT_SUCCESS;
-}
-
-core::Expected<std::string> read_whole(const std::string& path, const char* what)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return core::Error{core::Code::Internal,
-                           std::string("Cannot read the ") + what + " " + path + ": " +
-                               std::strerror(errno) + ".",
-                           "Check Certificate= and Key= in [Peer] of ferry.conf."};
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-// --apply-staged (at boot, before the network is configured): the staged
-// settings become the settings. When they change this system's address,
-// the address it had is recorded first (the peer's state directory), so
-// that the target, which takes that address in a Swap, keeps its login.
-// Idempotent: after a crash anywhere it can run again.
-int run_apply_staged(const peer::PeerConfig& config, local::FileAppliance& appliance)
-{
-    auto staged = appliance.staged_settings();
-    if (!staged) {
-        spdlog::critical("{}", staged.error().message);
-        return EXIT_FAILURE;
-    }
-    if (!*staged) {
-        spdlog::info("No staged settings.");
-        return EXIT_SUCCESS;
-    }
-    const std::string former = appliance.identity().address;
-    std::string next;
-    if (auto it = (*staged)->find("network"); it != (*staged)->end())
-        if (auto ini = core::parse_ini(it->second))
-            next = core::ini_get(*ini, "Network", "Address");
-    // Equal: nothing changes, or an interrupted earlier run applied the set
-    // already (and recorded the address before it did).
-    if (!former.empty() && former != next) {
-        if (!core::parse_address(former)) {
-            spdlog::warn("This system's address '{}' is not an IP address; not recorded.", former);
-        } else {
-            auto r = peer::prepare_state_directory(config.state_directory);
-            if (r)
-                r = peer::record_former_address(config.state_directory, former,
-                                                peer::WallClock::now());
-            if (!r) {
-                spdlog::critical("Cannot record this system's former address: {} Nothing was "
-                                 "applied.",
-                                 r.error().message);
-                return EXIT_FAILURE;
-            }
-            spdlog::info("Recorded the former address {} (the staged settings change it to {}).",
-                         former, next.empty() ? "none" : next);
-        }
-    }
-    auto r = appliance.apply_staged_settings();
-    if (!r) {
-        spdlog::critical("{}", r.error().message);
-        return EXIT_FAILURE;
-    }
-    spdlog::info("Applied the staged settings.");
-    return EXIT_SUCCESS;
-}
-
-// --apply-network (at boot, after --apply-staged, before systemd-networkd):
-// the reference appliance's network settings take effect. The `network`
-// section becomes DIR/10-ferry-appliance.network for the Ethernet
-// interface(s) (core/network_file.*), and its HostName= the host name.
-// This is why a Swap Configuration needs the reboot: exchanged settings
-// move the addresses at the next boot (units/ferry-appliance-network.service).
-int run_apply_network(local::FileAppliance& appliance, const std::string& dir)
-{
-    auto sections = appliance.read_settings();
-    if (!sections) {
-        spdlog::critical("{}", sections.error().message);
-        return EXIT_FAILURE;
-    }
-    const auto it = sections->find("network");
-    if (it == sections->end()) {
-        spdlog::critical("No network section in the settings: no address to configure.");
-        return EXIT_FAILURE;
-    }
-    auto net = core::network_file_from_settings(it->second);
-    if (!net) {
-        spdlog::critical("{}", net.error().message);
-        return EXIT_FAILURE;
-    }
-    // networkd (user systemd-network) must read the directory. Debian 12's
-    // systemd makes it at boot; Debian 11's (247) does not, and this
-    // process runs with umask 0077: made 0700, networkd could not open it
-    // and left the link unmanaged (found by tests/containers/mixed-swap.sh).
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::create_directories(dir, ec))
-        fs::permissions(dir,
-                        fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                            fs::perms::others_read | fs::perms::others_exec,
-                        ec);
-    const auto file = std::filesystem::path(dir) / core::kNetworkFileName;
-    if (auto w = local::write_file_atomic(file, net->text, 0644); !w) {
-        spdlog::critical("Cannot write {}: {}", file.string(), w.error().message);
-        return EXIT_FAILURE;
-    }
-    spdlog::info("Network settings applied: {}/{} ({}).", net->address, net->prefix, file.string());
-    if (const auto& host = net->host_name; !host.empty()) {
-        if (::sethostname(host.data(), host.size()) < 0)
-            spdlog::warn("Cannot set the host name {}: {}", host, std::strerror(errno));
-        else
-            spdlog::info("Host name {}.", host);
-    }
-    return EXIT_SUCCESS;
-}
-
-struct Sockets {
-    int https = -1;
-    int http = -1;
-};
-
-// Sockets passed by systemd: FileDescriptorName=https / http (an unnamed
-// first socket is the HTTPS one).
-core::Expected<Sockets> systemd_sockets()
-{
-    Sockets s;
-    char** names = nullptr;
-    const int n = sd_listen_fds_with_names(1, &names);
-    if (n < 0)
-        return core::Error{core::Code::Internal,
-                           std::string("Cannot take the sockets from systemd: ") +
-                               std::strerror(-n),
-                           {}};
-    std::string error;
-    for (int i = 0; i < n; ++i) {
-        const int fd = SD_LISTEN_FDS_START + i;
-        const std::string name = names && names[i] ? names[i] : "";
-        if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
-            error =
-                "socket " + std::to_string(i) + " (" + name + ") is not a listening stream socket";
-        else if (name == "http")
-            s.http = fd;
-        else if (name == "https" || s.https < 0)
-            s.https = fd;
-        else
-            error = "unexpected socket " + name;
-    }
-    if (names) {
-        for (int i = 0; i < n; ++i)
-            free(names[i]);
-        free(names);
-    }
-    if (!error.empty())
-        return core::Error{core::Code::Internal, "systemd passed a bad socket: " + error + ".",
-                           "Check ferry-peer.socket and ferry-peer-redirect.socket."};
-    return s;
-}
-
-core::Expected<int> listen_on(const std::string& text)
-{
-    auto a = peer::parse_listen_address(text);
-    if (!a)
-        return core::Error{core::Code::InvalidArgument,
-                           "Invalid listen address " + text + " (ADDR:PORT or [ADDR]:PORT).",
-                           {}};
-    const int family = a->addr.ss_family;
-    local::Fd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd)
-        return core::Error{
-            core::Code::Internal, std::string("socket: ") + std::strerror(errno), {}};
-    const int one = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (family == AF_INET6)
-        ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a->addr), a->len) < 0 ||
-        ::listen(fd.get(), SOMAXCONN) < 0)
-        return core::Error{core::Code::Internal,
-                           "Cannot listen on " + text + ": " + std::strerror(errno) + ".",
-                           {}};
-    return fd.release();
 }
 
 int run(const Args& args)

@@ -1,6 +1,7 @@
 #include "source/peer_client.hpp"
 
 #include "local/part_file.hpp"
+#include "source/download_writer.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -300,193 +301,6 @@ core::Expected<json> PeerClient::del(const std::string& path)
 
 namespace {
 
-// The download's file writer. The receiving thread (curl's callback) only
-// copies the bytes into 1 MiB buffers; a writer thread hashes each buffer
-// and writes it with O_DIRECT, so that the data goes to the disk while the
-// download goes on, without the page cache: no copy into it, no write-back
-// left for the final fdatasync, and the two threads share the work. Where
-// O_DIRECT is not possible (a file system without it, an offset or a tail
-// that is not block-aligned) the bytes are written through the page cache
-// and their write-back started every few MiB.
-constexpr size_t kBlock = 1u << 20; // one buffer; a multiple of kAlign
-constexpr size_t kAlign = 4096;     // O_DIRECT alignment (offset, size, memory)
-constexpr size_t kBuffers = 4;      // in flight at most
-constexpr uint64_t kWritebackBlock = 8u << 20;
-
-class FileWriter {
-  public:
-    FileWriter(int fd, int direct_fd, uint64_t offset, local::Sha256* hash)
-        : fd_(fd), direct_fd_(direct_fd), position_(offset), written_back_(offset), hash_(hash)
-    {
-        for (size_t i = 0; i < kBuffers; ++i)
-            if (void* p = std::aligned_alloc(kAlign, kBlock))
-                free_.push_back(Buffer{static_cast<char*>(p), 0});
-        if (free_.empty()) {
-            error_ = ENOMEM;
-            return;
-        }
-        current_ = free_.back();
-        free_.pop_back();
-        thread_ = std::thread([this] { run(); });
-    }
-    ~FileWriter()
-    {
-        finish_thread();
-        std::free(current_.data);
-        for (auto& b : free_)
-            std::free(b.data);
-        for (auto& b : full_)
-            std::free(b.data);
-    }
-    FileWriter(const FileWriter&) = delete;
-    FileWriter& operator=(const FileWriter&) = delete;
-
-    // Receiving thread. False after a write error (error()).
-    bool append(const char* data, size_t len)
-    {
-        if (!current_.data)
-            return false;
-        while (len > 0) {
-            const size_t n = std::min(len, kBlock - current_.used);
-            std::memcpy(current_.data + current_.used, data, n);
-            current_.used += n;
-            data += n;
-            len -= n;
-            if (current_.used == kBlock && !submit())
-                return false;
-        }
-        return error() == 0;
-    }
-
-    // Writes what is left, waits for the writer, and makes it durable.
-    // Also after an aborted transfer: what arrived is kept for a resume.
-    core::Expected<bool> finish(const std::string& file)
-    {
-        if (current_.data && current_.used > 0)
-            submit();
-        finish_thread();
-        if (error_ == 0 && ::fdatasync(fd_) < 0)
-            error_ = errno;
-        if (error_ != 0)
-            return core::Error{core::Code::Internal,
-                               "Cannot write " + file + ": " + std::strerror(error_) + ".",
-                               "Check free space on this system."};
-        return true;
-    }
-
-    int error()
-    {
-        std::lock_guard lock(mutex_);
-        return error_;
-    }
-
-  private:
-    struct Buffer {
-        char* data = nullptr;
-        size_t used = 0;
-    };
-
-    bool submit()
-    {
-        std::unique_lock lock(mutex_);
-        full_.push_back(current_);
-        current_ = Buffer{};
-        cv_.notify_all();
-        cv_.wait(lock, [this] { return !free_.empty() || error_ != 0 || !running_; });
-        if (free_.empty())
-            return false;
-        current_ = free_.back();
-        free_.pop_back();
-        return error_ == 0;
-    }
-
-    void finish_thread()
-    {
-        {
-            std::lock_guard lock(mutex_);
-            quit_ = true;
-        }
-        cv_.notify_all();
-        if (thread_.joinable())
-            thread_.join();
-    }
-
-    void run()
-    {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            cv_.wait(lock, [this] { return !full_.empty() || quit_; });
-            if (full_.empty())
-                break;
-            Buffer b = full_.front();
-            full_.pop_front();
-            const bool ok = error_ == 0;
-            lock.unlock();
-            const int err = ok ? write(b) : 0;
-            lock.lock();
-            if (err != 0 && error_ == 0)
-                error_ = err;
-            b.used = 0;
-            free_.push_back(b);
-            cv_.notify_all();
-        }
-        running_ = false;
-        cv_.notify_all();
-    }
-
-    // Writer thread: hash, then write at position_; 0 or an errno.
-    int write(const Buffer& b)
-    {
-        if (hash_ && !hash_->update(b.data, b.used))
-            return EIO;
-        size_t done = 0;
-        while (done < b.used) {
-            const size_t left = b.used - done;
-            const size_t aligned = left & ~(kAlign - 1);
-            const bool direct = direct_fd_ >= 0 && aligned > 0 && position_ % kAlign == 0;
-            const ssize_t w = ::pwrite(direct ? direct_fd_ : fd_, b.data + done,
-                                       direct ? aligned : left, static_cast<off_t>(position_));
-            if (w < 0) {
-                if (errno == EINTR)
-                    continue;
-                if (direct && errno == EINVAL) { // O_DIRECT refused after all
-                    direct_fd_ = -1;
-                    continue;
-                }
-                return errno;
-            }
-            done += static_cast<size_t>(w);
-            position_ += static_cast<uint64_t>(w);
-            if (!direct)
-                buffered_ = true;
-        }
-        if (buffered_ && position_ - written_back_ >= kWritebackBlock) {
-            // Starts the write-back of what went through the page cache.
-            ::sync_file_range(fd_, static_cast<off_t>(written_back_),
-                              static_cast<off_t>(position_ - written_back_), SYNC_FILE_RANGE_WRITE);
-            written_back_ = position_;
-        }
-        return 0;
-    }
-
-    const int fd_;
-    int direct_fd_;         // writer thread only
-    uint64_t position_;     // writer thread only
-    uint64_t written_back_; // writer thread only
-    bool buffered_ = false; // writer thread only
-    local::Sha256* hash_;
-
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::deque<Buffer> full_;
-    std::vector<Buffer> free_;
-    Buffer current_; // receiving thread only
-    int error_ = 0;
-    bool quit_ = false;
-    bool running_ = true;
-    std::thread thread_;
-};
-
 struct DownloadSink {
     FileWriter* writer;
     std::function<bool(uint64_t)>* on_bytes;
@@ -548,7 +362,7 @@ core::Expected<uint64_t> PeerClient::download(const std::string& path, int fd,
     // O_DIRECT where the file system has it (tmpfs has not: then the page
     // cache), from a block-aligned offset only.
     local::Fd direct;
-    if (offset % kAlign == 0)
+    if (offset % FileWriter::kAlign == 0)
         direct = local::reopen_direct(fd);
     FileWriter writer(fd, direct.get(), offset, hash);
     DownloadSink sink{&writer, &on_bytes};

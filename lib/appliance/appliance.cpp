@@ -15,102 +15,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "appliance/appliance_files.hpp"
 #include "system/digest.hpp"
 #include "system/services.hpp"
 
 namespace ferry::local {
+using namespace appliance_files;
+
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kTempPrefix = ".tmp-";
 constexpr auto kServiceStopTimeout = std::chrono::seconds(90);
-
-core::Expected<std::string> read_fd(int fd, const std::string& path)
-{
-    std::string out;
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return io_error("Cannot read", path, errno);
-        }
-        if (n == 0)
-            return out;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-}
-
-// A regular file's content; nullopt when it does not exist. Files found by
-// listing a directory are read with `follow` false, so that a symlink
-// placed there never leads elsewhere.
-core::Expected<std::optional<std::string>> read_file(const std::string& path, bool follow)
-{
-    Fd fd(::open(path.c_str(),
-                 O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW)));
-    if (!fd) {
-        if (errno == ENOENT)
-            return std::optional<std::string>{};
-        return io_error("Cannot open", path, errno);
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) < 0)
-        return io_error("Cannot stat", path, errno);
-    if (!S_ISREG(st.st_mode))
-        return io_error("Cannot read", path, EINVAL);
-    auto text = read_fd(fd.get(), path);
-    if (!text)
-        return text.error();
-    return std::optional<std::string>(std::move(*text));
-}
-
-struct Entry {
-    std::string name;
-    struct stat st;
-};
-
-// The regular files of `dir` (not following symlinks) whose name passes
-// `accept`; empty when the directory does not exist.
-template <typename Accept>
-core::Expected<std::vector<Entry>> regular_files(const std::string& dir, Accept accept)
-{
-    std::vector<Entry> out;
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dfd) {
-        if (errno == ENOENT)
-            return out;
-        return io_error("Cannot open", dir, errno);
-    }
-    DIR* d = ::fdopendir(dfd.get());
-    if (!d)
-        return io_error("Cannot list", dir, errno);
-    dfd.release();
-    std::unique_ptr<DIR, int (*)(DIR*)> guard(d, ::closedir);
-    errno = 0;
-    while (const dirent* de = ::readdir(d)) {
-        const std::string name = de->d_name;
-        if (!is_visible_file_name(name) || !accept(name))
-            continue;
-        struct stat st {};
-        if (::fstatat(::dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-            continue;
-        out.push_back(Entry{name, st});
-    }
-    return out;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix)
-{
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-std::string etag_of(const struct stat& st)
-{
-    return std::to_string(st.st_ino) + "-" + std::to_string(st.st_size) + "-" +
-           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
-}
 
 } // namespace
 
@@ -119,93 +35,6 @@ std::string etag_of_fd(int fd)
     struct stat st {};
     return ::fstat(fd, &st) == 0 ? etag_of(st) : std::string();
 }
-
-namespace {
-
-// Replaces `path` atomically (temp file in the same directory, fsync,
-// rename, fsync of the directory). The new file keeps the owner and mode of
-// the one it replaces; a new file gets `mode` and the directory's owner.
-core::Expected<bool> replace_file(const std::string& path, std::string_view content, mode_t mode)
-{
-    const fs::path p(path);
-    const std::string dir = p.parent_path().string();
-    struct stat old {};
-    uid_t uid;
-    gid_t gid;
-    if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
-        mode = old.st_mode & 07777;
-        uid = old.st_uid;
-        gid = old.st_gid;
-    } else {
-        struct stat ds {};
-        if (::stat(dir.c_str(), &ds) < 0)
-            return io_error("Cannot stat", dir, errno);
-        uid = ds.st_uid;
-        gid = ds.st_gid;
-    }
-    std::string tmpl = dir + "/" + kTempPrefix + p.filename().string() + ".XXXXXX";
-    Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
-    if (!fd)
-        return io_error("Cannot create a temporary file in", dir, errno);
-    auto fail = [&](core::Error e) -> core::Expected<bool> {
-        ::unlink(tmpl.c_str());
-        return e;
-    };
-    if (::fchmod(fd.get(), mode) < 0)
-        return fail(io_error("Cannot chmod", tmpl, errno));
-    // Root keeps the owner; an unprivileged test run cannot and need not.
-    if ((uid != ::geteuid() || gid != ::getegid()) && ::fchown(fd.get(), uid, gid) < 0 &&
-        errno != EPERM)
-        return fail(io_error("Cannot chown", tmpl, errno));
-    if (auto r = write_all(fd.get(), content, tmpl); !r)
-        return fail(r.error());
-    if (::fsync(fd.get()) < 0)
-        return fail(io_error("Cannot sync", tmpl, errno));
-    fd.reset();
-    if (::rename(tmpl.c_str(), path.c_str()) < 0)
-        return fail(io_error("Cannot replace", path, errno));
-    return sync_dir(dir);
-}
-
-core::Expected<bool> remove_file(const std::string& path)
-{
-    if (::unlink(path.c_str()) < 0) {
-        if (errno == ENOENT)
-            return true;
-        return io_error("Cannot remove", path, errno);
-    }
-    return sync_dir(fs::path(path).parent_path().string());
-}
-
-std::string section_path(const std::string& dir, const std::string& name)
-{
-    return dir + "/" + name + ".conf";
-}
-
-core::Expected<core::Sections> read_sections(const std::string& dir)
-{
-    auto files = regular_files(dir, [](const std::string& n) {
-        return ends_with(n, ".conf") && core::is_valid_section_name(n.substr(0, n.size() - 5));
-    });
-    if (!files)
-        return files.error();
-    core::Sections out;
-    for (const auto& f : *files) {
-        auto text = read_file(dir + "/" + f.name, false);
-        if (!text)
-            return text.error();
-        if (*text) // gone in between: not a section any more
-            out.emplace(f.name.substr(0, f.name.size() - 5), std::move(**text));
-    }
-    return out;
-}
-
-bool is_certificate_name(const std::string& name)
-{
-    return is_visible_file_name(name) && ends_with(name, ".pem") && name.size() > 4;
-}
-
-} // namespace
 
 ApplianceLayout default_layout(const core::ApplianceConfig& config)
 {
@@ -476,7 +305,8 @@ core::Expected<std::optional<LogDigest>> FileAppliance::log_digest(const std::st
 {
     const auto cached = [&](const std::string& want) -> std::optional<LogDigest> {
         std::lock_guard lock(sums_mutex_);
-        if (auto it = sums_.find(name); !want.empty() && it != sums_.end() && it->second.etag == want)
+        if (auto it = sums_.find(name);
+            !want.empty() && it != sums_.end() && it->second.etag == want)
             return it->second;
         return std::nullopt;
     };

@@ -11,20 +11,14 @@
 #include <unistd.h>
 
 #include "appliance/appliance.hpp"
+#include "appliance/appliance_files.hpp"
 #include "system/file_io.hpp"
 
 namespace ferry::local {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string section_path(const std::string& dir, const std::string& name)
-{
-    return dir + "/" + name + ".conf";
-}
-
-} // namespace
+using appliance_files::section_path;
 
 core::Expected<bool> FileAppliance::stage_settings(const core::Sections& sections)
 {
