@@ -42,20 +42,7 @@ core::Expected<core::Measurements> load_measurements(const std::filesystem::path
 core::Expected<bool> save_measurements(const std::filesystem::path& state_dir,
                                        const core::Measurements& m)
 {
-    const std::string path = (state_dir / kMeasurementsFile).string();
-    const std::string tmp = path + ".tmp";
-    ::unlink(tmp.c_str()); // a leftover of a crash
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (fd.get() < 0)
-        return io_error("Cannot write", tmp, errno);
-    if (auto w = write_all(fd.get(), core::serialize_measurements(m), tmp); !w)
-        return w.error();
-    if (::fsync(fd.get()) != 0)
-        return io_error("Cannot write", tmp, errno);
-    fd = Fd();
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        return io_error("Cannot write", path, errno);
-    return sync_dir(state_dir.string());
+    return write_file_atomic(state_dir / kMeasurementsFile, core::serialize_measurements(m), 0600);
 }
 
 } // namespace ferry::local

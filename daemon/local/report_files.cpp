@@ -8,10 +8,10 @@
 
 #include "core/settings.hpp"
 #include "core/sql_quote.hpp"
+#include "mariadb/mariadb_conn.hpp"
 #include "system/digest.hpp"
 #include "system/fd.hpp"
 #include "system/file_io.hpp"
-#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::local {
 
@@ -96,19 +96,7 @@ void collect_logs(core::MigrationReport& r, const core::JobRecord& job, const Fi
 core::Expected<bool> write_file(const std::filesystem::path& dir, const std::string& name,
                                 const std::string& data)
 {
-    const std::string path = (dir / name).string();
-    const std::string tmp = path + ".tmp";
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0)
-        return io_error("Cannot write", tmp, errno);
-    if (auto w = write_all(fd.get(), data, tmp); !w)
-        return w.error();
-    if (::fsync(fd.get()) != 0)
-        return io_error("Cannot write", tmp, errno);
-    fd = Fd();
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        return io_error("Cannot write", path, errno);
-    return sync_dir(dir.string());
+    return write_file_atomic(dir / name, data, 0600);
 }
 
 } // namespace

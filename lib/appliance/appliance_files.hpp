@@ -23,9 +23,6 @@
 
 namespace ferry::local::appliance_files {
 
-// The prefix of the temporary file replace_file() renames into place.
-inline constexpr const char* kTempPrefix = ".tmp-";
-
 core::Expected<std::string> read_fd(int fd, const std::string& path);
 // A regular file's content; nullopt when it does not exist. Files found by
 // listing a directory are read with `follow` false, so that a symlink

@@ -21,35 +21,12 @@ core::Error io_error(const std::string& what, const fs::path& p, int err)
     return local::io_error(what, p.string(), err);
 }
 
-core::Expected<bool> fsync_dir(const fs::path& dir) { return sync_dir(dir.string()); }
-
-constexpr const char* kTempPrefix = ".tmp-";
+core::Expected<bool> fsync_dir(const fs::path& dir)
+{
+    return sync_dir(dir.string());
+}
 
 } // namespace
-
-core::Expected<bool> write_file_atomic(const fs::path& path, std::string_view content, mode_t mode)
-{
-    const fs::path dir = path.parent_path();
-    std::string tmpl = (dir / (std::string(kTempPrefix) + path.filename().string() + ".XXXXXX")).string();
-    Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
-    if (!fd)
-        return io_error("Cannot create a temporary file in", dir, errno);
-    const fs::path tmp = tmpl;
-    auto fail = [&](core::Error e) -> core::Expected<bool> {
-        ::unlink(tmp.c_str());
-        return e;
-    };
-    if (::fchmod(fd.get(), mode) < 0)
-        return fail(io_error("Cannot chmod", tmp, errno));
-    if (auto r = write_all(fd.get(), content, tmp.string()); !r)
-        return fail(r.error());
-    if (::fsync(fd.get()) < 0)
-        return fail(io_error("Cannot sync", tmp, errno));
-    fd.reset();
-    if (::rename(tmp.c_str(), path.c_str()) < 0)
-        return fail(io_error("Cannot replace", path, errno));
-    return fsync_dir(dir);
-}
 
 JournalStore::JournalStore(fs::path state_dir) : dir_(std::move(state_dir)) {}
 
@@ -119,8 +96,8 @@ core::Expected<bool> JournalStore::wait(uint64_t ticket, const std::atomic<bool>
     std::unique_lock lock(mutex_);
     while (finished_ < ticket) {
         if (stop && *stop)
-            return core::Error{core::Code::Internal,
-                               "ferryd stopped before the job journal was written.", {}};
+            return core::Error{
+                core::Code::Internal, "ferryd stopped before the job journal was written.", {}};
         written_cv_.wait_for(lock, std::chrono::milliseconds(100));
     }
     if (on_disk_ >= ticket)

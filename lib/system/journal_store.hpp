@@ -25,6 +25,7 @@
 
 #include "core/expected.hpp"
 #include "core/job.hpp"
+#include "system/file_io.hpp" // write_file_atomic, used with the store
 
 namespace ferry::local {
 
@@ -97,10 +98,5 @@ class JournalStore {
     bool quit_ = false;
     std::thread writer_;
 };
-
-// Writes `content` to `path` atomically (temp in the same directory, fsync,
-// rename, fsync of the directory) with the given mode.
-core::Expected<bool> write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                                       mode_t mode = 0600);
 
 } // namespace ferry::local
