@@ -16,7 +16,7 @@ Response Api::staged_settings(const Request& r)
     if (auto* resp = std::get_if<Response>(&parsed))
         return std::move(*resp);
     const json& body = std::get<json>(parsed);
-    const auto it = body.find("sections");
+    const auto it = body.find(protocol::StagedSettings::kSections);
     if (it == body.end() || !it->is_object() || it->empty() || it->size() > kMaxSections)
         return invalid("\"sections\" must be an object of 1 to 1024 sections.");
     core::Sections sections;
@@ -44,7 +44,7 @@ Response Api::maintenance(const Request& r)
     auto parsed = body_object(r);
     if (auto* resp = std::get_if<Response>(&parsed))
         return std::move(*resp);
-    const auto on = bool_field(std::get<json>(parsed), "on");
+    const auto on = bool_field(std::get<json>(parsed), protocol::Maintenance::kOn);
     if (!on)
         return invalid("The body must be {\"on\": true|false}.");
     if (auto res = appliance_.set_maintenance(*on); !res)
@@ -59,11 +59,11 @@ Response Api::migrated(const Request& r)
     if (auto* resp = std::get_if<Response>(&parsed))
         return std::move(*resp);
     const json& body = std::get<json>(parsed);
-    auto to = address_field(body, "to");
+    auto to = address_field(body, protocol::Migrated::kTo);
     if (auto* resp = std::get_if<Response>(&to))
         return std::move(*resp);
-    const auto at = body.find("at");
-    const auto swap = bool_field(body, "swap");
+    const auto at = body.find(protocol::Migrated::kAt);
+    const auto swap = bool_field(body, protocol::Migrated::kSwap);
     if (at == body.end() || !at->is_number_unsigned() || !swap)
         return invalid("The body must be {\"to\": ADDRESS, \"at\": MICROSECONDS, \"swap\": BOOL}.");
     const local::MigratedRecord record{std::get<core::Address>(to).text, at->get<uint64_t>(),

@@ -37,7 +37,7 @@ core::Expected<bool> final_operations(StepContext& ctx)
     if (!finish_sent && ctx.job.options.swap) {
         // With Swap the source now runs under this system's former identity
         // with its data kept: it serves again (brief §1 step 6, end state).
-        if (auto r = ctx.peer.post("/maintenance", {{"on", false}}); !r)
+        if (auto r = ctx.peer.post("/maintenance", protocol::Maintenance{false}.to_json()); !r)
             return r.error();
     }
     if (!finish_sent) {

@@ -18,12 +18,22 @@ core::Expected<bool> modify_source(StepContext& ctx)
             return core::Error{core::Code::Internal,
                                "This system's former settings were not saved before the copy.",
                                "Restore this system from its backup and start again."};
-        if (auto r = ctx.peer.put("/staged-settings", {{"sections", former}}); !r)
+        // Read as the source reads it: an object of section texts.
+        auto sections = protocol::Settings::from_json(nlohmann::json{{"sections", former}});
+        if (!sections)
+            return core::Error{core::Code::Internal,
+                               "This system's saved former settings are malformed.",
+                               "Restore this system from its backup and start again."};
+        if (auto r =
+                ctx.peer.put("/staged-settings",
+                             protocol::StagedSettings{std::move(sections->sections)}.to_json());
+            !r)
             return r.error();
     }
-    auto r = ctx.peer.post("/migrated", {{"to", ctx.job.target.address},
-                                         {"at", ctx.job.started_at_usec},
-                                         {"swap", ctx.job.options.swap}});
+    auto r =
+        ctx.peer.post("/migrated", protocol::Migrated{ctx.job.target.address,
+                                                      ctx.job.started_at_usec, ctx.job.options.swap}
+                                       .to_json());
     if (!r)
         return r.error();
     ctx.progress(1, 1);

@@ -8,18 +8,22 @@ namespace ferry::steps {
 
 core::Expected<bool> source_maintenance(StepContext& ctx)
 {
-    auto r = ctx.peer.post("/maintenance", {{"on", true}});
+    auto r = ctx.peer.post("/maintenance", protocol::Maintenance{true}.to_json());
     if (!r)
         return r.error();
     if (ctx.job.source.high_availability && !ctx.checkpoint.value("round_robin_removed", false)) {
         // Recorded before the request: a job that fails right after it
         // still restores them (the peer's restore is idempotent).
-        if (auto saved = ctx.save_checkpoint({{"round_robin", {{"on", ctx.ring_main ? "main" : "source"}}}}); !saved)
+        if (auto saved =
+                ctx.save_checkpoint({{"round_robin", {{"on", ctx.ring_main ? "main" : "source"}}}});
+            !saved)
             return saved.error();
         auto removed = remove_round_robin_hosts(ctx);
         if (!removed)
             return removed.error();
-        if (auto saved = ctx.save_checkpoint({{"round_robin", *removed}, {"round_robin_removed", true}}); !saved)
+        if (auto saved =
+                ctx.save_checkpoint({{"round_robin", *removed}, {"round_robin_removed", true}});
+            !saved)
             return saved.error();
     }
     ctx.progress(1, 1);

@@ -322,6 +322,21 @@ core::Expected<RoundRobin> RoundRobin::from_json(const json& j)
     return r.result(std::move(rr));
 }
 
+json StagedSettings::to_json() const
+{
+    return json{{kSections, sections}};
+}
+
+json Maintenance::to_json() const
+{
+    return json{{kOn, on}};
+}
+
+json Migrated::to_json() const
+{
+    return json{{kTo, to}, {kAt, at}, {kSwap, swap}};
+}
+
 json Lease::to_json() const
 {
     return json{{"expires_in", expires_in}};

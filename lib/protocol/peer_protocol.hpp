@@ -255,6 +255,32 @@ struct RoundRobin {
     static core::Expected<RoundRobin> from_json(const json& j);
 };
 
+// PUT /staged-settings: this system's former settings, held on the source
+// until the Swap reboot.
+struct StagedSettings {
+    static constexpr const char* kSections = "sections";
+    Files sections;
+    json to_json() const;
+};
+
+// POST /maintenance.
+struct Maintenance {
+    static constexpr const char* kOn = "on";
+    bool on = true;
+    json to_json() const;
+};
+
+// POST /migrated: the record the source keeps of where it went.
+struct Migrated {
+    static constexpr const char* kTo = "to";     // the target's address
+    static constexpr const char* kAt = "at";     // the job's start, microseconds
+    static constexpr const char* kSwap = "swap"; // Swap Configuration
+    std::string to;
+    uint64_t at = 0;
+    bool swap = false;
+    json to_json() const;
+};
+
 // POST /lease.
 struct Lease {
     int64_t expires_in = 0; // seconds

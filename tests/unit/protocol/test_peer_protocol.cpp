@@ -216,6 +216,11 @@ TEST(PeerProtocol, SmallAnswersRoundTrip)
     ASSERT_FALSE(no_section);
     expect_named(no_section.error(), "\"section\"");
     EXPECT_EQ(Lease{60}.to_json(), json({{"expires_in", 60}}));
+    // The requests ferryd sends, with the keys ferry-peer reads.
+    EXPECT_EQ(Maintenance{false}.to_json(), json({{"on", false}}));
+    EXPECT_EQ(StagedSettings{f}.to_json(), json({{"sections", f}}));
+    EXPECT_EQ(Migrated({"192.0.2.7", 17, true}).to_json(),
+              json({{"to", "192.0.2.7"}, {"at", 17}, {"swap", true}}));
 }
 
 TEST(PeerProtocol, NothingThrowsOnAnyShape)
