@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Helpers of the fault campaign (tests/faults/), stdlib only.
 
-  fault_driver.py plan --seed S --kills N --per-migration K
+  fault_driver.py plan --seed S --kills N --per-migration K [--ops LIST]
       The kill plan, reproducible from the seed: one line per kill,
       "MIGRATION OPERATION FRACTION DELAY_MS", in the order they happen.
       FRACTION > 0: the kill waits until the operation's progress reached
       it (Progress signals); DELAY_MS: then waits that long (the random
-      fault injection point).
+      fault injection point). Without --ops each kill draws one of the
+      eight operations of a standalone migration; with --ops
+      "OP[:MAX_MS],..." the kills go to these operations in turn (kill i
+      to the i-th, round robin), an OP alone at a progress fraction
+      (0.02-0.95) plus 0-50 ms, an OP:MAX_MS at 0-MAX_MS after it started.
 
   fault_driver.py fire --op OP [--fraction F] [--delay-ms D] [--timeout T]
                        [--journal JOB.JSON] [--ready FILE] [--log FILE] [--after-resume]
@@ -48,9 +52,32 @@ JIFACE = "org.ferry.Migration1.Job"
 # The operations of a standalone migration with Copy User Traffic Logs, in order.
 OPERATIONS = ["copy-settings", "source-maintenance", "copy-data", "modify-source",
               "update-certificates", "restart-services", "copy-syslog", "final"]
+# Their order for the waiter: issue 18's pre-copy, where ferryd has it, runs first.
+ORDER = ["pre-copy-data"] + OPERATIONS
 
 
-def plan(seed, kills, per_migration):
+def plan_ops(seed, kills, per_migration, ops):
+    """--ops: the kills over the named operations in turn."""
+    rnd = random.Random(f"ferry-faults-ops:{seed}")
+    spec = [(o.split(":")[0], int(o.split(":")[1]) if ":" in o else None) for o in ops.split(",") if o]
+    out = []
+    for first in range(0, kills, per_migration):
+        ks = []
+        for i in range(first, min(kills, first + per_migration)):
+            op, max_ms = spec[i % len(spec)]
+            if max_ms is None:
+                fraction, delay = round(rnd.uniform(0.02, 0.95), 2), rnd.randint(0, 50)
+            else:
+                fraction, delay = 0.0, rnd.randint(0, max_ms)
+            ks.append((ORDER.index(op) if op in ORDER else len(ORDER), fraction, delay, op))
+        ks.sort()
+        out += [f"{first // per_migration + 1} {op} {fraction} {delay}" for _, fraction, delay, op in ks]
+    print("\n".join(out))
+
+
+def plan(seed, kills, per_migration, ops=None):
+    if ops:
+        return plan_ops(seed, kills, per_migration, ops)
     rnd = random.Random(f"ferry-faults:{seed}")
     out = []
     migration = 0
@@ -117,7 +144,7 @@ def owner_pid():
 
 
 def later(a, b):
-    return a in OPERATIONS and b in OPERATIONS and OPERATIONS.index(a) > OPERATIONS.index(b)
+    return a in ORDER and b in ORDER and ORDER.index(a) > ORDER.index(b)
 
 
 OWNED_RE = re.compile(r"is owned by (:[0-9.]+)")
@@ -296,6 +323,8 @@ def main():
             opts["kills"] = int(next(it))
         elif w == "--per-migration":
             opts["per"] = int(next(it))
+        elif w == "--ops":
+            opts["ops"] = next(it)
         elif w == "--op":
             opts["op"] = next(it)
         elif w == "--fraction":
@@ -321,7 +350,7 @@ def main():
         else:
             sys.exit(f"fault_driver: unknown argument {w}")
     if cmd == "plan":
-        plan(opts["seed"], opts["kills"], opts["per"])
+        plan(opts["seed"], opts["kills"], opts["per"], opts.get("ops"))
     elif cmd == "fire":
         fire(opts)
     else:

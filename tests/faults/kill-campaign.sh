@@ -22,6 +22,16 @@
 #
 # Prints the table of kills and a summary line; exit 0 only when every
 # migration completed with nothing lost or duplicated.
+#
+# Another campaign runs this one with its own points and checks
+# (tests/faults/precopy-kill.sh): it defines these functions and sources
+# this script with the same arguments.
+#   campaign_ops            prints fault_driver.py plan's --ops (called once
+#                           the rig is up); only kills that land in one of
+#                           these operations count, the others are drawn
+#                           again in the next migration
+#   campaign_before_start   before each migration's start (e.g. a writer)
+#   campaign_after_job      once the job ended, before fault_verify
 set -uo pipefail
 source "$1/tests/integration/lib/rig.sh"
 rig_init "$1" "$2"
@@ -37,10 +47,17 @@ SEED=${FERRY_FAULT_SEED:-$(( $(date +%s) % 100000 ))}
 KILLS=${FERRY_FAULT_KILLS:-8}
 PER=${FERRY_FAULT_KILLS_PER_MIGRATION:-4}
 echo "FERRY_FAULT_SEED=$SEED FERRY_FAULT_KILLS=$KILLS FERRY_FAULT_KILLS_PER_MIGRATION=$PER"
-python3 "$DRIVER" plan --seed "$SEED" --kills "$KILLS" --per-migration "$PER" > "$RIG/plan" \
-    || rig_fail "no plan"
+hook() { declare -F "$1" >/dev/null || return 0; "$@"; }
 
 fault_rig
+
+OPS=
+declare -F campaign_ops >/dev/null && { OPS=$(campaign_ops) || rig_fail "campaign_ops failed"; }
+python3 "$DRIVER" plan --seed "$SEED" --kills "$KILLS" --per-migration "$PER" ${OPS:+--ops "$OPS"} > "$RIG/plan" \
+    || rig_fail "no plan"
+[ -n "$OPS" ] && rig_log "kills over: $OPS"
+# A kill that counts: in a running job and, with campaign_ops, in one of its operations.
+counts() { [ "$1" != after-the-end ] && { [ -z "$OPS" ] || [[ ",$OPS," == *",$1,"* || ",$OPS," == *",$1:"* ]]; }; }
 
 completed=0 total_lost=0 total_dup=0 killed=0 resumes=0
 migration=0
@@ -50,8 +67,6 @@ plan_migration=
 K_MIG=() K_POINT=() K_TRIG=() K_T=() K_AT=() K_ATT=() K_NOTE=()
 # Per migration: kills, final attempt count, rows lost/duplicated, result.
 M_KILLS=() M_ATT=() M_LOST=() M_DUP=() M_RES=()
-
-field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d.get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 
 # Ends the current migration: wait for the job (a failed one is resumed, at
 # most 3 times, and counted), verify, record, put the appliances back.
@@ -66,6 +81,7 @@ finish_migration() {
         fault_wait_end 600
     done
     local before=$FAILS result
+    hook campaign_after_job
     fault_verify "migration $migration"
     if [ "$END_STATE" = succeeded ] && [ $FAILS -eq $before ]; then
         completed=$((completed + 1)); result=verified
@@ -79,30 +95,6 @@ finish_migration() {
     M_DUP[$migration]=${V_DUP:-?}
     M_RES[$migration]=$result
     fault_reset
-}
-
-# ferryd again, without waiting for its name: the armed waiter may kill it
-# at once (a kill while it resumes the job).
-start_ferryd_nowait() {
-    "$FERRYD" --config="$RIG/target/ferry.conf" --state-dir="$RIG/target/state" --log-level=debug \
-        >>"$RIG/ferryd-target.log" 2>&1 &
-    FERRYD_PID=$!
-    RIG_PIDS+=($FERRYD_PID)
-}
-ferryd_up() { kill -0 "$FERRYD_PID" 2>/dev/null; }
-ferryd_back() {
-    ferryd_up || start_ferryd_nowait
-    rig_wait_for 10 busctl --system status org.ferry.Migration1 --no-pager || rig_fail "ferryd did not come back"
-}
-
-# Arms the waiter: subscribed to the signals before anything moves.
-arm() { # OP FRACTION DELAY
-    rm -f "$RIG/ready"
-    python3 "$DRIVER" fire --op "$1" --fraction "$2" --delay-ms "$3" --timeout 300 --kill-owner \
-        --journal "$RIG/target/state/job.json" --ready "$RIG/ready" --log "$RIG/monitor.log" \
-        > "$RIG/fire.out" &
-    FIRE_PID=$!
-    rig_wait_for 10 test -e "$RIG/ready" || rig_fail "the waiter did not subscribe"
 }
 
 mapfile -t PLAN < "$RIG/plan"
@@ -119,18 +111,19 @@ while [ $p -lt ${#PLAN[@]} ]; do
     [ $need_new -eq 0 ] && [ "$(journal_field state)" != running ] && need_new=1
     if [ $need_new -eq 1 ]; then
         if [ "$migration" != 0 ]; then
-            ferryd_back
+            fault_ferryd_back
             finish_migration
         fi
         migration=$((migration + 1))
         MIG_KILLS=0
         need_new=0
         rig_log "== migration $migration"
-        arm "$op" "$fraction" "$delay"
+        hook campaign_before_start
+        fault_arm_kill "$op" "$fraction" "$delay"
         fault_probe_start
     else
-        arm "$op" "$fraction" "$delay"
-        ferryd_up || start_ferryd_nowait # it resumes the job; the waiter kills it at the point
+        fault_arm_kill "$op" "$fraction" "$delay"
+        fault_ferryd_up || fault_ferryd_nowait # it resumes the job; the waiter kills it at the point
     fi
     k=$((k + 1))
     MIG_KILLS=$((MIG_KILLS + 1))
@@ -148,15 +141,16 @@ while [ $p -lt ${#PLAN[@]} ]; do
     succeeded) at="after-the-end" ;;
     *) at="$jstate-job"; note="job $jstate: $(fault_error)"; bad "kill $k: $note" ;;
     esac
-    [ -z "$(field "$out" killed)" ] && { note="nothing killed"; bad "kill $k: nothing was killed ($out)"; }
-    K_MIG[$k]=$migration K_POINT[$k]=$point K_TRIG[$k]=$(field "$out" trigger)
-    K_T[$k]=$(field "$out" since_start) K_AT[$k]=$at K_ATT[$k]=$(journal_field attempt) K_NOTE[$k]=$note
+    [ -z "$(fault_field "$out" killed)" ] && { note="nothing killed"; bad "kill $k: nothing was killed ($out)"; }
+    K_MIG[$k]=$migration K_POINT[$k]=$point K_TRIG[$k]=$(fault_field "$out" trigger)
+    K_T[$k]=$(fault_field "$out" since_start) K_AT[$k]=$at K_ATT[$k]=$(journal_field attempt) K_NOTE[$k]=$note
     rig_log "kill $k: $point (${K_TRIG[$k]}) at ${K_T[$k]}s in $at, attempt ${K_ATT[$k]}"
     tries=0
     [[ "${PLAN[$((p - 1))]}" =~ ^retry([0-9]+)- ]] && tries=${BASH_REMATCH[1]}
-    if [ "$at" = after-the-end ] && [ "$tries" -lt 4 ]; then
+    if ! counts "$at" && [ "$tries" -lt 4 ]; then
         # The job ended before this point came (a short operation, a fast
-        # copy): the same point again, at most 4 times, in the next
+        # copy), or the kill came in an operation campaign_ops does not
+        # name: the same point again, at most 4 times, in the next
         # migration (the kill above stays in the table).
         # Without the delay: an operation shorter than it (final takes a
         # few ms) is still running when its start is signalled.
@@ -164,7 +158,7 @@ while [ $p -lt ${#PLAN[@]} ]; do
         retried=$((retried + 1))
     fi
 done
-ferryd_back
+fault_ferryd_back
 finish_migration
 
 # The result of a kill: the next attempt of its migration (the next kill's,
@@ -203,13 +197,16 @@ TABLE=$(
         awk '{printf "  %-22s %s\n", $2, $1}'
 )
 echo "$TABLE"
-in_job=0
-for ((i = 1; i <= k; i++)); do [ "${K_AT[$i]}" = after-the-end ] || in_job=$((in_job + 1)); done
-SUMMARY="SUMMARY kills=$killed in_a_running_job=$in_job after_the_end=$((killed - in_job)) migrations=$migration completed=$completed rows_lost=$total_lost rows_duplicated=$total_dup failed_jobs_resumed=$resumes seed=$SEED"
+in_job=0 after=0
+for ((i = 1; i <= k; i++)); do
+    [ "${K_AT[$i]}" = after-the-end ] && after=$((after + 1))
+    counts "${K_AT[$i]}" && in_job=$((in_job + 1))
+done
+SUMMARY="SUMMARY kills=$killed in_a_running_job=$((killed - after))${OPS:+ in_the_operations=$in_job} after_the_end=$after migrations=$migration completed=$completed rows_lost=$total_lost rows_duplicated=$total_dup failed_jobs_resumed=$resumes seed=$SEED"
 echo "$SUMMARY"
 [ -n "${FERRY_FAULT_REPORT:-}" ] && { echo "$TABLE"; echo "$SUMMARY"; } > "$FERRY_FAULT_REPORT"
 
-check "$in_job of the $KILLS planned kills landed in a running job" [ "$in_job" -ge "$KILLS" ]
+check "$in_job of the $KILLS planned kills landed in a running job${OPS:+ in $OPS}" [ "$in_job" -ge "$KILLS" ]
 check "every migration completed ($completed/$migration)" [ "$completed" -eq "$migration" ]
 check "no row lost or duplicated (lost $total_lost, duplicated $total_dup)" [ $((total_lost + total_dup)) -eq 0 ]
 check "no job failed after a kill ($resumes Resume() needed)" [ "$resumes" -eq 0 ]

@@ -18,6 +18,13 @@
 #                         license, logs, certificates, temporary account
 #   fault_reset           acknowledge and put both appliances back as before
 #   fault_restart_ferryd  after a kill -9: start it again (it resumes)
+#   fault_arm_kill OP FRACTION DELAY   the waiter of a kill -9 of ferryd at a
+#                         point (fault_driver.py fire), subscribed before it
+#                         returns; FIRE_PID, its JSON line in $RIG/fire.out
+#   fault_ferryd_nowait / fault_ferryd_up / fault_ferryd_back   ferryd again
+#                         without waiting for its name (an armed waiter may
+#                         kill it while it resumes) / alive / up and named
+#   fault_field JSON KEY  one field of a JSON object
 #   fault_error           the job's Error (code operation message remedy)
 #   fault_half_applied LABEL   after a failure: what the journal says is done
 #                         is really done (verified tables equal, verified logs
@@ -188,6 +195,32 @@ fault_error() {
 fault_restart_ferryd() {
     rig_start_ferryd target
 }
+
+# ferryd again, without waiting for its name: the armed waiter may kill it
+# at once (a kill while it resumes the job).
+fault_ferryd_nowait() {
+    "$FERRYD" --config="$RIG/target/ferry.conf" --state-dir="$RIG/target/state" --log-level=debug \
+        >>"$RIG/ferryd-target.log" 2>&1 &
+    FERRYD_PID=$!
+    RIG_PIDS+=($FERRYD_PID)
+}
+fault_ferryd_up() { kill -0 "$FERRYD_PID" 2>/dev/null; }
+fault_ferryd_back() {
+    fault_ferryd_up || fault_ferryd_nowait
+    rig_wait_for 10 busctl --system status org.ferry.Migration1 --no-pager || rig_fail "ferryd did not come back"
+}
+
+# Arms the waiter of a kill: subscribed to the signals before anything moves.
+fault_arm_kill() { # OP FRACTION DELAY
+    rm -f "$RIG/ready"
+    python3 "$DRIVER" fire --op "$1" --fraction "$2" --delay-ms "$3" --timeout 300 --kill-owner \
+        --journal "$RIG/target/state/job.json" --ready "$RIG/ready" --log "$RIG/monitor.log" \
+        > "$RIG/fire.out" &
+    FIRE_PID=$!
+    rig_wait_for 10 test -e "$RIG/ready" || rig_fail "the waiter did not subscribe"
+}
+
+fault_field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d.get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 
 # kill -9 of ferryd, waited for.
 fault_kill_ferryd() {
