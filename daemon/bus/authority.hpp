@@ -53,21 +53,28 @@ class Authority {
     std::unique_ptr<sdbus::IProxy> proxy_;
 };
 
-// The shape of every authorized handler: ask polkit for `action`, answer
-// a denial with its error, else run `body` guarded (guarded.hpp). `r` is
-// the shared sdbus::Result the body answers.
+// The one shape of every authorized handler (all of Manager's and Job's
+// methods): ask polkit for `action` on behalf of the sender of the message
+// `object` is handling, answer a denial with its error, else run `body`.
+// Both the asking and `body` run guarded (guarded.hpp), `what` naming the
+// handler in the journal. `r` is the shared sdbus::Result the body
+// answers; call this from inside the handler (the caller is read from the
+// message being processed).
 template <typename R, typename Body>
-void check_then(Authority& authority, const Caller& caller, const char* action, bool interactive,
+void check_then(Authority& authority, sdbus::IObject& object, const char* action, bool interactive,
                 std::shared_ptr<R> r, const char* what, Body body)
 {
-    authority.check(caller, action, interactive,
-                    [r, what, body = std::move(body)](std::optional<core::Error> denied) mutable {
-                        answer_guarded(*r, what, [&] {
-                            if (denied)
-                                return r->returnError(to_bus_error(*denied));
-                            body();
-                        });
-                    });
+    answer_guarded(*r, what, [&] {
+        authority.check(
+            current_caller(object), action, interactive,
+            [r, what, body = std::move(body)](std::optional<core::Error> denied) mutable {
+                answer_guarded(*r, what, [&] {
+                    if (denied)
+                        return r->returnError(to_bus_error(*denied));
+                    body();
+                });
+            });
+    });
 }
 
 } // namespace ferry::bus

@@ -60,7 +60,7 @@ JobObject::~JobObject()
 const core::JobRecord& JobObject::job() const
 {
     if (!exists())
-        throw gone_error();
+        throw gone_error(id_);
     return *engine_.job();
 }
 
@@ -69,10 +69,10 @@ bool JobObject::exists() const
     return engine_.job() && engine_.job()->id == id_;
 }
 
-sdbus::Error JobObject::gone_error() const
+sdbus::Error JobObject::gone_error(const std::string& id)
 {
     return sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
-                        "The job " + id_ + " no longer exists.");
+                        "The job " + id + " no longer exists.");
 }
 
 void JobObject::refresh(const core::JobRecord& j)
@@ -111,21 +111,16 @@ void JobObject::event(const core::JobRecord& j, const core::Event& e)
         emitFinished(std::string(core::job_state_name(j.state)), Error());
 }
 
-template <typename R>
-std::function<void(std::optional<core::Error>)> JobObject::authorized(std::shared_ptr<R> r,
-                                                                      std::function<void()> then)
+template <typename R, typename Body>
+std::function<void()> JobObject::while_exists(std::shared_ptr<R> r, Body body) const
 {
-    // Runs `then` once polkit said yes, if this object still exists then.
-    return [alive = std::weak_ptr<const bool>(alive_), id = id_, r,
-            then = std::move(then)](std::optional<core::Error> denied) {
-        answer_guarded(*r, "Job method", [&] {
-            if (denied)
-                return r->returnError(to_bus_error(*denied));
-            if (alive.expired())
-                return r->returnError(sdbus::Error("org.freedesktop.DBus.Error.UnknownObject",
-                                                   "The job " + id + " no longer exists."));
-            then();
-        });
+    // The body runs once polkit said yes, only if this object and its job
+    // still exist then.
+    return [alive = std::weak_ptr<const bool>(alive_), this, id = id_, r,
+            body = std::move(body)]() mutable {
+        if (alive.expired() || !exists())
+            return r->returnError(gone_error(id));
+        body();
     };
 }
 
@@ -135,35 +130,32 @@ void JobObject::GetEvents(
     uint64_t since)
 {
     auto r = std::make_shared<std::remove_reference_t<decltype(result)>>(std::move(result));
-    authority_.check(
-        current_caller(getObject()), kActionRead, false, authorized(r, [this, r, since] {
-            if (!exists())
-                return r->returnError(gone_error());
-            std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
-                                      std::map<std::string, sdbus::Variant>>>
-                out;
-            for (const auto& e : core::events_since(job(), since))
-                out.emplace_back(e.sequence, e.realtime_usec, e.type, json_object_to_dict(e.data));
-            r->returnResults(out);
-        }));
+    check_then(authority_, getObject(), kActionRead, false, r, "GetEvents",
+               while_exists(r, [this, r, since] {
+                   std::vector<sdbus::Struct<uint64_t, uint64_t, std::string,
+                                             std::map<std::string, sdbus::Variant>>>
+                       out;
+                   for (const auto& e : core::events_since(job(), since))
+                       out.emplace_back(e.sequence, e.realtime_usec, e.type,
+                                        json_object_to_dict(e.data));
+                   r->returnResults(out);
+               }));
 }
 
 void JobObject::GetReport(sdbus::Result<std::string>&& result, std::string format)
 {
     auto r = std::make_shared<sdbus::Result<std::string>>(std::move(result));
-    authority_.check(
-        current_caller(getObject()), kActionRead, false, authorized(r, [this, r, format] {
-            if (!exists())
-                return r->returnError(gone_error());
-            auto report = engine_.report(format);
-            if (!report)
-                return r->returnError(to_bus_error(report.error()));
-            if (!*report)
-                return r->returnError(to_bus_error(core::Error{core::Code::NotFinished,
-                                                               "The report is being written.",
-                                                               "Ask again in a moment."}));
-            r->returnResults(**report);
-        }));
+    check_then(authority_, getObject(), kActionRead, false, r, "GetReport",
+               while_exists(r, [this, r, format] {
+                   auto report = engine_.report(format);
+                   if (!report)
+                       return r->returnError(to_bus_error(report.error()));
+                   if (!*report)
+                       return r->returnError(to_bus_error(
+                           core::Error{core::Code::NotFinished, "The report is being written.",
+                                       "Ask again in a moment."}));
+                   r->returnResults(**report);
+               }));
 }
 
 void JobObject::Acknowledge(sdbus::Result<>&& result)
@@ -175,54 +167,53 @@ void JobObject::AcknowledgeWithFlags(sdbus::Result<>&& result,
                                      std::map<std::string, sdbus::Variant> flags)
 {
     auto r = std::make_shared<sdbus::Result<>>(std::move(result));
-    auto split = split_options(flags);
-    if (!split)
-        return r->returnError(to_bus_error(split.error()));
-    bool force = false;
-    for (const auto& f : split->rest) {
-        if (f.key != "Force" || f.type != "b")
-            return r->returnError(to_bus_error(core::Error{
-                core::Code::UnknownOption,
-                f.key == "Force" ? "Flag 'Force' must be a boolean (b)."
-                                 : "Unknown flag '" + f.key.substr(0, 64) + "'.",
-                "AcknowledgeWithFlags accepts the flags Interactive (b) and Force (b)."}));
-        force = f.value;
-    }
-    acknowledge(r, split->interactive, force);
+    answer_guarded(*r, "AcknowledgeWithFlags", [&] {
+        auto split = split_options(flags);
+        if (!split)
+            return r->returnError(to_bus_error(split.error()));
+        bool force = false;
+        for (const auto& f : split->rest) {
+            if (f.key != "Force" || f.type != "b")
+                return r->returnError(to_bus_error(core::Error{
+                    core::Code::UnknownOption,
+                    f.key == "Force" ? "Flag 'Force' must be a boolean (b)."
+                                     : "Unknown flag '" + f.key.substr(0, 64) + "'.",
+                    "AcknowledgeWithFlags accepts the flags Interactive (b) and Force (b)."}));
+            force = f.value;
+        }
+        acknowledge(r, split->interactive, force);
+    });
 }
 
 void JobObject::acknowledge(std::shared_ptr<sdbus::Result<>> r, bool interactive, bool force)
 {
-    authority_.check(current_caller(getObject()), kActionExecute, interactive,
-                     authorized(r, [this, r, force] {
-                         if (!exists())
-                             return r->returnError(gone_error());
-                         // The engine answers on the loop thread once the
-                         // source's clean-up (a worker) is over; the manager
-                         // destroys this object later, from the loop. `r`
-                         // holds the call, not this object.
-                         auto err = engine_.acknowledge(force, [r](core::Expected<bool> ok) {
-                             answer_guarded(*r, "Acknowledge", [&] {
-                                 if (!ok)
-                                     return r->returnError(to_bus_error(ok.error()));
-                                 r->returnResults();
-                             });
-                         });
-                         if (err)
-                             r->returnError(to_bus_error(*err));
-                     }));
+    check_then(authority_, getObject(), kActionExecute, interactive, r, "Acknowledge",
+               while_exists(r, [this, r, force] {
+                   // The engine answers on the loop thread once the source's
+                   // clean-up (a worker) is over; the manager destroys this
+                   // object later, from the loop. `r` holds the call, not
+                   // this object.
+                   auto err = engine_.acknowledge(force, [r](core::Expected<bool> ok) {
+                       answer_guarded(*r, "Acknowledge", [&] {
+                           if (!ok)
+                               return r->returnError(to_bus_error(ok.error()));
+                           r->returnResults();
+                       });
+                   });
+                   if (err)
+                       r->returnError(to_bus_error(*err));
+               }));
 }
 
 void JobObject::Resume(sdbus::Result<>&& result)
 {
     auto r = std::make_shared<sdbus::Result<>>(std::move(result));
-    authority_.check(current_caller(getObject()), kActionExecute, false, authorized(r, [this, r] {
-                         if (!exists())
-                             return r->returnError(gone_error());
-                         if (auto ok = engine_.resume(); !ok)
-                             return r->returnError(to_bus_error(ok.error()));
-                         r->returnResults();
-                     }));
+    check_then(authority_, getObject(), kActionExecute, false, r, "Resume",
+               while_exists(r, [this, r] {
+                   if (auto ok = engine_.resume(); !ok)
+                       return r->returnError(to_bus_error(ok.error()));
+                   r->returnResults();
+               }));
 }
 
 std::string JobObject::State()

@@ -56,15 +56,16 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
     // object itself goes a little later, from the loop, not mid-dispatch).
     const core::JobRecord& job() const;
     bool exists() const;
-    sdbus::Error gone_error() const;
+    static sdbus::Error gone_error(const std::string& id);
 
     // Answers of polkit (and of the engine) arrive after the handler
     // returned, when this object may be gone (Acknowledge destroys it):
     // callbacks hold a weak reference to this token and answer
-    // UnknownObject instead of touching a freed object.
+    // UnknownObject instead of touching a freed object (while_exists
+    // wraps the body given to check_then).
     std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
-    template <typename R> std::function<void(std::optional<core::Error>)>
-    authorized(std::shared_ptr<R> r, std::function<void()> then);
+    template <typename R, typename Body>
+    std::function<void()> while_exists(std::shared_ptr<R> r, Body body) const;
 
     Engine& engine_;
     Authority& authority_;

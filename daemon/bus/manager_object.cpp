@@ -141,8 +141,8 @@ void ManagerObject::Probe(sdbus::Result<VariantMap>&& result, std::string addres
         if (auto err = engine_.check_probe_args(address, *pw))
             return r->returnError(to_bus_error(*err));
 
-        check_then(authority_, current_caller(getObject()), kActionProbe, split->interactive, r,
-                   "Probe", [this, r, pw, address, pin = *expected_pin] {
+        check_then(authority_, getObject(), kActionProbe, split->interactive, r, "Probe",
+                   [this, r, pw, address, pin = *expected_pin] {
                        auto err = engine_.probe(
                            address, *pw,
                            [r](core::Expected<core::SourceInfo> info) {
@@ -163,18 +163,14 @@ void ManagerObject::GetOptions(
     sdbus::Result<std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>>>&& result)
 {
     auto r = std::make_shared<std::decay_t<decltype(result)>>(std::move(result));
-    answer_guarded(*r, "GetOptions", [&] {
-        check_then(authority_, current_caller(getObject()), kActionRead, false, r, "GetOptions",
-                   [this, r] {
-                       auto rules = engine_.options();
-                       if (!rules)
-                           return r->returnError(to_bus_error(rules.error()));
-                       std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>> out;
-                       for (const auto& o : *rules)
-                           out.emplace_back(o.key, o.available, o.forced, o.default_value,
-                                            o.reason);
-                       r->returnResults(out);
-                   });
+    check_then(authority_, getObject(), kActionRead, false, r, "GetOptions", [this, r] {
+        auto rules = engine_.options();
+        if (!rules)
+            return r->returnError(to_bus_error(rules.error()));
+        std::vector<sdbus::Struct<std::string, bool, bool, bool, std::string>> out;
+        for (const auto& o : *rules)
+            out.emplace_back(o.key, o.available, o.forced, o.default_value, o.reason);
+        r->returnResults(out);
     });
 }
 
@@ -186,8 +182,8 @@ void ManagerObject::plan_for(std::shared_ptr<R> r, const VariantMap& options,
         auto req = parse_request(options);
         if (!req)
             return r->returnError(to_bus_error(req.error()));
-        check_then(authority_, current_caller(getObject()), kActionRead, req->interactive, r,
-                   "Plan", [this, r, req = *req, reply] {
+        check_then(authority_, getObject(), kActionRead, req->interactive, r, "Plan",
+                   [this, r, req = *req, reply] {
                        auto plan = engine_.plan(req.requested);
                        if (!plan)
                            return r->returnError(to_bus_error(plan.error()));
@@ -234,8 +230,8 @@ void ManagerObject::Start(sdbus::Result<sdbus::ObjectPath>&& result, VariantMap 
         auto req = parse_request(options);
         if (!req)
             return r->returnError(to_bus_error(req.error()));
-        check_then(authority_, current_caller(getObject()), kActionExecute, req->interactive, r,
-                   "Start", [this, r, req = *req] {
+        check_then(authority_, getObject(), kActionExecute, req->interactive, r, "Start",
+                   [this, r, req = *req] {
                        auto id = engine_.start(req.requested);
                        if (!id)
                            return r->returnError(to_bus_error(id.error()));
