@@ -18,6 +18,8 @@ import os
 import statistics
 import sys
 
+from job_times import durations, job_times
+
 out_dir = sys.argv[1]
 DATA_OPS = ("copy-data", "copy-data-activate-replica")
 
@@ -31,13 +33,8 @@ def one_round(d):
     events = json.load(open(os.path.join(d, "events.json")))
     est = {o["Id"]: o["EstimatedSeconds"] for o in plan["Operations"] if o["Runs"]}
     basis = next((c.get("Message", "") for c in plan.get("Checks", []) if c.get("Id") == "estimate"), "")
-    ops, job = {}, {}
-    for e in events:
-        if e["Type"] == "operation-changed":
-            ops.setdefault(e["Data"]["id"], {})[e["Data"]["state"]] = e["Time"] / 1e6
-        elif e["Type"] in ("job-started", "finished"):
-            job[e["Type"]] = e["Time"] / 1e6
-    actual = {k: v["done"] - v["running"] for k, v in ops.items() if "running" in v and "done" in v}
+    ops, job, _ = job_times(events)
+    actual = durations(ops)
     r = {"round": os.path.basename(d), "estimate": est, "actual": actual,
          "estimate_total": plan["EstimatedSeconds"], "basis": basis}
     if "job-started" in job and "finished" in job:

@@ -18,6 +18,8 @@ import json
 import os
 import sys
 
+from job_times import durations, job_times
+
 out_dir = sys.argv[1]
 WINDOW_FROM, WINDOW_TO = "source-maintenance", "restart-services"
 
@@ -34,15 +36,8 @@ def one_run(d):
     name = os.path.basename(d)
     r = {"run": name, "mode": name.split("-", 2)[2], "setting": (read(os.path.join(d, "setting.txt"), "") or "").strip()}
     events = json.loads(read(os.path.join(d, "events.json"), "[]") or "[]")
-    ops, job = {}, {}
-    for e in events:
-        if e["Type"] == "operation-changed":
-            ops.setdefault(e["Data"]["id"], {})[e["Data"]["state"]] = e["Time"] / 1e6
-        elif e["Type"] in ("job-started", "finished"):
-            job[e["Type"]] = e["Time"] / 1e6
-            if e["Type"] == "finished":
-                r["job_state"] = e["Data"].get("state", "")
-    r["ops"] = {k: round(v["done"] - v["running"], 2) for k, v in ops.items() if "running" in v and "done" in v}
+    ops, job, r["job_state"] = job_times(events)
+    r["ops"] = {k: round(v, 2) for k, v in durations(ops).items()}
     r["pre_copy"] = "done" in ops.get("pre-copy-data", {})
     if "running" in ops.get(WINDOW_FROM, {}) and "done" in ops.get(WINDOW_TO, {}):
         r["window"] = round(ops[WINDOW_TO]["done"] - ops[WINDOW_FROM]["running"], 2)
@@ -69,7 +64,8 @@ def one_run(d):
     r["replica_left"] = (read(os.path.join(d, "replicas-left"), "1") or "1").strip() != "0"
     r["accounts_left"] = (read(os.path.join(d, "accounts-left"), "1") or "1").strip() != "0"
     r["ok"] = (r.get("job_state") == "succeeded" and r["tables_equal"] and r["writes_exactly_once"]
-               and not r["replica_left"] and not r["accounts_left"] and r["writer"].get("end") == "maintenance")
+               and not r["replica_left"] and not r["accounts_left"]
+               and r["writer"].get("end") in ("maintenance", "read-only"))
     return r
 
 
