@@ -12,7 +12,10 @@
 #       the rig (rig_init ... app_start_peer), the data set generated on the
 #       source (gen_dataset.py --rows ROWS, and bench/gen_wide.py when WIDE
 #       is not empty; output in GEN_LOG), LOG_MB of user-traffic logs; sets
-#       SRC_ADDR, TGT_ADDR, PEER_PID; NAME prefixes its log lines (blog)
+#       SRC_ADDR, TGT_ADDR, PEER_PID; NAME prefixes its log lines (blog).
+#       With PAIR_DATA_CACHE=DIR the source's MariaDB data directory, once
+#       generated, is kept in DIR (per ROWS and WIDE) and copied from there
+#       by the next run instead of generating it again
 #   pair_save      both appliances' files as they are now (the databases and
 #                  ferryd's state apart): every job starts from here
 #   pair_restore   back to pair_save's state: the target's migrated schema
@@ -46,14 +49,28 @@ pair_rig() {
     app_make source "$SRC_ADDR" yes active
     app_make target "$TGT_ADDR" no
     app_fill_logs source "$log_mb"
+    local cache=${PAIR_DATA_CACHE:+$PAIR_DATA_CACHE/rows-$rows${wide:+-wide}}
+    if [ -n "$cache" ] && [ -e "$cache/complete" ]; then
+        blog "the data set of $rows rows from $cache"
+        cp -a "$cache/data" "$RIG/source/db/data" || rig_fail "cannot copy $cache"
+    fi
     app_start_mariadb_tls source
     app_start_mariadb target
-    blog "generating $rows rows${wide:+ (+ the wide tables)} and $log_mb MB of logs"
-    python3 "$ROOT/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$rows" --jobs 2 \
-        --workdir "$RIG" >"$gen_log" 2>&1 || { cat "$gen_log"; rig_fail "gen_dataset.py failed"; }
-    if [ -n "$wide" ]; then
-        python3 "$ROOT/bench/gen_wide.py" --socket "$RIG/source/db/mysqld.sock" --rows "$rows" --jobs 2 \
-            --workdir "$RIG" >>"$gen_log" 2>&1 || { cat "$gen_log"; rig_fail "gen_wide.py failed"; }
+    if [ ! -e "${cache:-/nonexistent}/complete" ]; then
+        blog "generating $rows rows${wide:+ (+ the wide tables)} and $log_mb MB of logs"
+        python3 "$ROOT/tests/rig/gen_dataset.py" --socket "$RIG/source/db/mysqld.sock" --rows "$rows" --jobs 2 \
+            --workdir "$RIG" >"$gen_log" 2>&1 || { cat "$gen_log"; rig_fail "gen_dataset.py failed"; }
+        if [ -n "$wide" ]; then
+            python3 "$ROOT/bench/gen_wide.py" --socket "$RIG/source/db/mysqld.sock" --rows "$rows" --jobs 2 \
+                --workdir "$RIG" >>"$gen_log" 2>&1 || { cat "$gen_log"; rig_fail "gen_wide.py failed"; }
+        fi
+        if [ -n "$cache" ]; then
+            # A clean shutdown: the copy must be a consistent data directory.
+            mdb_stop source
+            rm -rf "$cache" && mkdir -p "$cache" && cp -a "$RIG/source/db/data" "$cache/data" \
+                && touch "$cache/complete" && blog "the data set kept in $cache"
+            app_start_mariadb_tls source
+        fi
     fi
     mdb_sql source "SELECT ROUND(SUM(data_length)/1e6), ROUND(SUM(index_length)/1e6) FROM information_schema.tables WHERE table_schema='hotspot'" \
         | { read -r d i; blog "data set: $d MB data + $i MB indexes"; }
