@@ -24,14 +24,14 @@
 #
 # Environment: FERRY_FAULT_PRECOPY_KILLS (default 4),
 # FERRY_FAULT_PRECOPY_KILLS_PER_MIGRATION (2), FERRY_FAULT_PRECOPY_RATE
-# (30), FERRY_FAULT_PRECOPY_CATCHUP_MS (400), FERRY_FAULT_SEED,
+# (30), FERRY_FAULT_PRECOPY_CATCHUP_MS (250), FERRY_FAULT_SEED,
 # FERRY_FAULT_ROWS (100000). systemd's manager is the rig's TEST DOUBLE.
 # A data copy of a few seconds (the campaign's 150 000 rows take longer to verify).
 export FERRY_FAULT_ROWS=${FERRY_FAULT_ROWS:-100000}
 export FERRY_FAULT_KILLS=${FERRY_FAULT_PRECOPY_KILLS:-4}
 export FERRY_FAULT_KILLS_PER_MIGRATION=${FERRY_FAULT_PRECOPY_KILLS_PER_MIGRATION:-2}
 RATE=${FERRY_FAULT_PRECOPY_RATE:-30}
-CATCHUP_MS=${FERRY_FAULT_PRECOPY_CATCHUP_MS:-400}
+CATCHUP_MS=${FERRY_FAULT_PRECOPY_CATCHUP_MS:-250}
 WRITER_PY=/usr/bin/python3
 if [ "$(id -u)" = 0 ] && ! "$WRITER_PY" -c 'import MySQLdb' 2>/dev/null; then
     echo "SKIP: the writer needs python3-mysqldb (tools/deps installs it)" >&2
