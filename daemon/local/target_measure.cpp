@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "protocol/peer_protocol.hpp"
-#include "system/sd_bus_util.hpp"
 #include "local/unit_times.hpp"
 #include "mariadb/mariadb_conn.hpp"
+#include "protocol/peer_protocol.hpp"
+#include "system/system_bus.hpp"
 
 namespace ferry::local {
 namespace {
@@ -91,25 +91,20 @@ void measure_mariadb(TargetMeasure& m, const core::ApplianceConfig& config)
 
 // Whether systemd has a unit file for `unit` (GetUnitFileState; NoSuchUnit
 // when there is none).
-core::ServicePresence unit_presence(sd_bus* bus, const std::string& unit)
+core::ServicePresence unit_presence(const SystemBus& bus, const std::string& unit)
 {
     core::ServicePresence p{unit, std::nullopt, {}};
-    BusError err;
-    sd_bus_message* reply = nullptr;
-    const int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "GetUnitFileState", &err.e,
-                                     &reply, "s", unit.c_str());
-    Message owned(reply);
-    if (r < 0) {
-        if (sd_bus_error_has_name(&err.e, "org.freedesktop.systemd1.NoSuchUnit")) {
+    auto reply = bus.call(kSystemdManager, "GetUnitFileState", "s", unit.c_str());
+    if (!reply) {
+        if (reply.is("org.freedesktop.systemd1.NoSuchUnit")) {
             p.present = false;
             p.detail = "no unit file";
         } else
-            p.detail = err.text(r);
+            p.detail = reply.text();
         return p;
     }
     const char* state = nullptr;
-    if (sd_bus_message_read(reply, "s", &state) < 0 || !state) {
+    if (sd_bus_message_read(reply.message.get(), "s", &state) < 0 || !state) {
         p.detail = "unreadable answer";
         return p;
     }
@@ -124,19 +119,18 @@ void measure_services(TargetMeasure& m, const core::ApplianceConfig& config)
     m.service_times_asked = true;
     if (config.services.empty())
         return;
-    sd_bus* raw = nullptr;
-    if (int r = sd_bus_open_system(&raw); r < 0) {
+    auto bus = SystemBus::open();
+    if (!bus) {
         for (const auto& u : config.services) {
-            m.services.push_back({u, std::nullopt, std::strerror(-r)});
-            m.service_times.push_back({u, 0, 0, 0, 0, std::strerror(-r)});
+            m.services.push_back({u, std::nullopt, bus.error().message});
+            m.service_times.push_back({u, 0, 0, 0, 0, bus.error().message});
         }
         return;
     }
-    Bus bus(raw);
-    sd_bus_set_method_call_timeout(bus.get(), 5'000'000);
+    bus->set_call_timeout(5'000'000);
     for (const auto& u : config.services) {
-        m.services.push_back(unit_presence(bus.get(), u));
-        m.service_times.push_back(read_unit_timestamps(bus.get(), u));
+        m.services.push_back(unit_presence(*bus, u));
+        m.service_times.push_back(read_unit_timestamps(*bus, u));
     }
 }
 

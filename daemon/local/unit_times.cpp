@@ -1,12 +1,13 @@
 #include "local/unit_times.hpp"
 
 #include <cstdlib>
+#include <cstring>
 
-#include "system/sd_bus_util.hpp"
+#include "system/system_bus.hpp"
 
 namespace ferry::local {
 
-core::UnitTimestamps read_unit_timestamps(sd_bus* bus, const std::string& unit)
+core::UnitTimestamps read_unit_timestamps(const SystemBus& bus, const std::string& unit)
 {
     core::UnitTimestamps t;
     t.unit = unit;
@@ -24,12 +25,10 @@ core::UnitTimestamps read_unit_timestamps(sd_bus* bus, const std::string& unit)
         {"InactiveEnterTimestampMonotonic", &t.inactive_enter},
     };
     for (const auto& [name, out] : props) {
-        BusError err;
-        if (int r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", object.c_str(),
-                                                "org.freedesktop.systemd1.Unit", name, &err.e, 't',
-                                                out);
-            r < 0) {
-            t = core::UnitTimestamps{unit, 0, 0, 0, 0, std::string(name) + ": " + err.text(r)};
+        if (auto reply =
+                bus.property(BusTarget{kSystemdService, object.c_str(), kSystemdUnit}, name, *out);
+            !reply) {
+            t = core::UnitTimestamps{unit, 0, 0, 0, 0, std::string(name) + ": " + reply.text()};
             return t;
         }
     }

@@ -6,14 +6,14 @@
 #pragma once
 
 #include <string>
-#include <systemd/sd-bus.h>
 
 #include "core/fixed_costs.hpp"
+#include "system/system_bus.hpp"
 
 namespace ferry::local {
 
 // Blocking (four property reads). Any failure: `error` set, the
 // timestamps 0 (the estimate then states its fallback).
-core::UnitTimestamps read_unit_timestamps(sd_bus* bus, const std::string& unit);
+core::UnitTimestamps read_unit_timestamps(const SystemBus& bus, const std::string& unit);
 
 } // namespace ferry::local

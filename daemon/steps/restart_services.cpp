@@ -2,24 +2,19 @@
 // API (RestartUnit, then wait for the job's JobRemoved and require
 // "done"), as systemctl does. Restarting is idempotent, so a re-run simply
 // restarts them again.
+#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <map>
-#include <memory>
-#include <systemd/sd-bus.h>
 #include <thread>
 
 #include "steps/steps.hpp"
+#include "system/system_bus.hpp"
 
 namespace ferry::steps {
 namespace {
 
-constexpr const char* kSystemd = "org.freedesktop.systemd1";
-constexpr const char* kPath = "/org/freedesktop/systemd1";
-constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+using local::kSystemdManager;
 constexpr auto kJobTimeout = std::chrono::seconds(120);
-
-using BusPtr = std::unique_ptr<sd_bus, decltype(&sd_bus_flush_close_unref)>;
 
 int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*)
 {
@@ -30,10 +25,9 @@ int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*)
     return 0;
 }
 
-core::Error bus_failure(const std::string& what, const sd_bus_error& e, int r)
+core::Error bus_failure(const std::string& what, const local::BusReply& reply)
 {
-    return core::Error{core::Code::Internal,
-                       what + ": " + (e.message ? e.message : std::strerror(-r)) + ".",
+    return core::Error{core::Code::Internal, what + ": " + reply.text() + ".",
                        "Check the unit with 'systemctl status'; Resume() retries."};
 }
 
@@ -43,33 +37,29 @@ namespace {
 
 // A connection to systemd with JobRemoved watched; `removed` collects
 // job path -> result.
-core::Expected<BusPtr> connect_systemd(std::map<std::string, std::string>& removed)
+core::Expected<local::SystemBus> connect_systemd(std::map<std::string, std::string>& removed)
 {
-    sd_bus* raw = nullptr;
-    if (int r = sd_bus_open_system(&raw); r < 0)
+    auto bus = local::SystemBus::open();
+    if (!bus)
         return core::Error{core::Code::Internal,
-                           std::string("Cannot connect to the system bus: ") + std::strerror(-r) + ".", {}};
-    BusPtr bus(raw, &sd_bus_flush_close_unref);
-    if (sd_bus_match_signal(bus.get(), nullptr, kSystemd, kPath, kManager, "JobRemoved",
-                            on_job_removed, &removed) < 0)
+                           "Cannot connect to the system bus: " + bus.error().message + ".",
+                           {}};
+    if (sd_bus_match_signal(bus->get(), nullptr, kSystemdManager.service, kSystemdManager.path,
+                            kSystemdManager.interface, "JobRemoved", on_job_removed, &removed) < 0)
         return core::Error{core::Code::Internal, "Cannot watch systemd jobs.", {}};
-    sd_bus_error err = SD_BUS_ERROR_NULL;
-    if (int r = sd_bus_call_method(bus.get(), kSystemd, kPath, kManager, "Subscribe", &err, nullptr, "");
-        r < 0) {
-        auto e = bus_failure("Cannot subscribe to systemd", err, r);
-        sd_bus_error_free(&err);
-        return e;
-    }
+    if (auto reply = bus->call(kSystemdManager, "Subscribe"); !reply)
+        return bus_failure("Cannot subscribe to systemd", reply);
     return bus;
 }
 
 // A failure that says nothing about the unit: systemd went away under us
 // (re-exec, shutdown, a power cut a moment later). Worth a new connection.
-bool transient(int r, const sd_bus_error& e)
+bool transient(const local::BusReply& reply)
 {
+    const int r = reply.r;
     return r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE || r == -ETIMEDOUT ||
-           sd_bus_error_has_name(&e, "org.freedesktop.DBus.Error.NoReply") ||
-           sd_bus_error_has_name(&e, "org.freedesktop.DBus.Error.Disconnected");
+           reply.is("org.freedesktop.DBus.Error.NoReply") ||
+           reply.is("org.freedesktop.DBus.Error.Disconnected");
 }
 
 constexpr int kAttempts = 3;
@@ -93,24 +83,18 @@ core::Expected<bool> restart_services(StepContext& ctx)
             auto bus = connect_systemd(removed);
             if (!bus)
                 return bus.error();
-            sd_bus_error err = SD_BUS_ERROR_NULL;
-            sd_bus_message* reply = nullptr;
-            int r = sd_bus_call_method(bus->get(), kSystemd, kPath, kManager, "RestartUnit", &err,
-                                       &reply, "ss", unit.c_str(), "replace");
-            if (r < 0) {
-                const bool retry = transient(r, err) && attempt < kAttempts;
-                auto e = bus_failure("Cannot restart " + unit, err, r);
-                sd_bus_error_free(&err);
-                if (retry) {
+            auto reply = bus->call(kSystemdManager, "RestartUnit", "ss", unit.c_str(), "replace");
+            if (!reply) {
+                if (transient(reply) && attempt < kAttempts) {
                     std::this_thread::sleep_for(std::chrono::seconds(1));
                     continue;
                 }
-                return ctx.stopping ? stopped_error() : e;
+                return ctx.stopping ? stopped_error()
+                                    : bus_failure("Cannot restart " + unit, reply);
             }
             const char* job = nullptr;
-            sd_bus_message_read(reply, "o", &job);
+            sd_bus_message_read(reply.message.get(), "o", &job);
             const std::string job_path = job ? job : "";
-            sd_bus_message_unref(reply);
 
             const auto deadline = std::chrono::steady_clock::now() + kJobTimeout;
             bool lost = false;

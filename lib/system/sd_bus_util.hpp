@@ -24,6 +24,8 @@ struct BusError {
     BusError() = default;
     BusError(const BusError&) = delete;
     BusError& operator=(const BusError&) = delete;
+    BusError(BusError&& other) noexcept : e(other.e) { other.e = SD_BUS_ERROR_NULL; }
+    BusError& operator=(BusError&&) = delete;
     ~BusError() { sd_bus_error_free(&e); }
     std::string text(int r) const
     {
