@@ -295,14 +295,4 @@ void Engine::flush_events()
     }
 }
 
-void Engine::notify_job(bool force)
-{
-    const auto now = Clock::now();
-    if (!force && now - last_notify_ < std::chrono::milliseconds(200))
-        return;
-    last_notify_ = now;
-    if (observer_ && job_)
-        observer_->job_changed(*job_);
-}
-
 } // namespace ferry

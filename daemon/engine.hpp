@@ -129,7 +129,6 @@ class Engine {
     // The reboot operation's checkpoint and job state "rebooting", persisted
     // together (loop thread).
     core::Expected<bool> on_rebooting(core::OperationId id, const nlohmann::json& checkpoint);
-    void notify_job(bool force);
     // The report of the job that just ended, collected and written on
     // report_worker_ (local/report_files).
     void write_report_async();
@@ -173,7 +172,6 @@ class Engine {
     std::atomic<bool> stopping_{false};
     std::optional<core::EtaEstimator> eta_;
     Clock::time_point eta_origin_{};
-    Clock::time_point last_notify_{};
     // Events to signal once journal write `ticket` has finished, in order.
     struct PendingEvents {
         uint64_t ticket;

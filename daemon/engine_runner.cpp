@@ -187,7 +187,10 @@ void Engine::on_progress(core::OperationId id, uint64_t done, uint64_t total)
                      op->bytes_done);
         op->eta_seconds = eta_->remaining_seconds();
     }
-    notify_job(false);
+    // Every report; the front ends are told at the rate of the one
+    // throttle (core::ProgressThrottle, in the Job object).
+    if (observer_)
+        observer_->job_changed(*job_);
 }
 
 uint64_t Engine::on_checkpoint(core::OperationId id, const nlohmann::json& checkpoint)

@@ -1,44 +1,12 @@
 #include "bus/job_object.hpp"
 
-#include <cmath>
 #include <memory>
 
 #include "bus/convert.hpp"
 #include "bus/errors.hpp"
+#include "core/progress.hpp"
 
 namespace ferry::bus {
-namespace {
-
-constexpr auto kProgressInterval = std::chrono::milliseconds(250); // at most 4 per second
-constexpr double kProgressEpsilon = 0.001;
-
-uint64_t op_remaining(const core::OperationRecord& op)
-{
-    switch (op.state) {
-    case core::OpState::Done:
-    case core::OpState::Skipped: return 0;
-    default: break;
-    }
-    if (op.state == core::OpState::Running && op.eta_seconds >= 0)
-        return static_cast<uint64_t>(std::ceil(op.eta_seconds)); // measured
-    if (op.bytes_total == 0 || op.bytes_done == 0)
-        return op.estimated_seconds;
-    const double left = 1.0 - static_cast<double>(std::min(op.bytes_done, op.bytes_total)) /
-                                  static_cast<double>(op.bytes_total);
-    return static_cast<uint64_t>(std::ceil(left * static_cast<double>(op.estimated_seconds)));
-}
-
-double op_fraction(const core::OperationRecord& op)
-{
-    if (op.state == core::OpState::Done)
-        return 1.0;
-    if (op.bytes_total == 0)
-        return 0.0;
-    return static_cast<double>(std::min(op.bytes_done, op.bytes_total)) /
-           static_cast<double>(op.bytes_total);
-}
-
-} // namespace
 
 JobObject::JobObject(sdbus::IConnection& connection, Engine& engine, Authority& authority,
                      const std::string& id)
@@ -48,7 +16,6 @@ JobObject::JobObject(sdbus::IConnection& connection, Engine& engine, Authority& 
     const auto& j = job();
     last_state_ = std::string(core::job_state_name(j.state));
     last_sequence_ = j.next_sequence - 1;
-    last_progress_ = core::overall_progress(j);
     registerAdaptor();
 }
 
@@ -77,30 +44,29 @@ sdbus::Error JobObject::gone_error(const std::string& id)
 
 void JobObject::refresh(const core::JobRecord& j)
 {
+    // A change of state or events is told at once; progress alone as the
+    // throttle allows (core/progress.hpp).
+    const auto now = std::chrono::steady_clock::now();
     std::vector<std::string> changed{"Operations", "Current", "Progress", "RemainingSeconds"};
+    bool progress_only = true;
     const std::string st(core::job_state_name(j.state));
     if (st != last_state_) {
         changed.insert(changed.end(), {"State", "FinishedAt", "Error", "Attempt"});
         last_state_ = st;
+        progress_only = false;
     }
     if (j.next_sequence - 1 != last_sequence_) {
         changed.push_back("EventSequence");
         last_sequence_ = j.next_sequence - 1;
+        progress_only = false;
     }
+    if (progress_only && !throttle_.update_due(now))
+        return;
+    throttle_.updated(now);
     getObject().emitPropertiesChangedSignal(INTERFACE_NAME, changed);
 
-    const double p = core::overall_progress(j);
-    const auto now = std::chrono::steady_clock::now();
-    if (std::abs(p - last_progress_) >= kProgressEpsilon &&
-        now - last_progress_emit_ >= kProgressInterval) {
-        last_progress_ = p;
-        last_progress_emit_ = now;
-        double current_fraction = 0.0;
-        for (const auto& op : j.operations)
-            if (op.state == core::OpState::Running)
-                current_fraction = op_fraction(op);
-        emitProgress(p, RemainingSeconds(), Current(), current_fraction);
-    }
+    if (const double p = core::overall_progress(j); throttle_.signal_due(p, now))
+        emitProgress(p, core::remaining_seconds(j), Current(), core::running_fraction(j));
 }
 
 void JobObject::event(const core::JobRecord& j, const core::Event& e)
@@ -231,8 +197,8 @@ JobObject::Operations()
     for (const auto& op : job().operations)
         out.emplace_back(std::string(core::operation_key(op.id)),
                          std::string(core::operation_title(op.id)),
-                         std::string(core::op_state_name(op.state)), op_fraction(op), op.bytes_done,
-                         op.bytes_total, op_remaining(op));
+                         std::string(core::op_state_name(op.state)), core::operation_fraction(op),
+                         op.bytes_done, op.bytes_total, core::operation_remaining_seconds(op));
     return out;
 }
 
@@ -251,12 +217,7 @@ double JobObject::Progress()
 
 uint64_t JobObject::RemainingSeconds()
 {
-    if (core::is_finished(job().state))
-        return 0;
-    uint64_t s = 0;
-    for (const auto& op : job().operations)
-        s += op_remaining(op);
-    return s;
+    return core::remaining_seconds(job());
 }
 
 uint64_t JobObject::StartedAt()

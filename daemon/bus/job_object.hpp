@@ -7,6 +7,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "bus/authority.hpp"
+#include "core/progress.hpp"
 #include "engine.hpp"
 #include "job-adaptor.h"
 
@@ -20,8 +21,9 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
               const std::string& id);
     ~JobObject();
 
-    // Emits PropertiesChanged for what differs from the last emission and a
-    // rate-limited Progress signal.
+    // Emits PropertiesChanged for what differs from the last emission and
+    // the Progress signal, progress at the rate of core::ProgressThrottle,
+    // the one limit on it.
     void refresh(const core::JobRecord& job);
     void event(const core::JobRecord& job, const core::Event& e);
 
@@ -72,8 +74,7 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::ferry::Migration1::
     std::string id_;
     std::string last_state_;
     uint64_t last_sequence_ = 0;
-    double last_progress_ = -1;
-    std::chrono::steady_clock::time_point last_progress_emit_{};
+    core::ProgressThrottle throttle_{core::overall_progress(job())};
 };
 
 } // namespace ferry::bus

@@ -267,23 +267,6 @@ std::vector<Event> events_since(const JobRecord& job, uint64_t since)
     return out;
 }
 
-double overall_progress(const JobRecord& job)
-{
-    double total = 0, done = 0;
-    for (const auto& op : job.operations) {
-        if (op.state == OpState::Skipped)
-            continue;
-        const double w = static_cast<double>(std::max<uint64_t>(op.estimated_seconds, 1));
-        total += w;
-        if (op.state == OpState::Done)
-            done += w;
-        else if (op.bytes_total > 0)
-            done += w * static_cast<double>(std::min(op.bytes_done, op.bytes_total)) /
-                    static_cast<double>(op.bytes_total);
-    }
-    return total > 0 ? done / total : 0.0;
-}
-
 std::string serialize_job(const JobRecord& job)
 {
     json ops = json::array();

@@ -142,8 +142,7 @@ bool source_out_of_ring(const JobRecord& job);
 // Events with sequence > since, oldest first.
 std::vector<Event> events_since(const JobRecord& job, uint64_t since);
 
-// Weighted overall fraction: each running operation weighs its estimate.
-double overall_progress(const JobRecord& job);
+// The progress figures (overall_progress ...) are in core/progress.hpp.
 
 std::string serialize_job(const JobRecord& job);
 // JournalCorrupt with the reason for anything that is not a valid journal

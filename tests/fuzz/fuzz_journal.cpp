@@ -7,6 +7,7 @@
 // applies to it (resume, events, progress) hold on any parsed job.
 #include "check.hpp"
 #include "core/job.hpp"
+#include "core/progress.hpp"
 
 using namespace ferry;
 

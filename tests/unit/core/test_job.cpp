@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/job.hpp"
+#include "core/progress.hpp"
 
 using namespace ferry::core;
 
