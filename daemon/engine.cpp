@@ -2,6 +2,7 @@
 
 #include "core/journal_record.hpp"
 #include "core/outage.hpp"
+#include "local/former_settings.hpp"
 #include "local/journal_send.hpp"
 #include "local/measurements_file.hpp"
 #include "local/probe_measure.hpp"
@@ -204,8 +205,7 @@ core::Expected<std::string> Engine::start(const core::RequestedOptions& req)
     }
     // A new job starts from this system as it is now, not from the saved
     // settings of an earlier, acknowledged one.
-    std::error_code ec;
-    std::filesystem::remove(journal_.dir() / "former-settings.json", ec);
+    local::remove_former_settings(journal_.dir());
     const auto self = appliance_.identity();
     job_ = core::new_job(new_job_id(), p->options, p->operations, sid,
                          core::TargetIdentity{self.address, self.host_name}, boot_id_, now_usec());

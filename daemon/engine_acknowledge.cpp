@@ -4,6 +4,7 @@
 #include "engine.hpp"
 
 #include "core/journal_record.hpp"
+#include "local/former_settings.hpp"
 #include "local/journal_send.hpp"
 #include "local/measurements_file.hpp"
 #include "local/probe_measure.hpp"
@@ -118,8 +119,7 @@ core::Expected<bool> Engine::forget_job()
 {
     if (!job_)
         return core::Error{core::Code::NoJob, "There is no job.", {}};
-    std::error_code ec;
-    std::filesystem::remove(journal_.dir() / "former-settings.json", ec);
+    local::remove_former_settings(journal_.dir());
     spdlog::info("Job {} acknowledged.", job_->id);
     job_.reset();
     source_info_.reset();

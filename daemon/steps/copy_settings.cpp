@@ -5,28 +5,13 @@
 // for a swap). With Swap the result is held back for the reboot operation
 // instead of written (see below).
 #include <filesystem>
-#include <fstream>
 
 #include "core/network_file.hpp"
 #include "core/settings.hpp"
-#include "system/journal_store.hpp"
+#include "local/former_settings.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry::steps {
-namespace {
-
-core::Expected<core::Sections> saved_former(const std::filesystem::path& file)
-{
-    std::ifstream in(file);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        return core::Error{core::Code::Internal,
-                           "The saved settings of this system are unreadable.",
-                           "Restore this system from its backup and start again."};
-    return j.get<core::Sections>();
-}
-
-} // namespace
 
 // The tokens from Probe last an hour; the job needs them until its final
 // operation: extend them (on the ring's Main node too) before anything else.
@@ -67,17 +52,15 @@ core::Expected<bool> copy_settings(StepContext& ctx)
                                "Resume()."};
     ctx.progress(1, 3);
 
-    const auto former_file = ctx.state_dir / "former-settings.json";
-    if (!std::filesystem::exists(former_file)) {
-        auto mine = ctx.appliance.read_settings();
-        if (!mine)
-            return mine.error();
-        if (auto w = local::write_file_atomic(former_file, nlohmann::json(*mine).dump()); !w)
-            return w.error();
-    }
-    auto former = saved_former(former_file);
+    if (auto saved = local::save_former_settings_once(
+            ctx.state_dir, [&] { return ctx.appliance.read_settings(); });
+        !saved)
+        return saved.error();
+    auto former = local::read_former_settings(ctx.state_dir);
     if (!former)
-        return former.error();
+        return core::Error{core::Code::Internal,
+                           "The saved settings of this system are unreadable.",
+                           "Restore this system from its backup and start again."};
     ctx.progress(2, 3);
 
     const auto out = core::partition_settings(source, *former, ctx.job.options.swap);
