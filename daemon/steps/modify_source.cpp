@@ -14,9 +14,8 @@ core::Expected<bool> modify_source(StepContext& ctx)
         auto former = local::read_former_settings(ctx.state_dir);
         if (!former)
             return former.error();
-        if (auto r =
-                ctx.peer.put("/staged-settings",
-                             protocol::StagedSettings{std::move(*former)}.to_json());
+        if (auto r = ctx.peer.put("/staged-settings",
+                                  protocol::StagedSettings{std::move(*former)}.to_json());
             !r)
             return r.error();
     }
