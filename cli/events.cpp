@@ -76,6 +76,9 @@ std::string describe_event(const Event& e, const Titles& titles)
         return cformat(flag(d, "rebooted") ? _("Job resumed, attempt %s (after a reboot)")
                                            : _("Job resumed, attempt %s"),
                        text(d, "attempt").c_str());
+    if (e.type == "data-path" && text(d, "path") == "full-copy")
+        return cformat(_("The data is copied again, under maintenance: %s"),
+                       text(d, "reason").c_str());
     if (e.type == "finished") {
         if (text(d, "state") == "succeeded")
             return _("Migration finished: succeeded");

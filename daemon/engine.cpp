@@ -147,6 +147,11 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
     in.estimate.history = history_;
     in.estimate.services_measured = target_measure_.service_times_asked;
     in.estimate.services = target_measure_.service_times;
+    in.path_input.enabled = appliance_.config().copy_while_serving;
+    in.path_input.peer_offers_replica = src->replica_account;
+    in.path_input.source_log_bin = src->log_bin;
+    in.path_input.binlog_retention_seconds = src->binlog_expire_seconds;
+    const auto path = core::plan_data_path(in);
     auto checks = core::evaluate_preflight(
         local::preflight_input(target_measure_, *src, opts->logs, appliance_.config()));
     auto ops = core::build_plan(in);
@@ -155,8 +160,9 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
                       core::estimate_summary(ops) +
                           (probe_rates_.notes.empty() ? "" : " " + probe_rates_.notes)});
     // How long guests cannot log in, the figure an administrator schedules by.
-    checks.push_back({"outage", core::Verdict::Ok, "Unavailable time",
-                      core::outage_summary(core::plan_outage(ops, in.high_availability), ops)});
+    checks.push_back(
+        {"outage", core::Verdict::Ok, "Unavailable time",
+         core::outage_summary(core::plan_outage(ops, in.high_availability), ops, path.reason)});
     return Plan{*opts, std::move(ops), std::move(checks)};
 }
 

@@ -108,6 +108,9 @@ class Engine {
     // The source's side of acknowledging a failed job (worker thread;
     // engine_acknowledge.cpp).
     core::Expected<bool> clean_up_source(const core::JobRecord& job, bool out_of_ring) const;
+    // A failed job that copied while the source served: its temporary
+    // replica off this system's MariaDB (source/catch_up_replica.hpp).
+    core::Expected<bool> remove_catch_up_replica(const core::JobRecord& job) const;
     // The job forgotten once its journal is gone (loop thread).
     core::Expected<bool> forget_job();
     const core::SourceInfo* probed() const;

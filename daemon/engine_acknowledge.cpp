@@ -19,6 +19,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "source/catch_up_replica.hpp"
 #include "steps/steps.hpp"
 
 namespace ferry {
@@ -103,6 +104,17 @@ core::Expected<bool> Engine::clean_up_source(const core::JobRecord& job, bool ou
             return r.error();
         spdlog::info("Round-robin hosts restored for the failed job {}.", job.id);
     }
+    // Nor on this system: the temporary replica of a copy while the source
+    // served goes before its account (issue 18). Best effort as below: a
+    // MariaDB that does not answer here cannot keep the job from being
+    // cleared; the replica then fails on the dropped account, and the
+    // journal says how to remove it.
+    if (core::copied_while_serving(job))
+        if (auto r = remove_catch_up_replica(job); !r)
+            spdlog::warn("Could not remove the temporary replica '{}' from this system's MariaDB: "
+                         "{} Remove it with: STOP SLAVE '{}'; RESET SLAVE '{}' ALL;",
+                         source::kCatchUpConnection, r.error().message, source::kCatchUpConnection,
+                         source::kCatchUpConnection);
     // Nothing temporary stays on the source (brief §1: "Temporary accounts
     // and tokens are gone either way"): the MariaDB account is dropped and
     // the job's tokens revoked, as operation 11 does. Best effort: a source
@@ -113,6 +125,23 @@ core::Expected<bool> Engine::clean_up_source(const core::JobRecord& job, bool ou
         spdlog::warn("Could not clear the temporary account and tokens on the source {}: {}",
                      job.source.current_address, finished.error().message);
     return true;
+}
+
+core::Expected<bool> Engine::remove_catch_up_replica(const core::JobRecord& job) const
+{
+    source::MariaDbEndpoint e;
+    e.unix_socket = appliance_.config().database_socket;
+    e.user = "root";
+    source::MariaDbConnection::Options o;
+    o.role = "this system's MariaDB";
+    auto db = source::MariaDbConnection::connect(e, o);
+    if (!db)
+        return db.error();
+    const auto* op = core::find_operation(job, core::OperationId::PreCopyData);
+    const auto restore = source::CatchUpRestore::from_json(
+        op && op->checkpoint.is_object() ? op->checkpoint.value("restore", nlohmann::json())
+                                         : nlohmann::json());
+    return source::remove_catch_up(*db, restore);
 }
 
 core::Expected<bool> Engine::forget_job()

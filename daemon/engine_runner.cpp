@@ -120,7 +120,17 @@ void Engine::run_next()
                         return steps::stopped_error();
                 return written.get();
             },
-            peers.main()};
+            peers.main(),
+            [this](const std::string& type, const nlohmann::json& data) {
+                post_([this, type, data] {
+                    if (!job_)
+                        return;
+                    const uint64_t first = job_->next_sequence;
+                    core::append_event(*job_, now_usec(), type, data);
+                    persist_async();
+                    emit_events_from(first);
+                });
+            }};
         // The operation is "running" on disk before it does anything.
         if (auto saved = journal_.wait(running_saved, &stopping_); !saved) {
             post_([this, id, e = saved.error()] { on_step_done(id, e); });

@@ -211,10 +211,12 @@ Response Api::describe()
         rep.log_slave_updates = rs->log_slave_updates;
         if (rs->seconds_behind >= 0)
             rep.seconds_behind_master = rs->seconds_behind;
+        rep.binlog_expire_seconds = rs->binlog_expire_seconds;
     } else {
         rep.error = rs.error().message;
     }
     d.protocol = kProtocol;
+    d.replica_account = true;
     d.license_guid = lic.guid;
     d.licensed = lic.licensed;
     d.maintenance_contract_active = lic.contract_active;
@@ -259,12 +261,19 @@ Response Api::create_db_account(const Request& r)
     // really come from (the one its token is bound to), not the address it
     // believes it has: behind NAT, or on a host with several addresses,
     // the two differ and MariaDB would refuse the login.
+    // Optional: a boolean when present (an older ferryd sends none).
+    const auto& body = std::get<json>(parsed);
+    const auto flag = body.find(protocol::DbAccountRequest::kReplica);
+    if (flag != body.end() && !flag->is_boolean())
+        return error_response(
+            core::Error{core::Code::InvalidArgument, "'replica' must be true or false.", {}});
+    const bool replica = flag != body.end() && flag->get<bool>();
     const std::vector<std::string> schemas = appliance_.databases();
-    auto a = database_.create_account(r.client, schemas);
+    auto a = database_.create_account(r.client, schemas, replica);
     if (!a)
         return error_response(a.error());
-    protocol::DbAccount answer{a->user, std::move(a->password), a->port,    schemas,
-                               true,    a->tls_sha256,          a->tls_sha1};
+    protocol::DbAccount answer{a->user, std::move(a->password), a->port,     schemas,
+                               true,    a->tls_sha256,          a->tls_sha1, a->tls_pem};
     Response resp = ok(answer.to_json());
     wipe(answer.password);
     wipe(a->password);

@@ -160,15 +160,20 @@ std::string native_password_hash(const std::string& password)
 // (BINLOG_SNAPSHOT_FILE/POSITION), so no REPLICATION CLIENT / BINLOG
 // MONITOR; LOCK TABLES is not used. The account exists from the copy's
 // POST /db-account until its DELETE right after the copy is verified.
+// With `replica` (the copy while the source serves, issue 18) the target's
+// MariaDB also reads this server's binary log from the snapshot on:
+//   binlog dump (COM_BINLOG_DUMP, GTID mode)   REPLICATION SLAVE, global
 std::vector<std::string> create_account_statements(const std::string& user, const std::string& host,
                                                    const std::string& password_hash,
-                                                   const std::vector<std::string>& schemas)
+                                                   const std::vector<std::string>& schemas,
+                                                   bool replica)
 {
     const std::string who = account(user, host);
     std::vector<std::string> out;
     out.push_back("CREATE USER " + who + " IDENTIFIED BY PASSWORD " + quote_literal(password_hash) +
                   " REQUIRE SSL");
-    out.push_back("GRANT RELOAD ON *.* TO " + who);
+    out.push_back(std::string(replica ? "GRANT RELOAD, REPLICATION SLAVE" : "GRANT RELOAD") +
+                  " ON *.* TO " + who);
     out.push_back("GRANT SELECT ON `mysql`.`proc` TO " + who);
     for (const auto& s : schemas)
         out.push_back("GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON " + quote_identifier(s) + ".* TO " + who);
@@ -176,7 +181,8 @@ std::vector<std::string> create_account_statements(const std::string& user, cons
 }
 
 core::Expected<DbAccount> MariaDbAdmin::create_account(const std::string& host,
-                                                       const std::vector<std::string>& schemas)
+                                                       const std::vector<std::string>& schemas,
+                                                       bool replica)
 {
     auto m = connect(config_);
     if (!m)
@@ -184,9 +190,9 @@ core::Expected<DbAccount> MariaDbAdmin::create_account(const std::string& host,
     // ferryd always connects with TLS and pins the certificate: without
     // TLS there is nothing to pin, say so now instead of an "Access
     // denied" at the target.
-    auto digests = server_certificate_digests(m->get());
-    if (!digests)
-        return digests.error();
+    auto certificate = server_certificate(m->get());
+    if (!certificate)
+        return certificate.error();
     if (auto r = local_session(m->get()); !r)
         return r.error();
     if (auto r = drop_all(m->get()); !r)
@@ -198,10 +204,15 @@ core::Expected<DbAccount> MariaDbAdmin::create_account(const std::string& host,
         return suffix.error();
     if (!password)
         return password.error();
-    DbAccount a{std::string(kPrefix) + *suffix, std::move(*password), config_.port, true,
-                digests->first, digests->second};
+    DbAccount a{std::string(kPrefix) + *suffix,
+                std::move(*password),
+                config_.port,
+                true,
+                certificate->sha256,
+                certificate->sha1,
+                certificate->pem};
     for (const auto& sql : create_account_statements(a.user, host, native_password_hash(a.password),
-                                                     schemas))
+                                                     schemas, replica))
         if (auto r = execute(m->get(), sql, "Cannot create the temporary account " + a.user); !r) {
             drop_all(m->get());
             return r.error();

@@ -30,6 +30,15 @@ struct DbAccount {
     // 3.4 and later SHA-256 too; both are sent (peer/database_tls.cpp).
     std::string tls_sha256;
     std::string tls_sha1;
+    // The certificate itself (PEM), for a replica of this server: MariaDB's
+    // replication checks its chain against a file, it cannot pin a digest.
+    std::string tls_pem;
+};
+
+// The certificate MariaDB presents on its port: its digests (what ferryd
+// pins) and the certificate in PEM (what ferryd's replica trusts).
+struct ServerCertificate {
+    std::string sha256, sha1, pem;
 };
 
 // Temporary accounts are named ferry_ followed by 16 hex digits; nothing
@@ -42,7 +51,8 @@ bool is_temporary_account_name(std::string_view user);
 // account always requires TLS.
 std::vector<std::string> create_account_statements(const std::string& user, const std::string& host,
                                                    const std::string& password_hash,
-                                                   const std::vector<std::string>& schemas);
+                                                   const std::vector<std::string>& schemas,
+                                                   bool replica = false);
 
 // "*" + upper-case hex of SHA1(SHA1(password)): MariaDB's
 // mysql_native_password hash, as PASSWORD() computes it.
@@ -66,6 +76,9 @@ struct ReplicationState {
     bool log_bin = false;
     bool log_slave_updates = false;
     int64_t seconds_behind = -1; // Seconds_Behind_Master; -1 when NULL or no replica
+    // How long binary logs are kept before the server purges them
+    // (expire_logs_days, in seconds); 0: never purged automatically.
+    uint64_t binlog_expire_seconds = 0;
     std::string server_version;  // VERSION(), for the target's pre-flight check
 };
 
@@ -74,8 +87,11 @@ class DatabaseAdmin {
     virtual ~DatabaseAdmin() = default;
     // Drops every temporary account, then creates one for `host` (an IP
     // literal) with read access to `schemas`.
+    // `replica`: the account may also read the binary log (REPLICATION
+    // SLAVE), for a target that follows this server's changes (issue 18).
     virtual core::Expected<DbAccount> create_account(const std::string& host,
-                                                     const std::vector<std::string>& schemas) = 0;
+                                                     const std::vector<std::string>& schemas,
+                                                     bool replica) = 0;
     // Drops every temporary account; true also when there was none.
     virtual core::Expected<bool> drop_accounts() = 0;
     // Data and index bytes of `schemas`; nullopt when the server cannot be
@@ -107,7 +123,8 @@ class MariaDbAdmin final : public DatabaseAdmin {
   public:
     explicit MariaDbAdmin(DatabaseConfig config) : config_(std::move(config)) {}
     core::Expected<DbAccount> create_account(const std::string& host,
-                                             const std::vector<std::string>& schemas) override;
+                                             const std::vector<std::string>& schemas,
+                                             bool replica) override;
     core::Expected<bool> drop_accounts() override;
     std::optional<uint64_t> data_bytes(const std::vector<std::string>& schemas) override;
     core::Expected<core::ObjectInventory> object_inventory(const std::vector<std::string>& schemas) override;
@@ -124,6 +141,6 @@ class MariaDbAdmin final : public DatabaseAdmin {
 // The digests of the certificate the MariaDB server of `m` presents: the
 // first certificate of the file its @@ssl_cert names. TlsRequired when the
 // server has no TLS (peer/database_tls.cpp).
-core::Expected<std::pair<std::string, std::string>> server_certificate_digests(MYSQL* m);
+core::Expected<ServerCertificate> server_certificate(MYSQL* m);
 
 } // namespace ferry::peer

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -31,7 +32,7 @@ core::Error no_tls(const std::string& why)
 
 } // namespace
 
-core::Expected<std::pair<std::string, std::string>> server_certificate_digests(MYSQL* m)
+core::Expected<ServerCertificate> server_certificate(MYSQL* m)
 {
     const std::string sql = "SELECT @@have_ssl, @@ssl_cert, @@datadir";
     if (mysql_real_query(m, sql.data(), sql.size()) != 0)
@@ -70,7 +71,17 @@ core::Expected<std::pair<std::string, std::string>> server_certificate_digests(M
         sha1 = local::to_hex(md, n1);
     if (sha256.size() != 64 || sha1.size() != 40)
         return core::Error{core::Code::Internal, "Cannot hash the certificate " + file + ".", {}};
-    return std::pair{sha256, sha1};
+    // The same certificate in PEM, exactly the one hashed (not the file,
+    // which may hold a chain or a key after it).
+    std::string pem;
+    if (std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+        bio && PEM_write_bio_X509(bio.get(), cert.get()) == 1) {
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(bio.get(), &data);
+        if (n > 0 && data)
+            pem.assign(data, static_cast<std::size_t>(n));
+    }
+    return ServerCertificate{sha256, sha1, pem};
 }
 
 } // namespace ferry::peer

@@ -126,7 +126,7 @@ core::Expected<NamedRow> variables(source::MariaDbConnection& c)
            "@@gtid_binlog_state AS gtid_binlog_state, @@gtid_binlog_pos AS gtid_binlog_pos, "
            "@@gtid_slave_pos AS gtid_slave_pos, @@gtid_current_pos AS gtid_current_pos, "
            "@@log_bin AS log_bin, @@log_slave_updates AS log_slave_updates, "
-           "VERSION() AS version");
+           "ROUND(@@expire_logs_days * 86400) AS binlog_expire_seconds, VERSION() AS version");
     if (!rows)
         return rows.error();
     if (rows->empty())
@@ -200,6 +200,7 @@ core::Expected<ReplicationState> MariaDbAdmin::replication_state()
     s.log_bin = at(*v, "log_bin") == "1";
     s.log_slave_updates = at(*v, "log_slave_updates") == "1";
     s.server_version = at(*v, "version");
+    s.binlog_expire_seconds = to_u32(at(*v, "binlog_expire_seconds"));
     return s;
 }
 

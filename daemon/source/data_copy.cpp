@@ -126,7 +126,8 @@ core::Expected<bool> Engine::snapshot()
 
     auto vars =
         ctl_->query("SELECT @@gtid_binlog_pos, @@gtid_current_pos, @@gtid_slave_pos, @@server_id, "
-                    "@@log_bin, VERSION()");
+                    "@@log_bin, VERSION(), UNIX_TIMESTAMP(), " +
+                    std::string(kSourceStartedSql));
     if (!vars)
         return vars.error();
     if (!vars->empty()) {
@@ -136,6 +137,8 @@ core::Expected<bool> Engine::snapshot()
         position_.gtid_slave_pos = v[2].value_or("");
         position_.server_id = static_cast<std::uint32_t>(to_u64(v[3]));
         position_.server_version = v[5].value_or("");
+        position_.unix_time = static_cast<std::int64_t>(to_u64(v[6]));
+        position_.started_unix_time = static_cast<std::int64_t>(to_u64(v[7]));
         auto major_minor = [](const std::string& v) {
             const auto a = v.find('.');
             const auto b = a == std::string::npos ? a : v.find('.', a + 1);

@@ -66,6 +66,12 @@ struct SourcePosition {
     std::string gtid_slave_pos;     // @@gtid_slave_pos
     std::uint32_t server_id = 0;
     std::string server_version;
+    // The source's clock at the snapshot, and when its MariaDB started
+    // (both UNIX seconds, its own clock): the catch-up after a copy while
+    // it served checks the tables written since, and that it did not
+    // restart in between (source/catch_up_verify.hpp).
+    std::int64_t unix_time = 0;
+    std::int64_t started_unix_time = 0;
 
     // Changes whenever the source commits a logged transaction; "" when the
     // source has no binary log (then a checkpoint cannot be checked).
@@ -124,6 +130,11 @@ class DataCopyProgress {
     // Polled often: true stops the copy (it then fails, resumable).
     virtual bool cancelled() { return false; }
 };
+
+// A SELECT expression: when the server started (UNIX seconds, its clock).
+inline constexpr const char* kSourceStartedSql =
+    "(SELECT UNIX_TIMESTAMP() - VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+    "WHERE VARIABLE_NAME = 'UPTIME')";
 
 core::Expected<DataCopyResult> copy_databases(const DataCopyRequest& request, DataCopyProgress& progress);
 

@@ -41,7 +41,10 @@ core::Expected<core::SourceInfo> source_info_from(const protocol::Description& d
         s.replica_last_error = r->last_error;
         s.replication_error = r->error;
         s.replica_seconds_behind = r->seconds_behind_master;
+        s.log_bin = r->log_bin;
+        s.binlog_expire_seconds = r->binlog_expire_seconds;
     }
+    s.replica_account = d.replica_account;
     s.protocol = protocol::kVersion;
     s.mariadb_version = d.mariadb_version;
     s.data_bytes = d.data_bytes;

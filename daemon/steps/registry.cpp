@@ -13,6 +13,7 @@ StepFn step_for(core::OperationId id)
 {
     using core::OperationId;
     switch (id) {
+    case OperationId::PreCopyData: return pre_copy_data;
     case OperationId::CopySettings: return copy_settings;
     case OperationId::SourceMaintenance: return source_maintenance;
     case OperationId::CopyData: return copy_data;

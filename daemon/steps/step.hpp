@@ -43,6 +43,10 @@ struct StepContext {
     std::function<core::Expected<bool>(const nlohmann::json& checkpoint)> set_rebooting;
     // The ring's Main node when it is not the source (HA only), else null.
     source::PeerClient* ring_main = nullptr;
+    // Appends an event to the job's record (type, an object of scalars):
+    // what a front end should know beyond states and progress, e.g. that
+    // operation 4 fell back to a full copy, and why.
+    std::function<void(const std::string& type, const nlohmann::json& data)> record_event;
 };
 
 using StepFn = std::function<core::Expected<bool>(StepContext&)>;

@@ -24,8 +24,23 @@ core::Expected<bool> final_operations(StepContext& ctx);
 // copied into this system's MariaDB through a temporary account, resumed
 // from the "snapshot"/"done" keys of ctx.checkpoint; each verified table is
 // saved as a checkpoint that merges `extra` in.
-core::Expected<source::DataCopyResult> copy_source_databases(StepContext& ctx,
-                                                             const nlohmann::json& extra);
+// With `keep_for_replica` the account may also follow the binary log and
+// is not dropped: it is moved there (the caller wipes its password).
+core::Expected<source::DataCopyResult>
+copy_source_databases(StepContext& ctx, const nlohmann::json& extra,
+                      protocol::DbAccount* keep_for_replica = nullptr);
+// A temporary account on the source (POST /db-account), its TLS pin checked.
+core::Expected<protocol::DbAccount> source_account(StepContext& ctx, bool replica);
+// The source's MariaDB with that account: TLS pinned to its certificate.
+source::MariaDbEndpoint source_endpoint(const StepContext& ctx, protocol::DbAccount& account);
+
+// The copy while the source serves and its catch-up (issue 18).
+core::Expected<bool> pre_copy_data(StepContext& ctx);
+// Operation 4 after pre-copy-data (steps/catch_up.cpp).
+core::Expected<bool> catch_up(StepContext& ctx);
+// Operation 4's whole copy under maintenance; `extra` goes into its
+// checkpoints (the fallback's reason).
+core::Expected<bool> copy_everything(StepContext& ctx, const nlohmann::json& extra);
 // After the copy (verify_copy.cpp): every object of `schemas` here against
 // the source's GET /db-objects (ObjectMismatch naming what differs), and
 // the source's temporary account dropped (DELETE /db-account, idempotent).

@@ -31,6 +31,18 @@ std::optional<unsigned> in_range(const std::string& value, unsigned lo, unsigned
     return v;
 }
 
+// systemd's booleans (parse_boolean in src/basic/parse-util.c).
+std::optional<bool> parse_boolean(const std::string& value)
+{
+    for (const char* t : {"1", "yes", "y", "true", "t", "on"})
+        if (value == t)
+            return true;
+    for (const char* f : {"0", "no", "n", "false", "f", "off"})
+        if (value == f)
+            return false;
+    return std::nullopt;
+}
+
 } // namespace
 
 Expected<ApplianceConfig> parse_config(const Ini& ini)
@@ -94,6 +106,16 @@ Expected<ApplianceConfig> parse_config(const Ini& ini)
                     if (!v)
                         return bad("MaxRestartsWithoutProgress must be 1..1000.");
                     c.max_restarts_without_progress = *v;
+                } else if (key == "CopyWhileServing") {
+                    const auto v = parse_boolean(value);
+                    if (!v)
+                        return bad("CopyWhileServing must be yes or no.");
+                    c.copy_while_serving = *v;
+                } else if (key == "CatchUpTimeoutSec") {
+                    const auto v = in_range(value, 1, 86400);
+                    if (!v)
+                        return bad("CatchUpTimeoutSec must be 1..86400.");
+                    c.catch_up_timeout_sec = *v;
                 } else if (key == "FreeSpaceReserveMB") {
                     const auto v = in_range(value, 0, 100u << 20);
                     if (!v)

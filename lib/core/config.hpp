@@ -46,6 +46,13 @@ struct ApplianceConfig {
     // filesystem of this system's MariaDB data after the copy, beyond the
     // data and its margin ([Migration] FreeSpaceReserveMB=).
     unsigned free_space_reserve_mb = 256;
+    // Copy the data while the source still serves when its MariaDB writes
+    // a binary log (core/data_path.hpp; [Migration] CopyWhileServing=).
+    bool copy_while_serving = true;
+    // How long operation 4 waits for the temporary replica to apply the
+    // source's last changes before it falls back to a full copy
+    // ([Migration] CatchUpTimeoutSec=).
+    unsigned catch_up_timeout_sec = 300;
 };
 
 // Missing keys keep their defaults; unknown sections or keys are refused

@@ -226,11 +226,27 @@ std::string rate_text(double bytes_per_second)
     return size_text(bytes_per_second) + "/s";
 }
 
+OperationEstimate catch_up_estimate(const EstimateInput& in)
+{
+    // Not learned from earlier jobs (add_job keeps no catch-up times): the
+    // replica follows the source all along, so this hardly depends on the data.
+    auto e = fixed_estimate({}, in.defaults.step_seconds);
+    e.basis = "assumed: the temporary replica is current when the source enters maintenance; "
+              "what remains is its last transactions and the check of the tables written "
+              "since the snapshot";
+    return e;
+}
+
 OperationEstimate estimate_operation(OperationId id, uint64_t bytes, const EstimateInput& in)
 {
-    const auto hist = samples_of(in.history, operation_key(id));
+    auto hist = samples_of(in.history, operation_key(id));
+    // Both copy the whole data: each one's times tell about the other.
+    if (id == OperationId::PreCopyData)
+        for (auto& s : samples_of(in.history, operation_key(OperationId::CopyData)))
+            hist.push_back(s);
     const auto& d = in.defaults;
     switch (id) {
+    case OperationId::PreCopyData:
     case OperationId::CopyData:
     case OperationId::CopyDataActivateReplica:
         if (bytes == 0)

@@ -80,6 +80,9 @@ struct EstimateInput {
 // `bytes`: what the operation moves (0 for one that moves none).
 OperationEstimate estimate_operation(OperationId id, uint64_t bytes, const EstimateInput& in);
 
+// copy-data after a copy while the source served: the catch-up.
+OperationEstimate catch_up_estimate(const EstimateInput& in);
+
 // The median (the mean of the middle two for an even count); 0 for none.
 double median(std::vector<double> v);
 

@@ -258,6 +258,12 @@ bool source_out_of_ring(const JobRecord& job)
     return left && !joined;
 }
 
+bool copied_while_serving(const JobRecord& job)
+{
+    const auto* op = find_operation(job, OperationId::PreCopyData);
+    return op && op->state != OpState::Skipped;
+}
+
 std::vector<Event> events_since(const JobRecord& job, uint64_t since)
 {
     std::vector<Event> out;
@@ -342,12 +348,17 @@ Expected<JobRecord> parse_job(std::string_view text)
         job.next_sequence = json_integer<uint64_t>(j.at("next_sequence"));
 
         const auto& ops = j.at("operations");
-        if (!ops.is_array() || ops.size() != kOperationCount)
+        // A journal of a build before pre-copy-data lists the manual's
+        // eleven: that job took the single-copy path.
+        const bool before_pre_copy = ops.is_array() && ops.size() == kManualOperationCount;
+        if (!ops.is_array() || (ops.size() != kOperationCount && !before_pre_copy))
             return corrupt("the operation list is incomplete");
+        if (before_pre_copy)
+            job.operations.push_back(OperationRecord{OperationId::PreCopyData, OpState::Skipped});
         for (std::size_t i = 0; i < ops.size(); ++i) {
             const auto& jo = ops[i];
             auto id = operation_from_key(jo.at("id").get<std::string>());
-            if (!id || *id != all_operations()[i])
+            if (!id || *id != all_operations()[i + (before_pre_copy ? 1 : 0)])
                 return corrupt("operations out of order");
             auto os = enum_from<OpState>(kOpStates, jo.at("state").get<std::string>());
             if (!os)

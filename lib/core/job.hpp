@@ -92,7 +92,7 @@ struct JobRecord {
     uint32_t restarts_without_progress = 0;
     uint64_t started_at_usec = 0;
     uint64_t finished_at_usec = 0;
-    std::vector<OperationRecord> operations; // all 11, in order
+    std::vector<OperationRecord> operations; // all 12, in order
     std::optional<Error> error;
     std::optional<std::string> error_operation;
     uint64_t next_sequence = 1;
@@ -138,6 +138,10 @@ void note_progress(JobRecord& job);
 // source's place yet (operation 7 not joined). Acknowledging such a job
 // would leave the ring without the node and forget the freeze.
 bool source_out_of_ring(const JobRecord& job);
+
+// The job copied its data while the source served (operation
+// pre-copy-data ran): copy-data then catches up instead of copying.
+bool copied_while_serving(const JobRecord& job);
 
 // Events with sequence > since, oldest first.
 std::vector<Event> events_since(const JobRecord& job, uint64_t since);

@@ -50,6 +50,7 @@ void keep_newest(Measurements& m)
 uint64_t plan_bytes(const JobRecord& job, OperationId id, const OperationRecord* op)
 {
     switch (id) {
+    case OperationId::PreCopyData:
     case OperationId::CopyData:
     case OperationId::CopyDataActivateReplica: return job.source.data_bytes;
     case OperationId::CopySyslog: return job.source.log_bytes;
@@ -85,6 +86,10 @@ void add_job(Measurements& m, const JobRecord& job, const std::vector<double>& p
         if (!id)
             continue;
         const OperationRecord* op = find_operation(job, *id);
+        // After a copy while the source served, copy-data only caught up:
+        // its time says nothing about the next full copy.
+        if (*id == OperationId::CopyData && copied_while_serving(job))
+            continue;
         double probe = 0;
         for (std::size_t i = 0; i < ids.size() && i < probe_rates.size(); ++i)
             if (ids[i] == *id && usable(probe_rates[i]))

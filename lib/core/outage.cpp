@@ -18,17 +18,23 @@ Outage plan_outage(const std::vector<PlannedOperation>& plan, bool high_availabi
     Outage o;
     o.total_seconds = plan_total_seconds(plan);
     o.ring_keeps_serving = high_availability;
+    // After a copy while the source served, copy-data only catches up.
+    bool copied_before = false;
+    for (const auto& op : plan)
+        copied_before = copied_before || (op.id == OperationId::PreCopyData && op.runs);
     for (const auto& op : plan) {
         if (!op.runs || !in_window(op.id))
             continue;
         o.seconds += op.estimated_seconds;
-        if (op.id == OperationId::CopyData || op.id == OperationId::CopyDataActivateReplica)
+        if ((op.id == OperationId::CopyData || op.id == OperationId::CopyDataActivateReplica) &&
+            !copied_before)
             o.data_seconds += op.estimated_seconds;
     }
     return o;
 }
 
-std::string outage_summary(const Outage& o, const std::vector<PlannedOperation>& plan)
+std::string outage_summary(const Outage& o, const std::vector<PlannedOperation>& plan,
+                           const std::string& data_path_reason)
 {
     std::string inside;
     for (const auto& op : plan)
@@ -52,6 +58,8 @@ std::string outage_summary(const Outage& o, const std::vector<PlannedOperation>&
         s += " Inside it: " + inside + ".";
     if (o.data_seconds > 0)
         s += " The data copy is part of it, so this time grows with the data.";
+    if (!data_path_reason.empty())
+        s += " " + data_path_reason;
     return s;
 }
 

@@ -2,8 +2,9 @@
 // estimates: what an administrator schedules the migration around (issue
 // 18). Guests cannot log in from the moment the source is placed under
 // maintenance (operation 2) until this system has restarted its services
-// (operation 9); everything that runs in between counts, the data copy
-// included, so today the window grows with the data.
+// (operation 9); everything that runs in between counts. When the data is
+// copied while the source serves (core/data_path.hpp), only the catch-up is
+// inside; otherwise the data copy is, and the window grows with the data.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,9 @@ struct Outage {
 Outage plan_outage(const std::vector<PlannedOperation>& plan, bool high_availability);
 
 // The plan's "outage" entry: the window, the job's total, what is inside
-// it and, for HA, that the ring keeps serving.
-std::string outage_summary(const Outage& o, const std::vector<PlannedOperation>& plan);
+// it and, for HA, that the ring keeps serving; then which way the data is
+// copied and why (plan_data_path's reason).
+std::string outage_summary(const Outage& o, const std::vector<PlannedOperation>& plan,
+                           const std::string& data_path_reason = {});
 
 } // namespace ferry::core

@@ -13,6 +13,10 @@ struct Descriptor {
 };
 
 constexpr std::array<Descriptor, kOperationCount> kCatalogue{{
+    // Ours, not the manual's (docs/operations.md): the copy that takes the
+    // data out of the outage.
+    {OperationId::PreCopyData, "pre-copy-data", "Copy data while the source serves",
+     "standalone, source with a binary log"},
     {OperationId::CopySettings, "copy-settings", "Copy the System Settings", "always"},
     {OperationId::SourceMaintenance, "source-maintenance", "Place the source under maintenance",
      "always"},
@@ -35,10 +39,11 @@ const Descriptor& descriptor(OperationId id)
     return kCatalogue[static_cast<std::size_t>(id)];
 }
 
-bool runs(OperationId id, const PlanInput& in)
+bool runs(OperationId id, const PlanInput& in, bool while_serving)
 {
     const bool ha = in.high_availability;
     switch (id) {
+    case OperationId::PreCopyData: return while_serving;
     case OperationId::DeactivateReplica:
     case OperationId::CopyDataActivateReplica: return ha;
     case OperationId::CopyData: return !ha;
@@ -48,11 +53,15 @@ bool runs(OperationId id, const PlanInput& in)
     }
 }
 
-std::string detail(OperationId id, const PlanInput& in)
+std::string detail(OperationId id, const PlanInput& in, bool while_serving)
 {
     const bool ha = in.high_availability;
     const bool swap = in.options.swap;
     switch (id) {
+    case OperationId::PreCopyData:
+        return "Copy a consistent snapshot of the source's databases while it still serves, "
+               "verify every table, and follow the source's later changes as its temporary "
+               "replica.";
     case OperationId::CopySettings:
         return swap ? "Exchange the System Settings: this system takes the source's identity."
                     : "Copy the basic System Settings; Network, DNS, Web server, round-robin "
@@ -65,7 +74,11 @@ std::string detail(OperationId id, const PlanInput& in)
     case OperationId::DeactivateReplica:
         return "Stop the source's replica and record its GTID position.";
     case OperationId::CopyData:
-        return "Copy a consistent snapshot of the source's databases and verify every table.";
+        return while_serving
+                   ? "Apply what changed on the source since the copy, stop and remove the "
+                     "temporary replica, and verify every table written since the snapshot."
+                   : "Copy a consistent snapshot of the source's databases and verify every "
+                     "table.";
     case OperationId::ModifySource:
         return swap ? "Stage this system's former System Settings on the source (applied at "
                       "its reboot) and record the migration on the source."
@@ -120,29 +133,43 @@ const std::array<OperationId, kOperationCount>& all_operations()
     return ids;
 }
 
+DataPath plan_data_path(const PlanInput& in)
+{
+    DataPathInput p = in.path_input;
+    p.high_availability = in.high_availability;
+    EstimateInput estimate = in.estimate;
+    estimate.shape = {in.high_availability, in.options.swap, in.options.license};
+    p.copy_seconds = estimate_operation(OperationId::CopyData, in.data_bytes, estimate).seconds;
+    return decide_data_path(p);
+}
+
 std::vector<PlannedOperation> build_plan(const PlanInput& in)
 {
     std::vector<PlannedOperation> plan;
     plan.reserve(kOperationCount);
     EstimateInput estimate = in.estimate;
     estimate.shape = {in.high_availability, in.options.swap, in.options.license};
+    const bool while_serving = plan_data_path(in).copy_while_serving;
     for (const auto& d : kCatalogue) {
         PlannedOperation op;
         op.id = d.id;
         op.key = d.key;
         op.title = d.title;
-        op.runs = runs(d.id, in);
+        op.runs = runs(d.id, in, while_serving);
         op.condition = d.condition;
         if (op.runs) {
-            op.detail = detail(d.id, in);
+            op.detail = detail(d.id, in, while_serving);
             switch (d.id) {
             case OperationId::CopySettings: op.bytes = in.settings_bytes; break;
-            case OperationId::CopyData:
+            case OperationId::PreCopyData:
             case OperationId::CopyDataActivateReplica: op.bytes = in.data_bytes; break;
+            case OperationId::CopyData: op.bytes = while_serving ? 0 : in.data_bytes; break;
             case OperationId::CopySyslog: op.bytes = in.log_bytes; break;
             default: break;
             }
-            auto e = estimate_operation(d.id, op.bytes, estimate);
+            auto e = d.id == OperationId::CopyData && while_serving
+                         ? catch_up_estimate(estimate)
+                         : estimate_operation(d.id, op.bytes, estimate);
             op.estimated_seconds = e.seconds;
             op.origin = e.origin;
             op.basis = std::move(e.basis);

@@ -10,12 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "core/data_path.hpp"
 #include "core/estimate.hpp"
 #include "core/options.hpp"
 
 namespace ferry::core {
 
+// The manual's eleven operations in its order, preceded by ours (issue 18):
+// PreCopyData copies the data while the source still serves, when the plan
+// takes that path (core/data_path.hpp); it is Skipped otherwise.
 enum class OperationId {
+    PreCopyData,
     CopySettings,
     SourceMaintenance,
     DeactivateReplica,
@@ -29,7 +34,9 @@ enum class OperationId {
     Final,
 };
 
-inline constexpr std::size_t kOperationCount = 11;
+inline constexpr std::size_t kOperationCount = 12;
+// Journals written before PreCopyData existed list the other eleven.
+inline constexpr std::size_t kManualOperationCount = 11;
 
 std::string_view operation_key(OperationId id); // "copy-settings", ...
 std::optional<OperationId> operation_from_key(std::string_view key);
@@ -45,6 +52,9 @@ struct PlanInput {
     // What the estimates come from: Probe's measurements, the earlier
     // jobs' and the assumptions (core/estimate.hpp).
     EstimateInput estimate;
+    // Copy while the source serves, or under maintenance: the facts for
+    // decide_data_path (plan_data_path fills in the copy's estimate).
+    DataPathInput path_input;
 };
 
 struct PlannedOperation {
@@ -66,7 +76,11 @@ struct PlannedOperation {
 // saying where its figure comes from: the plan's "estimate" entry.
 std::string estimate_summary(const std::vector<PlannedOperation>& plan);
 
-// All 11 operations in order; those whose condition does not hold have
+// The data path this input takes: decide_data_path with the estimate of
+// the whole copy from `estimate`.
+DataPath plan_data_path(const PlanInput& in);
+
+// All 12 operations in order; those whose condition does not hold have
 // runs == false and no bytes or time. Precondition: HA implies swap (the
 // option rules force it).
 std::vector<PlannedOperation> build_plan(const PlanInput& in);

@@ -55,6 +55,11 @@ struct SourceInfo {
     std::string replica_last_error;
     std::optional<int64_t> replica_seconds_behind;
     std::string replication_error; // the source's MariaDB did not report its replication
+    // For the data path (core/data_path.hpp): the source's binary log, how
+    // long it is kept, and whether its ferry-peer can give a replica account.
+    bool log_bin = false;
+    std::optional<uint64_t> binlog_expire_seconds;
+    bool replica_account = false;
     // The pre-flight checks with the default options (Probe's answer);
     // Plan() evaluates them again for its options.
     std::vector<PreflightCheck> preflight;

@@ -84,7 +84,9 @@ json Replication::to_json() const
                 {"gtid_current_pos", gtid_current_pos},
                 {"log_bin", log_bin},
                 {"log_slave_updates", log_slave_updates},
-                {"seconds_behind_master", seconds_behind_master.value_or(-1)}};
+                {"seconds_behind_master", seconds_behind_master.value_or(-1)},
+                {"binlog_expire_seconds",
+                 binlog_expire_seconds ? json(*binlog_expire_seconds) : json(nullptr)}};
 }
 
 core::Expected<Replication> Replication::from_json(const json& j)
@@ -109,6 +111,9 @@ core::Expected<Replication> Replication::from_json(const json& j)
     if (const auto lag = j.find("seconds_behind_master");
         lag != j.end() && lag->is_number_integer() && lag->get<int64_t>() >= 0)
         s.seconds_behind_master = lag->get<int64_t>();
+    if (const auto e = j.find("binlog_expire_seconds");
+        e != j.end() && e->is_number_integer() && e->get<int64_t>() >= 0)
+        s.binlog_expire_seconds = e->get<uint64_t>();
     s.error = r.text_or("error", "");
     return r.result(std::move(s));
 }
@@ -135,6 +140,7 @@ json Description::to_json() const
         {"settings_bytes", settings_bytes},
         {"databases", databases},
         {"mariadb_version", mariadb_version},
+        {"replica_account", replica_account},
     };
     if (time_usec)
         j["time_usec"] = *time_usec;
@@ -180,6 +186,7 @@ core::Expected<Description> Description::from_json(const json& j)
     d.settings_bytes = r.integer<uint64_t>("settings_bytes");
     d.databases = r.texts_or("databases");
     d.mariadb_version = r.text_or("mariadb_version", "");
+    d.replica_account = r.flag_or("replica_account", false);
     if (const auto t = j.find("time_usec"); t != j.end() && t->is_number_integer())
         d.time_usec = t->get<int64_t>();
     return r.result(std::move(d));
@@ -189,14 +196,23 @@ core::Expected<Description> Description::from_json(const json& j)
 
 json DbAccountRequest::to_json() const
 {
-    return json{{kTargetAddress, target_address}};
+    // "replica" only when asked for: the request of an account for the
+    // copy alone is what it always was.
+    json j{{kTargetAddress, target_address}};
+    if (replica)
+        j[kReplica] = true;
+    return j;
 }
 
 json DbAccount::to_json() const
 {
-    return json{{"user", user}, {"password", password},
-                {"port", port}, {"databases", databases},
-                {"tls", tls},   {"tls_certificate", {{"sha256", tls_sha256}, {"sha1", tls_sha1}}}};
+    return json{
+        {"user", user},
+        {"password", password},
+        {"port", port},
+        {"databases", databases},
+        {"tls", tls},
+        {"tls_certificate", {{"sha256", tls_sha256}, {"sha1", tls_sha1}, {"pem", tls_pem}}}};
 }
 
 core::Expected<DbAccount> DbAccount::from_json(const json& j)
@@ -212,6 +228,7 @@ core::Expected<DbAccount> DbAccount::from_json(const json& j)
         Reader cr(*c, "db-account: tls_certificate");
         a.tls_sha256 = cr.text_or("sha256", "");
         a.tls_sha1 = cr.text_or("sha1", "");
+        a.tls_pem = cr.text_or("pem", "");
         if (cr.failed())
             return cr.error();
     }

@@ -148,6 +148,9 @@ struct Replication {
     bool log_bin = false;
     bool log_slave_updates = false;
     std::optional<int64_t> seconds_behind_master; // none: NULL, or no replica
+    // How long the binary logs are kept (0: until purged by hand); none
+    // from an older ferry-peer.
+    std::optional<uint64_t> binlog_expire_seconds;
     std::string error; // set instead of the rest when MariaDB could not be asked
     json to_json() const;
     // Every field optional: an error answer carries only "error".
@@ -176,6 +179,10 @@ struct Description {
     std::vector<std::string> databases;
     std::string mariadb_version;      // optional in protocol 3
     std::optional<int64_t> time_usec; // optional in protocol 3: the source's clock
+    // The peer creates accounts that may follow its binary log
+    // (DbAccountRequest::replica) and names its certificate in PEM: the
+    // copy while the source serves (issue 18). False from an older peer.
+    bool replica_account = false;
     json to_json() const;
     // Checks the version first (IncompatibleSource).
     static core::Expected<Description> from_json(const json& j);
@@ -184,8 +191,10 @@ struct Description {
 // POST /db-account.
 struct DbAccountRequest {
     std::string target_address;
+    bool replica = false; // also REPLICATION SLAVE (optional key, false when absent)
     json to_json() const;
     static constexpr const char* kTargetAddress = "target_address";
+    static constexpr const char* kReplica = "replica";
 };
 
 struct DbAccount {
@@ -196,6 +205,7 @@ struct DbAccount {
     bool tls = true;
     std::string tls_sha256; // of the certificate MariaDB presents on `port`, hex
     std::string tls_sha1;
+    std::string tls_pem; // the certificate itself ("" from an older peer)
     json to_json() const;
     static core::Expected<DbAccount> from_json(const json& j);
 };

@@ -13,12 +13,14 @@ namespace {
 class FakeDatabase final : public peer::DatabaseAdmin {
   public:
     core::Expected<peer::DbAccount> create_account(const std::string& host,
-                                                   const std::vector<std::string>& schemas) override
+                                                   const std::vector<std::string>& schemas,
+                                                   bool replica) override
     {
         hosts.push_back(host);
+        replicas.push_back(replica);
         last_schemas = schemas;
         return peer::DbAccount{"ferry_0123456789abcdef", "pw", 3306, true, std::string(64, 'a'),
-                               std::string(40, 'b')};
+                               std::string(40, 'b'),     "PEM"};
     }
     core::Expected<bool> drop_accounts() override
     {
@@ -57,6 +59,7 @@ class FakeDatabase final : public peer::DatabaseAdmin {
     int deactivations = 0;
     bool downstream_behind = false;
     std::vector<std::string> hosts;
+    std::vector<bool> replicas; // create_account's `replica`, per call
     std::vector<std::string> last_schemas;
     int drops = 0;
     bool fail_drop = false;
@@ -509,6 +512,16 @@ TEST_F(ApiTest, DbAccountAndFinish)
     EXPECT_EQ(body(a)["tls_certificate"]["sha1"], std::string(40, 'b'));
     EXPECT_EQ(db_.hosts, std::vector<std::string>{"192.0.2.2"});
     EXPECT_EQ(db_.last_schemas, std::vector<std::string>{"hotspot"});
+    // The replication grant only when asked for (issue 18); a non-boolean
+    // is refused before any account is made.
+    EXPECT_EQ(call("POST", "/ferry/v1/db-account", R"({"target_address":"192.0.2.2","replica":1})")
+                  .status,
+              400u);
+    ASSERT_EQ(
+        call("POST", "/ferry/v1/db-account", R"({"target_address":"192.0.2.2","replica":true})")
+            .status,
+        200u);
+    EXPECT_EQ(db_.replicas, (std::vector<bool>{false, true}));
     EXPECT_EQ(call("DELETE", "/ferry/v1/db-account").status, 200u);
 
     db_.fail_drop = true;

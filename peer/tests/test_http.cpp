@@ -136,4 +136,11 @@ TEST(Database, Statements)
     EXPECT_EQ(s[2], "GRANT SELECT ON `mysql`.`proc` TO 'ferry_0123456789abcdef'@'192.0.2.2'");
     EXPECT_EQ(s[4], "GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON `we``ird`.* TO "
                     "'ferry_0123456789abcdef'@'192.0.2.2'");
+    // A target that follows the binary log (issue 18) also gets
+    // REPLICATION SLAVE, and nothing else more.
+    auto r = peer::create_account_statements("ferry_0123456789abcdef", "192.0.2.2", "*AB",
+                                             {"hotspot"}, true);
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[1],
+              "GRANT RELOAD, REPLICATION SLAVE ON *.* TO 'ferry_0123456789abcdef'@'192.0.2.2'");
 }

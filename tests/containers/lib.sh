@@ -244,6 +244,10 @@ Services=${CT_SERVICES[*]}
 
 [Migration]
 ProbeTimeoutSec=5
+# The container suites check the manual's path (the copy under maintenance);
+# the copy while the source serves is checked by faults-pre-copy on the
+# integration rig. CT_COPY_WHILE_SERVING=yes runs them with it.
+CopyWhileServing=${CT_COPY_WHILE_SERVING:-no}
 
 [Database]
 Socket=/run/mysqld/mysqld.sock

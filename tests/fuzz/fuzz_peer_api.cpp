@@ -36,11 +36,11 @@ constexpr const char* kPassword = "fuzz-admin-password";
 class FakeDatabase final : public peer::DatabaseAdmin {
   public:
     core::Expected<peer::DbAccount> create_account(const std::string&,
-                                                   const std::vector<std::string>&) override
+                                                   const std::vector<std::string>&, bool) override
     {
         // Digests of no real certificate: the answer's shape is what is fuzzed.
-        return peer::DbAccount{"ferry_0123456789abcdef", "account-password",  3306, true,
-                               std::string(64, 'a'),     std::string(40, 'b')};
+        return peer::DbAccount{"ferry_0123456789abcdef", "account-password",   3306, true,
+                               std::string(64, 'a'),     std::string(40, 'b'), "PEM"};
     }
     core::Expected<bool> drop_accounts() override { return true; }
     std::optional<uint64_t> data_bytes(const std::vector<std::string>&) override { return 12345; }

@@ -54,6 +54,9 @@ Services=hotspot-portal.service freeradius.service
 
 [Migration]
 ProbeTimeoutSec=5
+# The rig suites written for the copy under maintenance keep it; the copy
+# while the source serves has its own (tests/faults/pre-copy.sh, bench/outage).
+CopyWhileServing=${FERRY_COPY_WHILE_SERVING:-no}
 
 [Database]
 Socket=$root/db/mysqld.sock

@@ -25,7 +25,8 @@ export const INTERACTIVE_TIMEOUT_MS = 300 * 1000; // polkit may ask for a passwo
 
 // Operations whose Operations[].bytes_* are bytes; the others report
 // their progress in steps (e.g. copy-settings: 3 of 3).
-export const DATA_OPS = ["copy-data", "copy-data-activate-replica", "copy-syslog"];
+export const DATA_OPS =
+    [ "pre-copy-data", "copy-data", "copy-data-activate-replica", "copy-syslog" ];
 export const OP_STATE_TEXT = {
     pending: _("Waiting"),
     running: _("Running"),

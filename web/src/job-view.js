@@ -87,19 +87,34 @@ export function fetchEvents() {
             });
 }
 
-// The manual's name of an operation; ferryd's title for one the manual
-// does not list.
+// Operations of ferry's own that the manual does not list
+// (docs/operations.md): worded like the manual's, translated like them.
+const OWN_OPERATIONS = {
+    "pre-copy-data" : {
+        name : _("Copies data while the source system still serves."),
+        description : _(
+            "Added by ferry, not in the manual: only when the source system writes a binary log. The source stays in service during this copy; under maintenance only what changed since is copied."),
+    },
+};
+
+function operationText(id)
+{
+    return M.OPERATIONS[id] || OWN_OPERATIONS[id];
+}
+
+// The manual's name of an operation; ferryd's title for one neither the
+// manual nor the page lists.
 export function opName(id, fallback) {
-    return M.OPERATIONS[id] ? M.OPERATIONS[id].name : (fallback || id);
+    return operationText(id) ? operationText(id).name : (fallback || id);
 }
 
 export function opDescription(id) {
-    return M.OPERATIONS[id] ? M.OPERATIONS[id].description : "";
+    return operationText(id) ? operationText(id).description : "";
 }
 
 export function opTitle(id) {
-    if (M.OPERATIONS[id])
-        return M.OPERATIONS[id].name;
+    if (operationText(id))
+        return operationText(id).name;
     if (S.job && S.job.valid)
         for (const op of S.job.Operations || [])
             if (op[0] === id)
@@ -117,6 +132,11 @@ export function eventText(ev) {
         return opTitle(d.id).replace(/\.$/, "") + ": " + (OP_STATE_TEXT[d.state] || d.state);
     case "state-changed":
         return cockpit.format(_("Migration $0"), d.state);
+    case "data-path":
+        return d.path === "full-copy"
+                   ? cockpit.format(_("The data is copied again, under maintenance: $0"),
+                                    d.reason || "")
+                   : ev.type;
     case "resumed":
         return cockpit.format(d.rebooted ? _("Resumed after a reboot (attempt $0)") : _("Resumed (attempt $0)"), d.attempt);
     case "finished":
@@ -158,11 +178,18 @@ export function setBar(b, fraction) {
     b.measure.textContent = pct + "%";
 }
 
+// Ferry's own operations are listed only when they run: the manual's
+// eleven stay the list the administrator knows.
+function shown(ops)
+{
+    return ops.filter(([ id, , state ]) => !(OWN_OPERATIONS[id] && state === "skipped"));
+}
+
 export function buildOps(ops) {
     const list = $("exec-ops");
     list.textContent = "";
     S.opItems = {};
-    for (const [id, title] of ops) {
+    for (const [id, title] of shown(ops)) {
         const b = progressBar(opName(id, title), id);
         const li = el("li", { class: "ferry-op", "data-op": id }, [b.root]);
         list.appendChild(li);
@@ -175,7 +202,7 @@ export function renderJob() {
     if (!job || !job.valid)
         return;
     const ops = job.Operations || [];
-    if (Object.keys(S.opItems).length !== ops.length)
+    if (Object.keys(S.opItems).length !== shown(ops).length)
         buildOps(ops);
     for (const [id, , state, fraction, bytesDone, bytesTotal, remaining] of ops) {
         const item = S.opItems[id];

@@ -34,7 +34,9 @@ export const FerryOutcome = (function () {
         let thisSystem;
         // copy-settings checks what the source sent before it reports any
         // progress or writes anything: failed at 0 % it wrote nothing.
-        if (!done("copy-settings") && opFraction(ops, "copy-settings") === 0)
+        // pre-copy-data (ours) replaces this system's databases first.
+        if (!started("pre-copy-data") && !done("copy-settings") &&
+            opFraction(ops, "copy-settings") === 0)
             thisSystem = _("This system is left as it was: nothing has been copied to it yet.");
         else
             thisSystem = _("This system keeps what has been copied so far and is not a complete copy of the source: restore it from the backup or snapshot made before the migration, or start a new migration.");

@@ -67,6 +67,27 @@ TEST(Config, DataReadTimeout)
     EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nDataReadTimeoutSec=6s\n")).ok());
 }
 
+TEST(Config, CopyWhileServing)
+{
+    const auto defaults = parse_config(*parse_ini("")).value();
+    EXPECT_TRUE(defaults.copy_while_serving);
+    EXPECT_EQ(defaults.catch_up_timeout_sec, 300u);
+    for (const char* no : {"no", "false", "0", "off"})
+        EXPECT_FALSE(
+            parse_config(*parse_ini(std::string("[Migration]\nCopyWhileServing=") + no + "\n"))
+                .value()
+                .copy_while_serving)
+            << no;
+    EXPECT_TRUE(
+        parse_config(*parse_ini("[Migration]\nCopyWhileServing=yes\n")).value().copy_while_serving);
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nCopyWhileServing=maybe\n")).ok());
+    EXPECT_EQ(parse_config(*parse_ini("[Migration]\nCatchUpTimeoutSec=30\n"))
+                  .value()
+                  .catch_up_timeout_sec,
+              30u);
+    EXPECT_FALSE(parse_config(*parse_ini("[Migration]\nCatchUpTimeoutSec=0\n")).ok());
+}
+
 TEST(Config, SourceRebootTimeout)
 {
     EXPECT_EQ(parse_config(*parse_ini("")).value().source_reboot_timeout_sec, 900u);

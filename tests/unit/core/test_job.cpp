@@ -9,7 +9,7 @@ namespace {
 
 JobRecord sample_job()
 {
-    PlanInput in{Options{true, false, true}, false, 5000, 700, 10, {}};
+    PlanInput in{Options{true, false, true}, false, 5000, 700, 10, {}, {}};
     return new_job("0123456789abcdef", in.options, build_plan(in),
                    SourceIdentity{"192.0.2.10", "192.0.2.10", "hs-old", "example.net", "GUID-1",
                                   "ab:cd", false, 5000, 700, "Main", {}, "tok", {"Point x back"}, "192.0.2.9", "sha256//m", "mtok"},
@@ -21,7 +21,10 @@ JobRecord sample_job()
 TEST(Job, NewJobSkipsOperationsThatDoNotRun)
 {
     auto job = sample_job();
-    ASSERT_EQ(job.operations.size(), 11u);
+    ASSERT_EQ(job.operations.size(), 12u);
+    // Without a copy while the source serves (the plan's data path).
+    EXPECT_EQ(find_operation(job, OperationId::PreCopyData)->state, OpState::Skipped);
+    EXPECT_FALSE(copied_while_serving(job));
     EXPECT_EQ(find_operation(job, OperationId::DeactivateReplica)->state, OpState::Skipped);
     EXPECT_EQ(find_operation(job, OperationId::CopyData)->state, OpState::Pending);
     EXPECT_EQ(find_operation(job, OperationId::Reboot)->state, OpState::Pending);
@@ -186,6 +189,40 @@ TEST(Job, ProgressResetsTheRestartCount)
     EXPECT_EQ(*job.error_operation, "copy-settings");
 }
 
+// A journal written before pre-copy-data existed lists the manual's eleven
+// operations: it parses, as a job that copied under maintenance.
+TEST(Job, JournalOfElevenOperationsParses)
+{
+    auto job = sample_job();
+    set_operation_state(job, OperationId::CopySettings, OpState::Done, 2000);
+    auto j = nlohmann::json::parse(serialize_job(job));
+    ASSERT_EQ(j["operations"][0]["id"], "pre-copy-data");
+    j["operations"].erase(0);
+    auto back = parse_job(j.dump());
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_EQ(back->operations.size(), 12u);
+    EXPECT_EQ(back->operations[0].id, OperationId::PreCopyData);
+    EXPECT_EQ(back->operations[0].state, OpState::Skipped);
+    EXPECT_EQ(find_operation(*back, OperationId::CopySettings)->state, OpState::Done);
+    EXPECT_EQ(next_operation(*back)->id, OperationId::SourceMaintenance);
+    EXPECT_FALSE(copied_while_serving(*back));
+    // Eleven in another order is still corrupt.
+    std::swap(j["operations"][0], j["operations"][1]);
+    EXPECT_FALSE(parse_job(j.dump()).ok());
+}
+
+TEST(Job, CopiedWhileServingFollowsThePlan)
+{
+    PlanInput in{Options{false, false, false}, false, 5000, 0, 10, {}, {}};
+    in.path_input.peer_offers_replica = true;
+    in.path_input.source_log_bin = true;
+    auto job = new_job("0123456789abcdef", in.options, build_plan(in), SourceIdentity{},
+                       TargetIdentity{}, "boot-a", 1000);
+    EXPECT_EQ(find_operation(job, OperationId::PreCopyData)->state, OpState::Pending);
+    EXPECT_EQ(next_operation(job)->id, OperationId::PreCopyData);
+    EXPECT_TRUE(copied_while_serving(job));
+}
+
 TEST(Job, JournalWithoutRestartCountParses)
 {
     auto j = nlohmann::json::parse(serialize_job(sample_job()));
@@ -199,7 +236,7 @@ TEST(Job, JournalWithoutRestartCountParses)
 // would break the ring.
 TEST(Job, SourceOutOfRingBetweenDeactivateAndJoin)
 {
-    PlanInput in{Options{true, false, false}, true, 5000, 700, 10, {}};
+    PlanInput in{Options{true, false, false}, true, 5000, 700, 10, {}, {}};
     SourceIdentity src{"192.0.2.10", "192.0.2.10", "hs-old", "example.net", "GUID-1", "ab:cd",
                        true, 5000, 700, "Additional", {}, "tok", {}, "192.0.2.9", "sha256//m", "mtok"};
     auto job = new_job("0123456789abcdef", in.options, build_plan(in), src,

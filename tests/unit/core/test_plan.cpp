@@ -12,10 +12,18 @@ using namespace ferry::core;
 
 namespace {
 
-const std::vector<std::string> kAllIds = {
-    "copy-settings", "source-maintenance", "deactivate-replica", "copy-data",
-    "modify-source", "reboot", "copy-data-activate-replica", "update-certificates",
-    "restart-services", "copy-syslog", "final"};
+const std::vector<std::string> kAllIds = {"pre-copy-data",
+                                          "copy-settings",
+                                          "source-maintenance",
+                                          "deactivate-replica",
+                                          "copy-data",
+                                          "modify-source",
+                                          "reboot",
+                                          "copy-data-activate-replica",
+                                          "update-certificates",
+                                          "restart-services",
+                                          "copy-syslog",
+                                          "final"};
 
 std::vector<std::string> expected_running(bool ha, bool swap, bool logs)
 {
@@ -70,9 +78,9 @@ TEST(Plan, AllSixteenCombinations)
         ASSERT_TRUE(opts.ok()) << opts.error().message;
         EXPECT_EQ(*opts, (Options{c.swap, c.license, c.logs}));
 
-        PlanInput in{*opts, c.ha, 1000000000, 50000000, 4096, {}};
+        PlanInput in{*opts, c.ha, 1000000000, 50000000, 4096, {}, {}};
         auto plan = build_plan(in);
-        ASSERT_EQ(plan.size(), 11u);
+        ASSERT_EQ(plan.size(), 12u);
         std::vector<std::string> ids, running;
         for (const auto& op : plan) {
             ids.push_back(op.key);
@@ -91,7 +99,9 @@ TEST(Plan, AllSixteenCombinations)
         const auto& final_op = plan.back();
         EXPECT_EQ(final_op.detail.find("license") != std::string::npos, c.license);
         EXPECT_EQ(final_op.detail.find("round-robin") != std::string::npos, c.ha);
-        EXPECT_EQ(plan[1].detail.find("round-robin") != std::string::npos, c.ha);
+        EXPECT_EQ(plan[static_cast<int>(OperationId::SourceMaintenance)].detail.find(
+                      "round-robin") != std::string::npos,
+                  c.ha);
         ++checked;
     }
     EXPECT_EQ(checked, 12);
@@ -104,7 +114,7 @@ TEST(Plan, HaWithSwapOmittedIsForcedOn)
     auto opts = resolve_options(RequestedOptions{}, &src, TargetFacts{});
     ASSERT_TRUE(opts.ok());
     EXPECT_TRUE(opts->swap);
-    auto plan = build_plan(PlanInput{*opts, true, 10, 10, 10, {}});
+    auto plan = build_plan(PlanInput{*opts, true, 10, 10, 10, {}, {}});
     EXPECT_TRUE(plan[static_cast<int>(OperationId::Reboot)].runs);
 }
 
@@ -114,7 +124,8 @@ TEST(Plan, BytesAndEstimatesFollowTheSizes)
     r.data_bytes_per_second = 10e6;
     r.log_bytes_per_second = 50e6;
     r.step_seconds = 2;
-    PlanInput in{Options{false, false, true}, false, 100000000, 100000000, 0, {{}, {}, r, false, {}, {}}};
+    PlanInput in{Options{false, false, true}, false, 100000000, 100000000, 0,
+                 {{}, {}, r, false, {}, {}},  {}};
     auto plan = build_plan(in);
     const auto& data = plan[static_cast<int>(OperationId::CopyData)];
     EXPECT_EQ(data.bytes, 100000000u);

@@ -41,7 +41,9 @@ Description sample_description()
     r.log_bin = true;
     r.log_slave_updates = true;
     r.seconds_behind_master = 3;
+    r.binlog_expire_seconds = 0;
     d.replication = r;
+    d.replica_account = true;
     d.data_bytes = 1ull << 40;
     d.log_bytes = 12345;
     d.settings_bytes = 678;
@@ -113,6 +115,9 @@ TEST(PeerProtocol, DescriptionOptionalFieldsMayBeMissing)
     EXPECT_FALSE(d->replication);
     EXPECT_FALSE(d->time_usec);
     EXPECT_TRUE(d->mariadb_version.empty());
+    // An older peer: no replica account offered, retention not known.
+    j.erase("replica_account");
+    EXPECT_FALSE(Description::from_json(j)->replica_account);
 
     // An error instead of the replication facts, and -1 for "no lag known".
     j["replication"] = json{{"error", "cannot connect"}};
@@ -121,6 +126,9 @@ TEST(PeerProtocol, DescriptionOptionalFieldsMayBeMissing)
     EXPECT_EQ(e->replication->error, "cannot connect");
     j["replication"] = json{{"seconds_behind_master", -1}};
     EXPECT_FALSE(Description::from_json(j)->replication->seconds_behind_master);
+    EXPECT_FALSE(Description::from_json(j)->replication->binlog_expire_seconds);
+    j["replication"] = json{{"binlog_expire_seconds", 864000}};
+    EXPECT_EQ(Description::from_json(j)->replication->binlog_expire_seconds, 864000u);
 }
 
 TEST(PeerProtocol, VersionIsChecked)
@@ -154,11 +162,20 @@ TEST(PeerProtocol, LoginRoundTrip)
 TEST(PeerProtocol, DbAccountRoundTripAndErrors)
 {
     DbAccount a{"ferry_0123456789abcdef", "pw", 3307, {"hotspot"}, true, std::string(64, 'a'),
-                std::string(40, 'b')};
+                std::string(40, 'b'),     {}};
     auto back = DbAccount::from_json(a.to_json());
     ASSERT_TRUE(back);
     EXPECT_EQ(back->to_json(), a.to_json());
     EXPECT_EQ(DbAccountRequest{"192.0.2.5"}.to_json(), json({{"target_address", "192.0.2.5"}}));
+    EXPECT_EQ((DbAccountRequest{"192.0.2.5", true}.to_json()),
+              json({{"target_address", "192.0.2.5"}, {"replica", true}}));
+    // The certificate in PEM (issue 18) rides along; an older peer's
+    // answer has none.
+    a.tls_pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    EXPECT_EQ(DbAccount::from_json(a.to_json())->tls_pem, a.tls_pem);
+    json old = a.to_json();
+    old["tls_certificate"].erase("pem");
+    EXPECT_EQ(DbAccount::from_json(old)->tls_pem, "");
 
     json j = a.to_json();
     j.erase("port");

@@ -27,7 +27,7 @@ class JournalStoreTest : public ::testing::Test {
 
     core::JobRecord job()
     {
-        core::PlanInput in{core::Options{false, false, true}, false, 10, 10, 10, {}};
+        core::PlanInput in{core::Options{false, false, true}, false, 10, 10, 10, {}, {}};
         return core::new_job("abc123", in.options, core::build_plan(in),
                              core::SourceIdentity{"192.0.2.1", "192.0.2.1", "a", "b", "c", "d",
                                                   false, 10, 10, "", {}, "", {}, "", "", ""},
