@@ -57,9 +57,21 @@ core::Expected<ChangedTablesCheck> verify_changed_tables(const MariaDbEndpoint& 
     ChangedTablesCheck out;
     if (schemas.empty())
         return out;
+    // InnoDB forgets a table's UPDATE_TIME only when it evicts the table
+    // from its dictionary cache, which it does only above
+    // table_definition_cache tables. Below it, on a server that has not
+    // restarted since the snapshot (catch_up.cpp checked), NULL means "not
+    // written since it started", so not since the snapshot either.
+    auto pressure = src->query_value(
+        "SELECT VARIABLE_VALUE >= @@table_definition_cache FROM information_schema.GLOBAL_STATUS "
+        "WHERE VARIABLE_NAME = 'OPEN_TABLE_DEFINITIONS'");
+    if (!pressure)
+        return pressure.error();
+    const bool null_is_unknown = pressure->value_or("1") != "0";
     // The snapshot's whole second is "after" (UPDATE_TIME has seconds).
     auto tables = src->query(
-        "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, UPDATE_TIME IS NULL OR UPDATE_TIME >= "
+        "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, " +
+        std::string(null_is_unknown ? "UPDATE_TIME IS NULL OR " : "") + "UPDATE_TIME >= "
         "FROM_UNIXTIME(" +
         std::to_string(snapshot_unix_time) +
         ") FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA IN (" +
@@ -73,7 +85,8 @@ core::Expected<ChangedTablesCheck> verify_changed_tables(const MariaDbEndpoint& 
         t.schema = *row[0];
         t.name = *row[1];
         t.key = table_key(t.schema, t.name);
-        if (row[3].value_or("1") != "1" || copy_detail::data_lives_elsewhere(row[2].value_or(""))) {
+        // NULL from the comparison: UPDATE_TIME unknown and trusted (above).
+        if (row[3].value_or("0") != "1" || copy_detail::data_lives_elsewhere(row[2].value_or(""))) {
             ++out.unchanged;
             continue;
         }

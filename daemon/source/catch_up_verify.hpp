@@ -5,9 +5,12 @@
 // touched are now equal. Both servers compute the same row hash
 // (data_copy's row_hash_sql: COUNT(*) and a sum of CRC32s over the
 // non-generated columns), at the same time, for every base table whose
-// UPDATE_TIME on the source is at or after the snapshot's second -- or
-// unknown (InnoDB keeps it in memory only: NULL after a restart or an
-// eviction from its table cache means "not known", and is checked too).
+// UPDATE_TIME on the source is at or after the snapshot's second. InnoDB
+// keeps UPDATE_TIME in memory only: NULL means "not written since the
+// server started" -- unless the table was evicted from InnoDB's dictionary
+// cache, which happens only with more open table definitions than
+// table_definition_cache; then NULL counts as written and is checked too.
+// A restart since the snapshot never gets here (catch_up.cpp falls back).
 // Tables the source has not written to since are the snapshot's, already
 // verified. The cost is one scan of each written table on each side,
 // inside the outage; docs/operations.md gives the figures.

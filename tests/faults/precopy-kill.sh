@@ -28,6 +28,8 @@
 # FERRY_FAULT_ROWS (100000). systemd's manager is the rig's TEST DOUBLE.
 # A data copy of a few seconds (the campaign's 150 000 rows take longer to verify).
 export FERRY_FAULT_ROWS=${FERRY_FAULT_ROWS:-100000}
+# The rig keeps the copy under maintenance unless told (tests/rig/appliance.sh).
+export FAULT_TARGET_MIGRATION="${FAULT_TARGET_MIGRATION:-CopyWhileServing=yes}"
 export FERRY_FAULT_KILLS=${FERRY_FAULT_PRECOPY_KILLS:-4}
 export FERRY_FAULT_KILLS_PER_MIGRATION=${FERRY_FAULT_PRECOPY_KILLS_PER_MIGRATION:-2}
 RATE=${FERRY_FAULT_PRECOPY_RATE:-30}
