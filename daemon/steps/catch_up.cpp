@@ -43,6 +43,8 @@ core::Expected<bool> fall_back(StepContext& ctx, source::MariaDbConnection& db,
         pre_copy_checkpoint(ctx.job).value("restore", nlohmann::json()));
     if (auto r = source::remove_catch_up(db, restore); !r)
         return r.error();
+    std::error_code ec;
+    std::filesystem::remove(replica_certificate_path(ctx), ec);
     const nlohmann::json extra{{"full_copy", true}, {"fallback_reason", reason}};
     if (auto saved = ctx.save_checkpoint(extra); !saved)
         return saved.error();
@@ -141,6 +143,8 @@ core::Expected<bool> catch_up(StepContext& ctx)
             wipe();
             return r.error();
         }
+        std::error_code ec;
+        std::filesystem::remove(replica_certificate_path(ctx), ec);
         cp["removed"] = true;
         if (auto saved = ctx.save_checkpoint(cp); !saved) {
             wipe();

@@ -51,10 +51,9 @@ core::Expected<std::filesystem::path> write_source_certificate(const StepContext
             "The source's ferry-peer named a certificate for its MariaDB that is not the one it "
             "pinned; this system will not follow the source's changes with it.",
             "Check the source's MariaDB certificate (ssl_cert), then Resume().");
-    const char* run = std::getenv("RUNTIME_DIRECTORY");
-    const std::filesystem::path dir = run && *run ? std::filesystem::path(run) : ctx.state_dir;
-    const auto path = dir / "source-mariadb.pem";
-    const auto tmp = dir / "source-mariadb.pem.tmp";
+    const auto path = replica_certificate_path(ctx);
+    auto tmp = path;
+    tmp += ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
         out << a.tls_pem;
@@ -91,6 +90,13 @@ core::Expected<bool> make_replica(StepContext& ctx, source::MariaDbConnection& d
 }
 
 } // namespace
+
+std::filesystem::path replica_certificate_path(const StepContext& ctx)
+{
+    const char* run = std::getenv("RUNTIME_DIRECTORY");
+    const std::filesystem::path dir = run && *run ? std::filesystem::path(run) : ctx.state_dir;
+    return dir / "source-mariadb.pem";
+}
 
 core::Expected<bool> pre_copy_data(StepContext& ctx)
 {

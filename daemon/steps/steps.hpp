@@ -36,6 +36,9 @@ source::MariaDbEndpoint source_endpoint(const StepContext& ctx, protocol::DbAcco
 
 // The copy while the source serves and its catch-up (issue 18).
 core::Expected<bool> pre_copy_data(StepContext& ctx);
+// The source's certificate as the replica's CA file: ferryd's
+// RuntimeDirectory (mysqld reads it), else the state directory.
+std::filesystem::path replica_certificate_path(const StepContext& ctx);
 // Operation 4 after pre-copy-data (steps/catch_up.cpp).
 core::Expected<bool> catch_up(StepContext& ctx);
 // Operation 4's whole copy under maintenance; `extra` goes into its
