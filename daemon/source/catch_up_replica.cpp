@@ -204,7 +204,8 @@ core::Expected<bool> renew_catch_up_password(MariaDbConnection& db, const std::s
 }
 
 core::Expected<bool> wait_caught_up(MariaDbConnection& db, const std::string& gtid_pos,
-                                    std::chrono::seconds timeout, const std::atomic<bool>& stopping)
+                                    std::chrono::seconds timeout, const std::atomic<bool>& stopping,
+                                    bool stop)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     // One second at a time: between waits the replica's errors are looked
@@ -242,6 +243,8 @@ core::Expected<bool> wait_caught_up(MariaDbConnection& db, const std::string& gt
                 std::to_string(timeout.count()) + " s" +
                 (st->io_error.empty() ? "" : " (" + st->io_error + ")") + ".");
     }
+    if (!stop)
+        return true;
     return execute_tolerant(db, "STOP SLAVE " + kName, {kErSlaveNotRunning});
 }
 

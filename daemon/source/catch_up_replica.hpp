@@ -79,9 +79,10 @@ core::Expected<bool> renew_catch_up_password(MariaDbConnection& db, const std::s
 // the replica is stopped afterwards. An error names why it did not get
 // there (the replica stopped on an error, the source's binary log no
 // longer holds the position, the time ran out, ferryd is stopping).
+// With `stop` false the replica goes on afterwards.
 core::Expected<bool> wait_caught_up(MariaDbConnection& db, const std::string& gtid_pos,
                                     std::chrono::seconds timeout,
-                                    const std::atomic<bool>& stopping);
+                                    const std::atomic<bool>& stopping, bool stop = true);
 
 // Stops and removes the replica (nothing when there is none) and puts
 // this system's gtid_slave_pos and server_id back. Idempotent.

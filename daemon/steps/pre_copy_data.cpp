@@ -12,6 +12,7 @@
 // checkpoint: a replica that exists is kept (it knows what it applied);
 // none, after "copied", is made from the snapshot's position (nothing was
 // applied without one); none before "copied" means copying again.
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <openssl/evp.h>
@@ -87,6 +88,51 @@ core::Expected<bool> make_replica(StepContext& ctx, source::MariaDbConnection& d
     auto r = source::start_catch_up(db, setup);
     explicit_bzero(setup.password.data(), setup.password.size());
     return r;
+}
+
+// The replica starts at the snapshot: what the source wrote during the
+// copy is still to be applied. That happens here, while the source serves,
+// not under maintenance: rounds of "where does the source's binary log end
+// now (GET /describe), wait until this system has applied that", until a
+// round takes under 2 s -- then the backlog left for operation 4 is about
+// 2 s of the source's writes. Bounded by CatchUpTimeoutSec= in all; a
+// replica that fails here is operation 4's to judge (it falls back to a
+// full copy), so this only warns.
+void follow_until_current(StepContext& ctx, source::MariaDbConnection& db)
+{
+    using Clock = std::chrono::steady_clock;
+    const auto deadline =
+        Clock::now() + std::chrono::seconds(ctx.appliance.config().catch_up_timeout_sec);
+    for (int round = 1; round <= 20 && !ctx.stopping; ++round) {
+        auto answer = ctx.peer.get("/describe");
+        auto d = answer ? protocol::Description::from_json(*answer)
+                        : core::Expected<protocol::Description>(answer.error());
+        if (!d || !d->replication || d->replication->gtid_binlog_pos.empty()) {
+            spdlog::warn("The source did not say where its binary log ends; operation 4 applies "
+                         "what its replica has not.");
+            return;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
+        if (left.count() <= 0)
+            break;
+        const auto t0 = Clock::now();
+        auto caught = source::wait_caught_up(db, d->replication->gtid_binlog_pos, left,
+                                             ctx.stopping, false);
+        if (!caught) {
+            spdlog::warn("The temporary replica did not catch up while the source served: {}",
+                         caught.error().message);
+            return;
+        }
+        const double took = std::chrono::duration<double>(Clock::now() - t0).count();
+        spdlog::info("This system applied the source's writes up to {} while it serves (round {}, "
+                     "{:.1f} s).",
+                     d->replication->gtid_binlog_pos, round, took);
+        if (took < 2.0)
+            return;
+    }
+    spdlog::warn("The temporary replica is still behind the source after {} s; operation 4 "
+                 "applies the rest under maintenance.",
+                 ctx.appliance.config().catch_up_timeout_sec);
 }
 
 } // namespace
@@ -181,6 +227,9 @@ core::Expected<bool> pre_copy_data(StepContext& ctx)
         if (auto saved = ctx.save_checkpoint(cp); !saved)
             return saved.error();
     }
+    follow_until_current(ctx, *db);
+    if (ctx.stopping)
+        return stopped_error();
     return true;
 }
 
