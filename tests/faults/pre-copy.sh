@@ -16,6 +16,8 @@
 #                pre-copy-data copies and this system follows the source
 #                as its replica; operation 4 only catches up. kill -9 of
 #                ferryd during pre-copy-data and again during copy-data.
+#   migration 3: the source's MariaDB without a binary log: the plan copies
+#                under maintenance and says why.
 #   migration 2: after pre-copy-data the replica is stopped, the source
 #                writes on and purges its binary log past what the replica
 #                read: operation 4 falls back to a full copy under
@@ -132,6 +134,9 @@ first = json.load(open(sys.argv[1]))["Operations"][0]
 sys.exit(0 if first["Id"] == "pre-copy-data" and first["Runs"] else 1)' "$RIG/plan.json"
 check "plan: the outage says the data is copied while the source serves" \
     grep -q "copied while the source still serves" "$RIG/plan.json"
+"$FERRYCTL" plan --license --logs > "$RIG/plan.txt" 2>&1
+check "ferryctl plan names the added operation and the unavailable time" \
+    bash -c "grep -q 'Copy data while the source serves' '$RIG/plan.txt' && grep -q 'Unavailable time' '$RIG/plan.txt'"
 "$FERRYCTL" start --license --logs --yes --no-ask-password > "$RIG/start.out" 2>&1 || rig_fail "start"
 JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' "$RIG/start.out")
 # kill -9 while the source serves, 40 % into the copy; ferryd resumes.
@@ -201,6 +206,39 @@ import json, sys
 evs = json.load(open(sys.argv[1]))
 sys.exit(0 if any(e["Type"] == "data-path" and e["Data"].get("path") == "full-copy"
                   and "binary log" in e["Data"].get("reason", "") for e in evs) else 1)' "$RIG/events.json"
+
+
+# --- migration 3: a source without a binary log ------------------------------
+fault_reset
+mdb_sql source "DROP TABLE hotspot.ferry_writes; CREATE TABLE hotspot.ferry_writes (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; TRUNCATE ferry_other.t"
+mdb_stop source
+mdb_start source "$SRC_REAL" "$RIG/source/db" --ssl-cert="$RIG/source/certs/server.pem" \
+    --ssl-key="$RIG/source/certs/server.key" --skip-log-bin || rig_fail "the source's mariadbd did not start"
+check "migration 3: the source writes no binary log" [ "$(mdb_sql source "SELECT @@log_bin")" = 0 ]
+start_writer
+"$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >"$RIG/probe.out" 2>&1 || rig_fail "probe"
+"$FERRYCTL" --json plan --license --logs > "$RIG/plan.json" 2>&1 || rig_fail "plan"
+check "migration 3: the plan copies under maintenance, and says why" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+first = p["Operations"][0]
+outage = [c for c in p["Checks"] if c.get("Id", c.get("id")) == "outage" or "binary log" in json.dumps(c)]
+sys.exit(0 if first["Id"] == "pre-copy-data" and not first["Runs"] and outage
+         and "writes no binary log" in json.dumps(outage) else 1)' "$RIG/plan.json"
+# copy-settings is the first operation now: the waiter subscribes before
+# the job exists.
+fire_wait --op copy-settings --exec kill -STOP "$FERRYD_PID"
+"$FERRYCTL" start --license --logs --yes --no-ask-password > "$RIG/start.out" 2>&1 || rig_fail "start"
+JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' "$RIG/start.out")
+wait $FIRE_PID
+release_at_maintenance
+fault_wait_end 300
+check "migration 3 ended in success ($END_STATE)" [ "$END_STATE" = succeeded ]
+after_migration "migration 3"
+check "migration 3: pre-copy-data skipped, copy-data copied" python3 -c '
+import json, sys
+ops = {o["id"]: o for o in json.load(open(sys.argv[1]))["operations"]}
+sys.exit(0 if ops["pre-copy-data"]["state"] == "skipped" and "caught_up" not in ops["copy-data"]["checkpoint"] else 1)' "$RIG/target/state/job.json"
 
 echo
 printf '  %s\n' "${OUTCOMES[@]}"
