@@ -97,6 +97,12 @@ const OWN_OPERATIONS = {
     },
 };
 
+// One of ferry's own operations (not the manual's): listed only when it runs.
+export function isOwnOperation(id)
+{
+    return !!OWN_OPERATIONS[id];
+}
+
 function operationText(id)
 {
     return M.OPERATIONS[id] || OWN_OPERATIONS[id];

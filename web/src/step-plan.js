@@ -3,7 +3,7 @@ import { call, remember, variantDict } from "./bus.js";
 import { $, INTERACTIVE_TIMEOUT_MS, MANAGER_IFACE, MANAGER_PATH, OPTION_INPUTS, OPTION_KEYS, OPTION_LABELS, S } from "./constants.js";
 import { el, formatBytes, formatDuration, formatNodes, setText, show, unwrap } from "./dom.js";
 import { describeError, setBusy, showError } from "./feedback.js";
-import { attachJob, opDescription, opName } from "./job-view.js";
+import { attachJob, isOwnOperation, opDescription, opName } from "./job-view.js";
 import { go } from "./steps.js";
 
 /* global cockpit */
@@ -130,7 +130,9 @@ export function renderPlan() {
     for (const [id, , runs, condition, detail, opBytes, estimate] of S.plan) {
         const title = opName(id);
         if (!runs) {
-            skipped.push(title + " (" + condition + ")");
+            // ferry's own operation is not news when it does not run.
+            if (!isOwnOperation(id))
+                skipped.push(title + " (" + condition + ")");
             continue;
         }
         n++;
