@@ -62,9 +62,10 @@ std::string describe_event(const Event& e, const Titles& titles)
 {
     const auto& d = e.data;
     if (e.type == "job-started") {
-        const nlohmann::json opts{{"SwapConfiguration", flag(d, "swap")},
-                                  {"MigrateLicense", flag(d, "license")},
-                                  {"CopyUserTrafficLogs", flag(d, "logs")}};
+        // The D-Bus names since issue 16 (ferryd maps older journals).
+        const nlohmann::json opts{{"SwapConfiguration", flag(d, "SwapConfiguration")},
+                                  {"MigrateLicense", flag(d, "MigrateLicense")},
+                                  {"CopyUserTrafficLogs", flag(d, "CopyUserTrafficLogs")}};
         return cformat(_("Migration started from %s (%s)"), text(d, "source").c_str(),
                        describe_options(opts).c_str());
     }

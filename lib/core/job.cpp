@@ -116,10 +116,12 @@ JobRecord new_job(std::string id, const Options& options, const std::vector<Plan
         job.operations.push_back(OperationRecord{p.id, p.runs ? OpState::Pending : OpState::Skipped,
                                                  0, p.bytes, p.estimated_seconds,
                                                  json::object(), -1});
+    // The options by their D-Bus names, as Start() and Options take them:
+    // front ends show them without translating keys (issue 16).
     append_event(job, now_usec, "job-started",
-                 json{{"swap", options.swap},
-                      {"license", options.license},
-                      {"logs", options.logs},
+                 json{{"SwapConfiguration", options.swap},
+                      {"MigrateLicense", options.license},
+                      {"CopyUserTrafficLogs", options.logs},
                       {"source", job.source.address}});
     return job;
 }
@@ -313,6 +315,25 @@ std::string serialize_job(const JobRecord& job)
     return j.dump(1) + "\n";
 }
 
+namespace {
+
+// Journals before issue 16 named the options of job-started swap, license
+// and logs; they are read with the D-Bus names the front ends use.
+void rename_started_options(Event& e)
+{
+    if (e.type != "job-started" || !e.data.is_object())
+        return;
+    for (const auto& [from, to] : {std::pair<const char*, const char*>{"swap", "SwapConfiguration"},
+                                   {"license", "MigrateLicense"},
+                                   {"logs", "CopyUserTrafficLogs"}})
+        if (auto it = e.data.find(from); it != e.data.end()) {
+            e.data[to] = *it;
+            e.data.erase(from);
+        }
+}
+
+} // namespace
+
 Expected<JobRecord> parse_job(std::string_view text)
 {
     json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -374,6 +395,7 @@ Expected<JobRecord> parse_job(std::string_view text)
                     je.at("type").get<std::string>(), je.at("data")};
             if (e.sequence >= job.next_sequence)
                 return corrupt("event sequence beyond the recorded next sequence");
+            rename_started_options(e);
             job.events.push_back(std::move(e));
         }
         if (j.contains("error")) {

@@ -133,7 +133,7 @@ export function eventText(ev) {
     switch (ev.type) {
     case "job-started":
         return cockpit.format(_("Migration started from $0 ($1)"), d.source || "",
-                              optionsText({ SwapConfiguration: d.swap, MigrateLicense: d.license, CopyUserTrafficLogs: d.logs }));
+                              optionsText(d));
     case "operation-changed":
         return opTitle(d.id).replace(/\.$/, "") + ": " + (OP_STATE_TEXT[d.state] || d.state);
     case "state-changed":

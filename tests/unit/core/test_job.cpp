@@ -211,6 +211,28 @@ TEST(Job, JournalOfElevenOperationsParses)
     EXPECT_FALSE(parse_job(j.dump()).ok());
 }
 
+// Issue 16: job-started names the options as D-Bus does; journals of
+// earlier builds (swap, license, logs) are read with those names.
+TEST(Job, JobStartedNamesTheOptionsAsDbusDoes)
+{
+    auto job = sample_job();
+    const auto& d = job.events.at(0).data;
+    EXPECT_EQ(d.at("SwapConfiguration"), true);
+    EXPECT_EQ(d.at("MigrateLicense"), false);
+    EXPECT_EQ(d.at("CopyUserTrafficLogs"), true);
+    EXPECT_FALSE(d.contains("swap"));
+
+    auto j = nlohmann::json::parse(serialize_job(job));
+    j["events"][0]["data"] = {{"swap", false}, {"license", true}, {"logs", false}, {"source", "x"}};
+    auto back = parse_job(j.dump());
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    const auto& old = back->events.at(0).data;
+    EXPECT_EQ(old, (nlohmann::json{{"SwapConfiguration", false},
+                                   {"MigrateLicense", true},
+                                   {"CopyUserTrafficLogs", false},
+                                   {"source", "x"}}));
+}
+
 TEST(Job, CopiedWhileServingFollowsThePlan)
 {
     PlanInput in{Options{false, false, false}, false, 5000, 0, 10, {}, {}};
