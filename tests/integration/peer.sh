@@ -403,7 +403,11 @@ v = d.get("mariadb_version")
 print(f"ok: describe mariadb_version {v}" if isinstance(v, str) and re.match(r"^\d+\.\d+\.\d+", v) else f"FAIL: describe mariadb_version {v!r}")
 t = d.get("time_usec")
 print("ok: describe time_usec is this machine's clock" if isinstance(t, int) and abs(t / 1e6 - time.time()) < 60 else f"FAIL: describe time_usec {t!r}")
-extra = set(d) - set(want) - {"data_bytes", "replication", "mariadb_version", "time_usec"}
+# This peer offers the replica account of the copy while the source serves
+# (issue 18), and says how long its binary logs are kept.
+print("ok: describe replica_account = true" if d.get("replica_account") is True else f"FAIL: describe replica_account {d.get('replica_account')!r}")
+print("ok: describe replication binlog_expire_seconds is a number" if isinstance(r.get("binlog_expire_seconds"), int) else f"FAIL: binlog_expire_seconds {r.get('binlog_expire_seconds')!r}")
+extra = set(d) - set(want) - {"data_bytes", "replication", "mariadb_version", "time_usec", "replica_account"}
 print("ok: describe has exactly the documented fields" if not extra else f"FAIL: undocumented fields {extra}")
 PY
 printf '[Replication]\nRole=Additional\nRingMembers=%s 192.0.2.11 192.0.2.12\n' "$SRC_ADDR" >"$S/settings/replication.conf"
@@ -638,6 +642,19 @@ DB_USER=$(j 'd["user"]')
 DB_PW=$(j 'd["password"]')
 [ "$(tmp_accounts)" = "$DB_USER@$CLIENT" ] && [ "$DB_USER" != "$OLD_USER" ] \
     && ok "recreated: the old account is gone" || bad "after recreate: $(tmp_accounts)"
+# The account of the copy while the source serves (issue 18): REPLICATION
+# SLAVE besides, and the certificate itself, the one whose digest is named.
+api POST /ferry/v1/db-account "{\"target_address\": \"$CLIENT\", \"replica\": true}"
+expect "db-account with replica" 200
+DB_USER=$(j 'd["user"]')
+grants=$(mdb_sql src "SHOW GRANTS FOR '$DB_USER'@'$CLIENT'")
+grep -q "GRANT RELOAD, REPLICATION SLAVE ON \*\.\* TO" <<<"$grants" && [ "$(grep -c '^GRANT' <<<"$grants")" = 3 ] \
+    && ok "replica: RELOAD, REPLICATION SLAVE; nothing else more" || bad "replica grants: $grants"
+pem_fp=$(j 'd["tls_certificate"]["pem"]' | openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+[ "$pem_fp" = "$want_fp" ] && ok "the certificate in PEM is the one named (${pem_fp:0:16}...)" \
+    || bad "tls_certificate.pem fingerprint '$pem_fp', want $want_fp"
+api POST /ferry/v1/db-account "{\"target_address\": \"$CLIENT\", \"replica\": \"yes\"}"
+expect "db-account with replica not a boolean -> 400" 400 InvalidArgument
 api DELETE /ferry/v1/db-account
 expect "DELETE db-account" 200
 [ -z "$(tmp_accounts)" ] && ok "no temporary account left" || bad "left: $(tmp_accounts)"
