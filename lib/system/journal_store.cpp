@@ -120,6 +120,10 @@ uint64_t JournalStore::finished_ticket() const
 
 void JournalStore::set_on_written(std::function<void()> f)
 {
+    // callback_mutex_ first: a call under way on the writer thread returns
+    // before the callback is replaced, so whatever the old one captured
+    // (the Engine, at its destruction) may be freed once this returns.
+    std::lock_guard calling(callback_mutex_);
     std::lock_guard lock(mutex_);
     on_written_ = std::move(f);
 }
@@ -142,11 +146,21 @@ void JournalStore::run_writer()
         else
             last_error_ = r.error();
         written_cv_.notify_all();
-        if (auto cb = on_written_) {
-            lock.unlock();
-            cb();
-            lock.lock();
+        lock.unlock();
+        {
+            // Held while the callback runs: set_on_written() waits for it.
+            // The callback is read again under it, as it may have been
+            // cleared since the write finished.
+            std::lock_guard calling(callback_mutex_);
+            std::function<void()> cb;
+            {
+                std::lock_guard again(mutex_);
+                cb = on_written_;
+            }
+            if (cb)
+                cb();
         }
+        lock.lock();
     }
 }
 

@@ -59,7 +59,9 @@ class JournalStore {
     uint64_t queued_ticket() const;
     uint64_t finished_ticket() const;
     // Called on the writer thread after each write (e.g. to post work to
-    // the main loop); nullptr to stop.
+    // the main loop); nullptr to stop. Waits for a call under way, so the
+    // old callback is not used once this returns. Not to be called from
+    // the callback itself.
     void set_on_written(std::function<void()> f);
 
     // The marker exists exactly while the job is unfinished (a crash
@@ -87,6 +89,7 @@ class JournalStore {
     std::filesystem::path dir_;
 
     mutable std::mutex mutex_;
+    std::mutex callback_mutex_; // held while on_written_ runs; taken before mutex_
     mutable std::condition_variable written_cv_;
     std::condition_variable queued_cv_;
     std::optional<Pending> pending_;

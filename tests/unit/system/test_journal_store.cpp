@@ -1,11 +1,13 @@
 // The journal on a real file system: atomic replace, marker file, modes.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <atomic>
+#include <condition_variable>
+#include <filesystem>
 #include <fstream>
-#include <thread>
+#include <mutex>
 #include <sys/stat.h>
+#include <thread>
 
 #include "system/journal_store.hpp"
 
@@ -180,4 +182,34 @@ TEST_F(JournalStoreTest, WaitGivesUpWhenStopping)
     std::atomic<bool> stop{true};
     // Ticket 5 is never queued: only `stop` ends the wait.
     EXPECT_FALSE(store.wait(5, &stop).ok());
+}
+
+// The owner of the callback (the Engine) clears it in its destructor and is
+// then freed: a call already under way on the writer thread must have
+// returned by then (CI's ASan run found the Engine used after free).
+TEST_F(JournalStoreTest, ClearingTheCallbackWaitsForACallUnderWay)
+{
+    local::JournalStore store(dir_);
+    ASSERT_TRUE(store.prepare().ok());
+    std::mutex m;
+    std::condition_variable cv;
+    bool entered = false;
+    std::atomic<bool> returned{false};
+    store.set_on_written([&] {
+        {
+            std::lock_guard lk(m);
+            entered = true;
+        }
+        cv.notify_all();
+        // Long enough for the clearing below to overtake an unguarded call.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        returned = true;
+    });
+    store.save_async(job());
+    {
+        std::unique_lock lk(m);
+        ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return entered; }));
+    }
+    store.set_on_written(nullptr);
+    EXPECT_TRUE(returned.load()) << "set_on_written(nullptr) returned while the callback ran";
 }
