@@ -13,7 +13,7 @@
 namespace ferry::peer {
 namespace {
 
-using NamedRow = std::map<std::string, std::string>;
+using source::NamedRow;
 
 core::Error replication_error(const std::string& message, const std::string& remedy)
 {
@@ -43,34 +43,10 @@ core::Expected<source::MariaDbConnection> connect_admin(const DatabaseConfig& c)
     return conn;
 }
 
-// A statement's rows by column name (SHOW SLAVE STATUS has ~60 columns
-// whose order changes between versions).
-core::Expected<std::vector<NamedRow>> query_named(source::MariaDbConnection& c, const std::string& sql)
-{
-    MYSQL* m = c.handle();
-    if (mysql_real_query(m, sql.data(), sql.size()) != 0)
-        return c.last_error(source::statement_label(sql));
-    MYSQL_RES* res = mysql_store_result(m);
-    std::vector<NamedRow> rows;
-    if (!res)
-        return rows;
-    const unsigned n = mysql_num_fields(res);
-    const MYSQL_FIELD* fields = mysql_fetch_fields(res);
-    while (MYSQL_ROW row = mysql_fetch_row(res)) {
-        unsigned long* len = mysql_fetch_lengths(res);
-        NamedRow r;
-        for (unsigned i = 0; i < n; ++i)
-            r[fields[i].name] = row[i] ? std::string(row[i], len[i]) : std::string();
-        rows.push_back(std::move(r));
-    }
-    mysql_free_result(res);
-    return rows;
-}
-
+// Values by column name (source::MariaDbConnection::query_named).
 std::string at(const NamedRow& r, const std::string& key)
 {
-    const auto it = r.find(key);
-    return it == r.end() ? std::string() : it->second;
+    return source::column(r, key);
 }
 
 uint32_t to_u32(const std::string& s)
@@ -104,8 +80,9 @@ struct Dumps {
 // sent everything (the binlog dump thread waits for more).
 core::Expected<Dumps> binlog_dumps(source::MariaDbConnection& c)
 {
-    auto rows = query_named(c, "SELECT HOST, IFNULL(STATE, '') AS STATE FROM information_schema.PROCESSLIST "
-                               "WHERE COMMAND LIKE 'Binlog Dump%'");
+    auto rows =
+        c.query_named("SELECT HOST, IFNULL(STATE, '') AS STATE FROM information_schema.PROCESSLIST "
+                      "WHERE COMMAND LIKE 'Binlog Dump%'");
     if (!rows)
         return rows.error();
     Dumps d;
@@ -121,12 +98,12 @@ core::Expected<Dumps> binlog_dumps(source::MariaDbConnection& c)
 
 core::Expected<NamedRow> variables(source::MariaDbConnection& c)
 {
-    auto rows = query_named(
-        c, "SELECT @@server_id AS server_id, @@gtid_domain_id AS gtid_domain_id, "
-           "@@gtid_binlog_state AS gtid_binlog_state, @@gtid_binlog_pos AS gtid_binlog_pos, "
-           "@@gtid_slave_pos AS gtid_slave_pos, @@gtid_current_pos AS gtid_current_pos, "
-           "@@log_bin AS log_bin, @@log_slave_updates AS log_slave_updates, "
-           "ROUND(@@expire_logs_days * 86400) AS binlog_expire_seconds, VERSION() AS version");
+    auto rows = c.query_named(
+        "SELECT @@server_id AS server_id, @@gtid_domain_id AS gtid_domain_id, "
+        "@@gtid_binlog_state AS gtid_binlog_state, @@gtid_binlog_pos AS gtid_binlog_pos, "
+        "@@gtid_slave_pos AS gtid_slave_pos, @@gtid_current_pos AS gtid_current_pos, "
+        "@@log_bin AS log_bin, @@log_slave_updates AS log_slave_updates, "
+        "ROUND(@@expire_logs_days * 86400) AS binlog_expire_seconds, VERSION() AS version");
     if (!rows)
         return rows.error();
     if (rows->empty())
@@ -170,7 +147,7 @@ core::Expected<ReplicationState> MariaDbAdmin::replication_state()
     if (!c)
         return c.error();
     ReplicationState s;
-    auto slave = query_named(*c, "SHOW SLAVE STATUS");
+    auto slave = c->query_named("SHOW SLAVE STATUS");
     if (!slave)
         return slave.error();
     if (!slave->empty()) {
@@ -211,7 +188,7 @@ core::Expected<core::ReplicaFreeze> MariaDbAdmin::deactivate_replica(
     auto c = connect_admin(config_);
     if (!c)
         return c.error();
-    auto slave = query_named(*c, "SHOW SLAVE STATUS");
+    auto slave = c->query_named("SHOW SLAVE STATUS");
     if (!slave)
         return slave.error();
     if (slave->empty() || at(slave->front(), "Master_Host").empty())

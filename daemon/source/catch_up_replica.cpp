@@ -20,14 +20,6 @@ core::Error catch_up_error(std::string message, std::string remedy = {})
     return core::Error{core::Code::ReplicationFailed, std::move(message), std::move(remedy)};
 }
 
-std::string field(const std::vector<std::string>& names, const Row& row, const char* name)
-{
-    for (std::size_t i = 0; i < names.size() && i < row.size(); ++i)
-        if (names[i] == name)
-            return row[i].value_or("");
-    return {};
-}
-
 std::uint32_t to_u32(const std::string& s)
 {
     try {
@@ -153,39 +145,26 @@ core::Expected<bool> start_catch_up(MariaDbConnection& db, const CatchUpSetup& s
 
 core::Expected<CatchUpStatus> catch_up_status(MariaDbConnection& db)
 {
-    MYSQL* m = db.handle();
-    const std::string sql = "SHOW ALL SLAVES STATUS";
-    if (mysql_real_query(m, sql.data(), sql.size()) != 0)
-        return db.last_error("reading the replica status");
-    MYSQL_RES* res = mysql_store_result(m);
+    auto rows = db.query_named("SHOW ALL SLAVES STATUS");
+    if (!rows)
+        return rows.error();
     CatchUpStatus st;
-    if (!res)
-        return st;
-    const unsigned n = mysql_num_fields(res);
-    const MYSQL_FIELD* f = mysql_fetch_fields(res);
-    std::vector<std::string> names;
-    for (unsigned i = 0; i < n; ++i)
-        names.emplace_back(f[i].name);
-    while (MYSQL_ROW raw = mysql_fetch_row(res)) {
-        Row row;
-        for (unsigned i = 0; i < n; ++i)
-            row.push_back(raw[i] ? std::optional<std::string>(raw[i]) : std::nullopt);
+    for (const auto& row : *rows) {
         // Connection names compare without regard to case in MariaDB.
-        std::string name = field(names, row, "Connection_name");
+        std::string name = column(row, "Connection_name");
         for (auto& c : name)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (name != kCatchUpConnection)
             continue;
         st.exists = true;
-        st.io_running = field(names, row, "Slave_IO_Running") == "Yes";
-        st.io_stopped = field(names, row, "Slave_IO_Running") == "No";
-        st.sql_running = field(names, row, "Slave_SQL_Running") == "Yes";
-        st.io_errno = to_u32(field(names, row, "Last_IO_Errno"));
-        st.sql_errno = to_u32(field(names, row, "Last_SQL_Errno"));
-        st.io_error = field(names, row, "Last_IO_Error");
-        st.sql_error = field(names, row, "Last_SQL_Error");
+        st.io_running = column(row, "Slave_IO_Running") == "Yes";
+        st.io_stopped = column(row, "Slave_IO_Running") == "No";
+        st.sql_running = column(row, "Slave_SQL_Running") == "Yes";
+        st.io_errno = to_u32(column(row, "Last_IO_Errno"));
+        st.sql_errno = to_u32(column(row, "Last_SQL_Errno"));
+        st.io_error = column(row, "Last_IO_Error");
+        st.sql_error = column(row, "Last_SQL_Error");
     }
-    mysql_free_result(res);
     return st;
 }
 

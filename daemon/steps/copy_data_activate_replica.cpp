@@ -70,34 +70,19 @@ struct ReplicaStatus {
 
 core::Expected<ReplicaStatus> replica_status(source::MariaDbConnection& db)
 {
-    MYSQL* m = db.handle();
-    const std::string sql = "SHOW SLAVE STATUS";
-    if (mysql_real_query(m, sql.data(), sql.size()) != 0)
-        return db.last_error("reading the replica status");
-    MYSQL_RES* res = mysql_store_result(m);
+    auto rows = db.query_named("SHOW SLAVE STATUS");
+    if (!rows)
+        return rows.error();
     ReplicaStatus s;
-    if (!res)
-        return s;
-    const unsigned n = mysql_num_fields(res);
-    const MYSQL_FIELD* f = mysql_fetch_fields(res);
-    if (MYSQL_ROW row = mysql_fetch_row(res)) {
-        for (unsigned i = 0; i < n; ++i) {
-            const std::string name = f[i].name;
-            const std::string v = row[i] ? row[i] : "";
-            if (name == "Master_Host")
-                s.master_host = v;
-            else if (name == "Slave_IO_Running")
-                s.io_running = v == "Yes";
-            else if (name == "Slave_SQL_Running")
-                s.sql_running = v == "Yes";
-            else if (name == "Last_IO_Error")
-                s.io_error = v;
-            else if (name == "Last_SQL_Error")
-                s.sql_error = v;
-        }
+    if (!rows->empty()) {
+        const auto& row = rows->front();
+        s.master_host = source::column(row, "Master_Host");
+        s.io_running = source::column(row, "Slave_IO_Running") == "Yes";
+        s.sql_running = source::column(row, "Slave_SQL_Running") == "Yes";
+        s.io_error = source::column(row, "Last_IO_Error");
+        s.sql_error = source::column(row, "Last_SQL_Error");
         s.configured = !s.master_host.empty();
     }
-    mysql_free_result(res);
     return s;
 }
 

@@ -350,6 +350,36 @@ core::Expected<std::vector<Row>> MariaDbConnection::query(std::string_view sql)
     return rows;
 }
 
+core::Expected<std::vector<NamedRow>> MariaDbConnection::query_named(std::string_view sql)
+{
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+        return last_error(statement_label(sql));
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (!res) {
+        if (mysql_field_count(mysql_) != 0)
+            return last_error(statement_label(sql));
+        return std::vector<NamedRow>{};
+    }
+    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(res, mysql_free_result);
+    const unsigned n = mysql_num_fields(res);
+    const MYSQL_FIELD* fields = mysql_fetch_fields(res);
+    std::vector<NamedRow> rows;
+    while (MYSQL_ROW r = mysql_fetch_row(res)) {
+        unsigned long* len = mysql_fetch_lengths(res);
+        NamedRow row;
+        for (unsigned i = 0; i < n; ++i)
+            row[fields[i].name] = r[i] ? std::string(r[i], len[i]) : std::string();
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::string column(const NamedRow& row, const std::string& column)
+{
+    const auto it = row.find(column);
+    return it == row.end() ? std::string() : it->second;
+}
+
 core::Expected<std::optional<std::string>> MariaDbConnection::query_value(std::string_view sql)
 {
     auto rows = query(sql);

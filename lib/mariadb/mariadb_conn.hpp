@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,10 @@ class StreamedResult {
     bool end_ = false;
 };
 
+using NamedRow = std::map<std::string, std::string>;
+// The value of `column` in `row`; "" when it has none.
+std::string column(const NamedRow& row, const std::string& column);
+
 class MariaDbConnection {
   public:
     struct Options {
@@ -112,6 +117,10 @@ class MariaDbConnection {
     core::Expected<bool> execute(std::string_view sql);
     // Runs one statement and stores its (small) result.
     core::Expected<std::vector<Row>> query(std::string_view sql);
+    // Runs one statement and stores its (small) result by column name, SQL
+    // NULL as "": for SHOW SLAVE STATUS and its ~60 columns, whose order
+    // changes between versions.
+    core::Expected<std::vector<NamedRow>> query_named(std::string_view sql);
     // The first column of the first row; std::nullopt for SQL NULL or no row.
     core::Expected<std::optional<std::string>> query_value(std::string_view sql);
     // Runs a SELECT and streams its rows (mysql_use_result).
