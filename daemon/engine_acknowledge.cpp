@@ -7,6 +7,7 @@
 #include "local/former_settings.hpp"
 #include "local/journal_send.hpp"
 #include "local/measurements_file.hpp"
+#include "local/part_file.hpp"
 #include "local/probe_measure.hpp"
 #include "local/report_files.hpp"
 
@@ -115,6 +116,11 @@ core::Expected<bool> Engine::clean_up_source(const core::JobRecord& job, bool ou
                          "{} Remove it with: STOP SLAVE '{}'; RESET SLAVE '{}' ALL;",
                          source::kCatchUpConnection, r.error().message, source::kCatchUpConnection,
                          source::kCatchUpConnection);
+    // The user-traffic logs' copies made while the source served, if
+    // operation 10 did not take them up.
+    if (core::copied_while_serving(job))
+        if (auto dir = local::open_directory(appliance_.config().log_dir))
+            steps::remove_log_pre_copies(dir->get(), job);
     // Nothing temporary stays on the source (brief §1: "Temporary accounts
     // and tokens are gone either way"): the MariaDB account is dropped and
     // the job's tokens revoked, as operation 11 does. Best effort: a source

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "appliance/appliance_rules.hpp"
+#include "core/log_precopy.hpp"
 
 namespace ferry::local {
 namespace {
@@ -121,8 +122,11 @@ bool is_safe_peer_file_name(std::string_view name)
     for (const char c : name)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
             return false;
-    return !(name.size() >= kPartSuffix.size() &&
-             name.substr(name.size() - kPartSuffix.size()) == kPartSuffix);
+    // Neither of ferryd's own working names (a download, a pre-copy).
+    for (const std::string_view own : {kPartSuffix, core::kLogPreCopySuffix})
+        if (name.size() >= own.size() && name.substr(name.size() - own.size()) == own)
+            return false;
+    return true;
 }
 
 } // namespace ferry::local

@@ -39,7 +39,7 @@ Fd reopen_direct(int fd);
 
 // True for a name that may be used as a file name in such a directory,
 // from a peer: no '/', no NUL, no control character, not "." or "..", not
-// hidden, not a part file's own name, and short enough for its ".ferry-part".
+// hidden, not a part file's or a pre-copy's own name, and short enough for its ".ferry-part".
 bool is_safe_peer_file_name(std::string_view name);
 
 } // namespace ferry::local

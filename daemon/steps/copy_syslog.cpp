@@ -1,4 +1,5 @@
-// Operation 10: the user-traffic log files. Each file is downloaded into
+// Operation 10: the user-traffic log files. After a copy while the source
+// served (steps/pre_copy_logs.cpp) its copies are taken up first. Each file is downloaded into
 // "<name>.ferry-part" with HTTP Range resume and hashed (SHA-256) while it
 // arrives; the source then gives the digest of the version it sent
 // (GET logs/NAME/sha256, computed while sending it), and only a file whose
@@ -36,10 +37,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct LogFile {
-    std::string name;
-    uint64_t size = 0;
-};
+using LogFile = core::LogFileSize;
 
 // Progress goes to the main loop at most this often (a download calls back
 // for every TLS record, ~100 000 times per GiB).
@@ -58,27 +56,11 @@ struct Fetched {
 
 core::Expected<bool> copy_syslog(StepContext& ctx)
 {
-    auto answer = ctx.peer.get("/logs");
-    if (!answer)
-        return answer.error();
-    auto listed = protocol::LogList::from_json(*answer);
+    uint64_t total = 0;
+    auto listed = list_source_logs(ctx, total);
     if (!listed)
         return listed.error();
-    std::vector<LogFile> files;
-    uint64_t total = 0;
-    for (auto& f : listed->files) {
-        LogFile lf{std::move(f.name), f.size};
-        if (!local::is_safe_peer_file_name(lf.name))
-            return core::Error{core::Code::IncompatibleSource,
-                               "The source listed an invalid log file name.",
-                               "A log file name must not contain '/', a control character or "
-                               "end in .ferry-part; check the source's log directory."};
-        if (__builtin_add_overflow(total, lf.size, &total))
-            return core::Error{core::Code::IncompatibleSource,
-                               "The source sent a malformed log list (the sizes overflow).",
-                               {}};
-        files.push_back(std::move(lf));
-    }
+    const std::vector<LogFile>& files = *listed;
 
     const fs::path dir = ctx.appliance.config().log_dir;
     std::error_code ec;
@@ -87,8 +69,14 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
     if (!dirfd)
         return dirfd.error();
     const int dfd = dirfd->get();
+    // What pre-copy-data copied while the source served becomes the part
+    // files below: only what was appended or rotated since is downloaded.
+    if (const uint64_t adopted = adopt_log_pre_copies(ctx, dfd, files); adopted > 0)
+        spdlog::info("{} bytes of the user-traffic logs were copied while the source served; "
+                     "each file is verified whole below.",
+                     adopted);
     std::set<std::string> verified = ctx.checkpoint.value("verified", std::set<std::string>{});
-    uint64_t done = 0;
+    uint64_t done = 0, downloaded = 0;
     for (const auto& f : files)
         if (verified.count(f.name))
             done += f.size;
@@ -146,6 +134,7 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
                 if (!size)
                     return ctx.stopping ? stopped_error() : size.error();
                 got.size = *size;
+                downloaded += *size - offset;
                 ctx.progress(base, total);
             } else if (offset > 0) {
                 // Complete but not verified: no more than the listed size
@@ -209,6 +198,8 @@ core::Expected<bool> copy_syslog(StepContext& ctx)
             return saved.error();
         ctx.progress(done, total);
     }
+    spdlog::info("User-traffic logs: {} file(s) verified, {} bytes downloaded by this operation.",
+                 verified.size(), downloaded);
     return true;
 }
 

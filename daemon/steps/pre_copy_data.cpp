@@ -12,9 +12,11 @@
 // checkpoint: a replica that exists is kept (it knows what it applied);
 // none, after "copied", is made from the snapshot's position (nothing was
 // applied without one); none before "copied" means copying again.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -154,6 +156,12 @@ core::Expected<bool> pre_copy_data(StepContext& ctx)
         return status.error();
     nlohmann::json cp = ctx.checkpoint.is_object() ? ctx.checkpoint : nlohmann::json::object();
     const bool copied = cp.value("copied", false);
+    // The data copy's own total, for the logs' progress after it.
+    auto data_total = std::make_shared<uint64_t>(0);
+    ctx.progress = [data_total, report = ctx.progress](uint64_t done, uint64_t total) {
+        *data_total = std::max(*data_total, total);
+        report(done, total);
+    };
 
     if (status->exists && copied) {
         // Made before a crash or a restart: it continues from its own record.
@@ -227,6 +235,11 @@ core::Expected<bool> pre_copy_data(StepContext& ctx)
         if (auto saved = ctx.save_checkpoint(cp); !saved)
             return saved.error();
     }
+    // The logs while the replica applies what the source wrote meanwhile;
+    // then it follows until current, so that the backlog left for the
+    // outage is the last seconds, not the logs' download time.
+    if (auto logs = pre_copy_logs(ctx, cp, *data_total); !logs)
+        return logs.error();
     follow_until_current(ctx, *db);
     if (ctx.stopping)
         return stopped_error();

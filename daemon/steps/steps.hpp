@@ -1,9 +1,10 @@
 // The operations, one file each (steps/<id>.cpp).
 #pragma once
 
+#include "core/log_precopy.hpp"
+#include "mariadb/mariadb_conn.hpp"
 #include "protocol/peer_protocol.hpp"
 #include "source/data_copy.hpp"
-#include "mariadb/mariadb_conn.hpp"
 #include "steps/step.hpp"
 
 namespace ferry::steps {
@@ -39,6 +40,20 @@ core::Expected<bool> pre_copy_data(StepContext& ctx);
 // The source's certificate as the replica's CA file: ferryd's
 // RuntimeDirectory (mysqld reads it), else the state directory.
 std::filesystem::path replica_certificate_path(const StepContext& ctx);
+// The user-traffic logs while the source serves (steps/pre_copy_logs.cpp):
+// downloaded by pre-copy-data into "<name>.ferry-pre" (its checkpoint's
+// "logs" in `cp`; progress counted after `data_bytes`), then taken up by
+// operation 10 as its part files, which it verifies as it does any.
+bool job_copies_logs(const core::JobRecord& job);
+core::Expected<std::vector<core::LogFileSize>> list_source_logs(StepContext& ctx, uint64_t& total);
+core::Expected<bool> pre_copy_logs(StepContext& ctx, nlohmann::json& cp, uint64_t data_bytes);
+// Operation 10's start: the copies become part files of the files listed
+// now (core::plan_log_adoption), the rest are removed; returns the bytes
+// taken up. `dfd` is the log directory.
+uint64_t adopt_log_pre_copies(const StepContext& ctx, int dfd,
+                              const std::vector<core::LogFileSize>& listed);
+// Every copy the job's pre-copy made, removed (operation 10, Acknowledge).
+void remove_log_pre_copies(int dfd, const core::JobRecord& job);
 // Operation 4 after pre-copy-data (steps/catch_up.cpp).
 core::Expected<bool> catch_up(StepContext& ctx);
 // Operation 4's whole copy under maintenance; `extra` goes into its

@@ -237,6 +237,17 @@ OperationEstimate catch_up_estimate(const EstimateInput& in)
     return e;
 }
 
+OperationEstimate log_catch_up_estimate(const EstimateInput& in)
+{
+    // Not learned from earlier jobs either (add_job keeps none after a
+    // pre-copy): what the logs gained since pre-copy-data is small; every
+    // file is read again on both sides for its digest.
+    auto e = fixed_estimate({}, in.defaults.step_seconds);
+    e.basis = "assumed: the logs were copied while the source served; what remains is what was "
+              "appended or rotated since, and the check of every file's digest";
+    return e;
+}
+
 OperationEstimate estimate_operation(OperationId id, uint64_t bytes, const EstimateInput& in)
 {
     auto hist = samples_of(in.history, operation_key(id));

@@ -1,5 +1,6 @@
 #include "core/measurements.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -58,6 +59,23 @@ uint64_t plan_bytes(const JobRecord& job, OperationId id, const OperationRecord*
     }
 }
 
+// How long pre-copy-data took for the user-traffic logs (its checkpoint's
+// "logs"); 0 when it copied none, or did not finish them in one go.
+double pre_copied_log_seconds(const JobRecord& job)
+{
+    const auto* op = find_operation(job, OperationId::PreCopyData);
+    if (!op || !op->checkpoint.is_object())
+        return 0;
+    auto it = op->checkpoint.find("logs");
+    if (it == op->checkpoint.end() || !it->is_object() || !it->value("complete", false))
+        return 0;
+    auto s = it->find("seconds");
+    if (s == it->end() || !s->is_number())
+        return 0;
+    const double v = s->get<double>();
+    return usable(v) ? v : 0;
+}
+
 } // namespace
 
 std::vector<OperationSample> samples_of(const Measurements& m, std::string_view operation)
@@ -90,12 +108,27 @@ void add_job(Measurements& m, const JobRecord& job, const std::vector<double>& p
         // its time says nothing about the next full copy.
         if (*id == OperationId::CopyData && copied_while_serving(job))
             continue;
-        double probe = 0;
-        for (std::size_t i = 0; i < ids.size() && i < probe_rates.size(); ++i)
-            if (ids[i] == *id && usable(probe_rates[i]))
-                probe = probe_rates[i];
+        // Nor copy-syslog after the logs were copied then: pre-copy-data's
+        // log download stands for it (below).
+        const double log_seconds = pre_copied_log_seconds(job);
+        if (*id == OperationId::CopySyslog && log_seconds > 0)
+            continue;
+        const auto probe_of = [&](OperationId which) {
+            for (std::size_t i = 0; i < ids.size() && i < probe_rates.size(); ++i)
+                if (ids[i] == which && usable(probe_rates[i]))
+                    return probe_rates[i];
+            return 0.0;
+        };
+        double seconds = t.seconds;
+        if (*id == OperationId::PreCopyData && log_seconds > 0) {
+            // Its time is the data's and the logs': each counted as its own.
+            seconds = std::max(0.0, t.seconds - log_seconds);
+            m.samples.push_back({std::string(operation_key(OperationId::CopySyslog)),
+                                 job.source.log_bytes, log_seconds,
+                                 probe_of(OperationId::CopySyslog), job.finished_at_usec});
+        }
         m.samples.push_back(
-            {t.id, plan_bytes(job, *id, op), t.seconds, probe, job.finished_at_usec});
+            {t.id, plan_bytes(job, *id, op), seconds, probe_of(*id), job.finished_at_usec});
     }
     keep_newest(m);
 }

@@ -59,9 +59,12 @@ std::string detail(OperationId id, const PlanInput& in, bool while_serving)
     const bool swap = in.options.swap;
     switch (id) {
     case OperationId::PreCopyData:
-        return "Copy a consistent snapshot of the source's databases while it still serves, "
-               "verify every table, and follow the source's later changes as its temporary "
-               "replica.";
+        return std::string("Copy a consistent snapshot of the source's databases while it still "
+                           "serves, verify every table, and follow the source's later changes as "
+                           "its temporary replica.") +
+               (in.options.logs ? " Copy the user-traffic log files too: operation 10 then "
+                                  "fetches only what changed since."
+                                : "");
     case OperationId::CopySettings:
         return swap ? "Exchange the System Settings: this system takes the source's identity."
                     : "Copy the basic System Settings; Network, DNS, Web server, round-robin "
@@ -167,9 +170,18 @@ std::vector<PlannedOperation> build_plan(const PlanInput& in)
             case OperationId::CopySyslog: op.bytes = in.log_bytes; break;
             default: break;
             }
-            auto e = d.id == OperationId::CopyData && while_serving
-                         ? catch_up_estimate(estimate)
+            auto e = d.id == OperationId::CopyData && while_serving ? catch_up_estimate(estimate)
+                     : d.id == OperationId::CopySyslog && while_serving
+                         ? log_catch_up_estimate(estimate)
                          : estimate_operation(d.id, op.bytes, estimate);
+            if (d.id == OperationId::PreCopyData && in.options.logs && in.log_bytes > 0) {
+                // It copies the user-traffic logs too (steps/pre_copy_logs.cpp).
+                const auto logs =
+                    estimate_operation(OperationId::CopySyslog, in.log_bytes, estimate);
+                e.seconds += logs.seconds;
+                e.basis += "; then the user-traffic logs: " + logs.basis;
+                op.bytes += in.log_bytes;
+            }
             op.estimated_seconds = e.seconds;
             op.origin = e.origin;
             op.basis = std::move(e.basis);

@@ -16,12 +16,17 @@
 #                pre-copy-data copies and this system follows the source
 #                as its replica; operation 4 only catches up. kill -9 of
 #                ferryd during pre-copy-data and again during copy-data.
-#   migration 3: the source's MariaDB without a binary log: the plan copies
-#                under maintenance and says why.
 #   migration 2: after pre-copy-data the replica is stopped, the source
 #                writes on and purges its binary log past what the replica
 #                read: operation 4 falls back to a full copy under
-#                maintenance, with the reason in the job's events.
+#                maintenance, with the reason in the job's events. Its
+#                user-traffic logs were copied while it served; then one
+#                grows and the rest rotate: operation 10 takes up each copy
+#                under its new name and downloads only what changed.
+#   migration 3: the source's MariaDB restarted after pre-copy-data: the
+#                same fall-back, because it restarted.
+#   migration 4: the source's MariaDB without a binary log: the plan copies
+#                under maintenance and says why.
 #
 # After each: every table equal on both sides (content checksums), every
 # committed write exactly once (the writer's table against its own log),
@@ -173,10 +178,27 @@ fault_reset
 mdb_sql source "DROP TABLE hotspot.ferry_writes; CREATE TABLE hotspot.ferry_writes (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; TRUNCATE ferry_other.t"
 
 # --- migration 2: the binary log purged past the replica --------------------
+# (and the logs moving on between their pre-copy and maintenance)
+L="$RIG/source/logs"
+head -c 300000 /dev/urandom > "$L/auth.log"
 start_writer
 fault_probe_start
 fire_wait --op copy-settings --exec kill -STOP "$FERRYD_PID"
 wait $FIRE_PID
+every_log_pre_copied() {
+    local f
+    for f in "$L"/*; do [ -f "$RIG/target/logs/$(basename "$f").ferry-pre" ] || return 1; done
+}
+check "migration 2: pre-copy-data left a copy of every source log on the target" every_log_pre_copied
+# One log grows; the traffic logs rotate as logrotate does (.2 -> .3,
+# .1 -> .2, the live file -> .1, a new live file; the oldest dropped).
+head -c 50000 /dev/urandom >> "$L/auth.log"
+rm "$L/traffic.log.3"
+mv "$L/traffic.log.2" "$L/traffic.log.3"
+mv "$L/traffic.log.1" "$L/traffic.log.2"
+mv "$L/traffic.log" "$L/traffic.log.1"
+head -c 20000 /dev/urandom > "$L/traffic.log"
+LOG_LINES_BEFORE=$(wc -l < "$RIG/ferryd-target.log")
 mdb_sql target "STOP SLAVE 'ferry_catch_up'" || bad "could not stop the replica"
 before=$(cat "$RIG/writer.sent")
 rig_wait_for 20 bash -c "[ \$(cat '$RIG/writer.sent') -ge $((before + 20)) ]" || bad "the writer did not go on"
@@ -208,17 +230,58 @@ sys.exit(0 if any(e["Type"] == "data-path" and e["Data"].get("path") == "full-co
                   and "binary log" in e["Data"].get("reason", "") for e in evs) else 1)' "$RIG/events.json"
 
 
-# --- migration 3: a source without a binary log ------------------------------
+tail -n +"$LOG_LINES_BEFORE" "$RIG/ferryd-target.log" > "$RIG/ferryd-m2.log"
+rotated_copies_taken_up() {
+    local n from
+    for n in 1 2 3; do
+        from=traffic.log; [ $n = 1 ] || from=traffic.log.$((n - 1))
+        grep -q "Log traffic.log.$n: starts from the copy of $from made" "$RIG/ferryd-m2.log" || return 1
+    done
+}
+check "migration 2: each rotated log started from its copy under its new name" rotated_copies_taken_up
+DOWNLOADED=$(sed -n 's/.*User-traffic logs: .* verified, \([0-9]*\) bytes downloaded.*/\1/p' "$RIG/ferryd-m2.log" | tail -1)
+check "migration 2: under maintenance only what changed was downloaded (${DOWNLOADED:-?} bytes; appended 50000, new 20000)" \
+    [ "${DOWNLOADED:-999999999}" -le 200000 ]
+check "migration 2: no copy of a log left on the target" \
+    [ -z "$(ls "$RIG"/target/logs/*.ferry-pre 2>/dev/null)" ]
+
+# --- migration 3: the source's MariaDB restarted after the copy --------------
+# A restarted server may have lost what it had not synced of its binary log
+# (sync_binlog=0) while the replica had read it: the catch-up cannot be
+# trusted, operation 4 copies everything again under maintenance.
+fault_reset
+mdb_sql source "DROP TABLE hotspot.ferry_writes; CREATE TABLE hotspot.ferry_writes (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; TRUNCATE ferry_other.t"
+start_writer
+fault_probe_start
+fire_wait --op copy-settings --exec kill -STOP "$FERRYD_PID"
+wait $FIRE_PID
+stop_writer
+mdb_stop source
+mdb_start source "$SRC_REAL" "$RIG/source/db" --ssl-cert="$RIG/source/certs/server.pem" \
+    --ssl-key="$RIG/source/certs/server.key" || rig_fail "the source's mariadbd did not start again"
+release_at_maintenance
+fault_wait_end 300
+check "migration 3 ended in success ($END_STATE)" [ "$END_STATE" = succeeded ]
+after_migration "migration 3"
+"$FERRYCTL" --json events > "$RIG/events.json" 2>&1
+check "migration 3: the fall-back to a full copy is in the job's events, because the source restarted" \
+    python3 -c '
+import json, sys
+evs = json.load(open(sys.argv[1]))
+sys.exit(0 if any(e["Type"] == "data-path" and e["Data"].get("path") == "full-copy"
+                  and "restarted" in e["Data"].get("reason", "") for e in evs) else 1)' "$RIG/events.json"
+
+# --- migration 4: a source without a binary log ------------------------------
 fault_reset
 mdb_sql source "DROP TABLE hotspot.ferry_writes; CREATE TABLE hotspot.ferry_writes (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; TRUNCATE ferry_other.t"
 mdb_stop source
 mdb_start source "$SRC_REAL" "$RIG/source/db" --ssl-cert="$RIG/source/certs/server.pem" \
     --ssl-key="$RIG/source/certs/server.key" --skip-log-bin || rig_fail "the source's mariadbd did not start"
-check "migration 3: the source writes no binary log" [ "$(mdb_sql source "SELECT @@log_bin")" = 0 ]
+check "migration 4: the source writes no binary log" [ "$(mdb_sql source "SELECT @@log_bin")" = 0 ]
 start_writer
 "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >"$RIG/probe.out" 2>&1 || rig_fail "probe"
 "$FERRYCTL" --json plan --license --logs > "$RIG/plan.json" 2>&1 || rig_fail "plan"
-check "migration 3: the plan copies under maintenance, and says why" python3 -c '
+check "migration 4: the plan copies under maintenance, and says why" python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))
 first = p["Operations"][0]
@@ -233,9 +296,9 @@ JOB=$(grep -o '/org/ferry/Migration1/job/[a-z0-9]*' "$RIG/start.out")
 wait $FIRE_PID
 release_at_maintenance
 fault_wait_end 300
-check "migration 3 ended in success ($END_STATE)" [ "$END_STATE" = succeeded ]
-after_migration "migration 3"
-check "migration 3: pre-copy-data skipped, copy-data copied" python3 -c '
+check "migration 4 ended in success ($END_STATE)" [ "$END_STATE" = succeeded ]
+after_migration "migration 4"
+check "migration 4: pre-copy-data skipped, copy-data copied" python3 -c '
 import json, sys
 ops = {o["id"]: o for o in json.load(open(sys.argv[1]))["operations"]}
 sys.exit(0 if ops["pre-copy-data"]["state"] == "skipped" and "caught_up" not in ops["copy-data"]["checkpoint"] else 1)' "$RIG/target/state/job.json"

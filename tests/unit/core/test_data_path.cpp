@@ -133,3 +133,32 @@ TEST(DataPath, WithoutABinaryLogThePlanIsTheManuals)
     EXPECT_NE(text.find("grows with the data"), std::string::npos) << text;
     EXPECT_NE(text.find("writes no binary log"), std::string::npos) << text;
 }
+
+TEST(DataPath, TheLogsAreCopiedWhileTheSourceServesToo)
+{
+    PlanInput in;
+    in.options = Options{false, false, true};
+    in.data_bytes = 3'000'000'000;
+    in.log_bytes = 2'000'000'000;
+    in.path_input = serving_source();
+    const auto plan = build_plan(in);
+    PlanInput without_logs = in;
+    without_logs.options.logs = false;
+    const auto data_only = build_plan(without_logs);
+    const auto& pre = op(plan, OperationId::PreCopyData);
+    EXPECT_EQ(pre.bytes, in.data_bytes + in.log_bytes);
+    // The logs' download is added to the data copy's time...
+    EXPECT_GT(pre.estimated_seconds, op(data_only, OperationId::PreCopyData).estimated_seconds);
+    EXPECT_NE(pre.basis.find("then the user-traffic logs"), std::string::npos) << pre.basis;
+    // ...and taken out of operation 10, which only catches up.
+    const auto& logs = op(plan, OperationId::CopySyslog);
+    EXPECT_TRUE(logs.runs);
+    EXPECT_LT(logs.estimated_seconds, 10u);
+    EXPECT_NE(logs.basis.find("appended or rotated since"), std::string::npos) << logs.basis;
+
+    // Without the pre-copy, operation 10 downloads them all.
+    in.path_input.source_log_bin = false;
+    const auto manual = build_plan(in);
+    EXPECT_EQ(op(manual, OperationId::CopySyslog).bytes, in.log_bytes);
+    EXPECT_GT(op(manual, OperationId::CopySyslog).estimated_seconds, 10u);
+}

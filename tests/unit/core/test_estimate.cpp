@@ -243,3 +243,39 @@ TEST(Measurements, DamagedFilesAreRefusedWithANamedError)
     }
     EXPECT_FALSE(parse_measurements(std::string(kMaxMeasurementsBytes + 1, ' ')).ok());
 }
+
+TEST(Measurements, APreCopyOfTheLogsCountsAsTheLogsAndNotAsTheData)
+{
+    PlanInput in = standalone(1000, 64);
+    in.path_input.enabled = true;
+    in.path_input.peer_offers_replica = true;
+    in.path_input.source_log_bin = true;
+    in.path_input.binlog_retention_seconds = 0;
+    SourceIdentity src;
+    src.data_bytes = 1000;
+    src.log_bytes = 64;
+    JobRecord job = new_job("0123456789abcdef", in.options, build_plan(in), src, TargetIdentity{},
+                            "boot", 1'000'000);
+    ASSERT_TRUE(copied_while_serving(job));
+    uint64_t t = 2'000'000;
+    for (auto id : all_operations()) {
+        if (find_operation(job, id)->state == OpState::Skipped)
+            continue;
+        set_operation_state(job, id, OpState::Running, t);
+        t += id == OperationId::PreCopyData ? 10'000'000 : 1'000'000;
+        set_operation_state(job, id, OpState::Done, t);
+    }
+    find_operation(job, OperationId::PreCopyData)->checkpoint = {
+        {"copied", true}, {"logs", {{"complete", true}, {"seconds", 4.0}, {"bytes", 64}}}};
+    succeed_job(job, t);
+    Measurements m;
+    add_job(m, job, {});
+    const auto pre = samples_of(m, "pre-copy-data");
+    ASSERT_EQ(pre.size(), 1u);
+    EXPECT_DOUBLE_EQ(pre[0].seconds, 6.0) << "10 s less the logs' 4 s";
+    const auto logs = samples_of(m, "copy-syslog");
+    ASSERT_EQ(logs.size(), 1u) << "the pre-copy's download, not operation 10's catch-up";
+    EXPECT_DOUBLE_EQ(logs[0].seconds, 4.0);
+    EXPECT_EQ(logs[0].bytes, 64u);
+    EXPECT_TRUE(samples_of(m, "copy-data").empty());
+}

@@ -75,9 +75,10 @@ TEST(PeerFileNames, OnlyPlainNames)
 {
     for (const char* good : {"traffic.log", "traffic.log.1", "a", "x.ferry-part.gz"})
         EXPECT_TRUE(local::is_safe_peer_file_name(good)) << good;
-    for (const std::string& bad : std::vector<std::string>{
-             std::string(""), ".", "..", "../../etc/x", "a/b", "/etc/shadow", ".hidden",
-             "x.ferry-part", "a\nb", "a\x7f", std::string("a\0b", 3), std::string(245, 'a')})
+    for (const std::string& bad :
+         std::vector<std::string>{std::string(""), ".", "..", "../../etc/x", "a/b", "/etc/shadow",
+                                  ".hidden", "x.ferry-part", "x.ferry-pre", "a\nb", "a\x7f",
+                                  std::string("a\0b", 3), std::string(245, 'a')})
         EXPECT_FALSE(local::is_safe_peer_file_name(bad)) << bad;
     EXPECT_TRUE(local::is_safe_peer_file_name(std::string(244, 'a')));
 }
