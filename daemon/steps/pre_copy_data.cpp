@@ -109,7 +109,12 @@ void follow_until_current(StepContext& ctx, source::MariaDbConnection& db)
         auto answer = ctx.peer.get("/describe");
         auto d = answer ? protocol::Description::from_json(*answer)
                         : core::Expected<protocol::Description>(answer.error());
-        if (!d || !d->replication || d->replication->gtid_binlog_pos.empty()) {
+        if (d && d->replication && d->replication->gtid_binlog_pos.empty()) {
+            // No transaction in the source's binary log yet: nothing to follow.
+            spdlog::info("The source's binary log holds no transaction: the replica is current.");
+            return;
+        }
+        if (!d || !d->replication) {
             spdlog::warn("The source did not say where its binary log ends; operation 4 applies "
                          "what its replica has not.");
             return;
