@@ -39,7 +39,9 @@
 # de (tests/web/wizard-de.spec.mjs): the wizard once in German, Cockpit's
 # display language set as the shell's dialog sets it (cookie CockpitLang):
 # a small standalone migration of its own source and target clicked
-# through all 7 steps, the German texts of po/de.po checked on every step
+# through all 7 steps, on ferry's default path (pre-copy-data, the copy while
+# the source serves, listed first; the unavailable window on Confirmation
+# and Execution), the German texts of po/de.po checked on every step
 # (copied into tests/web/manual-de.mjs), no English manual sentence left,
 # axe-core on every step. Here afterwards: the job is acknowledged, every
 # table arrived, the license moved.
@@ -423,7 +425,9 @@ scenario_de() {
     rig_log "source $DE_SRC, target $DE_TGT"
     start_systemd_double
     app_make desource "$DE_SRC" yes active
-    app_make detarget "$DE_TGT" no
+    # The copy while the source serves, ferry's default: the German run
+    # shows ferry's own operation (the others keep the manual's path).
+    FERRY_COPY_WHILE_SERVING=yes app_make detarget "$DE_TGT" no
     app_fill_logs desource 1
     app_start_mariadb_tls desource
     app_start_mariadb detarget

@@ -72,6 +72,11 @@ export const TEXT_DE = {
     sourceStays: "Das Quellsystem bleibt im Wartungsmodus, seine Dienste sind beendet und maskiert, damit die beiden Systeme nie dieselben Benutzer bedienen; seine Daten sind unverändert.",
     undo: "Um die Migration rückgängig zu machen",
     // ferryd's reason (daemon/core/options.cpp), translated by the page.
+    // ferry's own operation (web/src/job-view.js), its name in po/de.po.
+    preCopy: "Kopiert Daten, während das Quellsystem noch in Betrieb ist.",
+    // The unavailable window (web/src/outage.js).
+    outagePlanned: "Nichtverfügbarkeit: Gäste können sich etwa ",
+    outageOver: "Gäste können sich wieder anmelden:",
     swapReasonHa: "Das Quellsystem wird in Hochverfügbarkeit betrieben: Der Replikationsring spricht jeden Knoten über seine IP-Adresse an, daher muss dieses System die Konfiguration des Quellsystems übernehmen.",
 };
 
@@ -80,7 +85,8 @@ export const TEXT_DE = {
 export const ENGLISH = [MANUAL.welcome[0], MANUAL.sourceWarning, MANUAL.confirmWarning, MANUAL.estimateNote, MANUAL.success,
     MANUAL.ha, MANUAL.dnsIntro, MANUAL.dnsOutro, MANUAL.revertIntro,
     // the page's own sentences that were once left untranslated
-    'Press the ‘Execute’ button', 'Ports 80 and 443 of the source are checked as well.', 'for the source\'s migration service'];
+    'Press the ‘Execute’ button', 'Ports 80 and 443 of the source are checked as well.', 'for the source\'s migration service',
+    'Unavailable time: guests', 'Guests can log in again'];
 
 // One check that none of ENGLISH is left in `text` (the innerText of a step
 // shown in German).

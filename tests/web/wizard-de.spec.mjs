@@ -96,10 +96,17 @@ async function main() {
     check(`Bestätigung: button "${DE.execute}"`, (await text(f, '#btn-execute')) === DE.execute);
     const plan = await f.locator('#plan-table tbody tr').allInnerTexts();
     const planIds = await f.locator('#plan-table tbody tr').evaluateAll(l => l.map(e => e.dataset.op));
-    check(`Bestätigung: the 8 operations that run (${planIds.join(' ')})`, planIds.length === 8);
+    // The copy while the source serves (browser.sh makes this target with
+    // CopyWhileServing=yes): ferry's own operation first, then the manual's 8.
+    check(`Bestätigung: the 9 operations that run, ferry's pre-copy-data first (${planIds.join(' ')})`,
+        planIds.length === 9 && planIds[0] === 'pre-copy-data');
+    const opDe = id => DE.operations[id] || (id === 'pre-copy-data' ? TEXT_DE.preCopy : undefined);
     for (const id of planIds)
-        check(`Bestätigung: ${id} in German`, includes(plan[planIds.indexOf(id)], DE.operations[id]) &&
+        check(`Bestätigung: ${id} in German`, includes(plan[planIds.indexOf(id)], opDe(id)) &&
             includes(plan[planIds.indexOf(id)], DE.operationDetails[id] || ''));
+    const outage = await text(f, '#plan-outage');
+    check(`Bestätigung: the unavailable time in German ("${outage}")`,
+        outage.startsWith(TEXT_DE.outagePlanned) && includes(outage, DE.operations['source-maintenance'].replace(/\.$/, '')));
     check('Bestätigung: the others named as not run', includes(await text(f, '#plan-skipped'), TEXT_DE.notRun));
     const confirmText = (await text(f, '#confirm-text')).replace(/\s+/g, ' ');
     check(`Bestätigung: "${confirmText}"`, confirmText === TEXT_DE.confirmText(`desource (${SOURCE})`, await text(f, '#confirm-options')) &&
@@ -112,11 +119,13 @@ async function main() {
     await f.waitForSelector('#exec-ops li.ferry-op', { state: 'attached', timeout: T });
     checkSentences(check, 'Ausführung', await text(f, '#step-6'), [DE.estimateNote]);
     const opLabels = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => [e.dataset.op, e.querySelector('.pf-v5-c-progress__description').textContent]));
-    check(`Ausführung: the eleven operations by their German names (${opLabels.length})`,
-        opLabels.length === 11 && opLabels.every(([id, label]) => label === DE.operations[id]));
+    check(`Ausführung: ferry's pre-copy-data and the eleven operations by their German names (${opLabels.length})`,
+        opLabels.length === 12 && opLabels[0][0] === 'pre-copy-data' && opLabels.every(([id, label]) => label === opDe(id)));
     await f.waitForSelector('#exec-success:not([hidden])', { timeout: 120000 });
     t = await text(f, '#step-6');
     check(`Ausführung: "${DE.congratulations}"`, includes(t, DE.congratulations));
+    const over = await text(f, '#exec-outage');
+    check(`Ausführung: the unavailable window is over, in German ("${over}")`, over.startsWith(TEXT_DE.outageOver));
     noEnglish('Ausführung', t);
     // Times and sizes in the page's language, not the browser's (en-US here).
     const clocks = await f.locator('#exec-events .ferry-event-time').allTextContents();

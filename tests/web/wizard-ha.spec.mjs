@@ -199,6 +199,9 @@ async function main() {
     check('HA Confirmation: the round-robin hosts removed from the Master and restored',
         includes(await row('source-maintenance'), MANUAL.operationDetails['source-maintenance']) && includes(await row('final'), MANUAL.operationDetails.final));
     check(`HA Confirmation: "${MANUAL.operations.reboot}"`, includes(await row('reboot'), MANUAL.operations.reboot));
+    const outage = await text(f, '#plan-outage');
+    check(`HA Confirmation: the ring keeps serving, the source node's unavailable time ("${outage}")`,
+        /^Unavailable time: the other nodes of the ring keep serving guests; the source node is out of service for about \d+ (s|min)/.test(outage));
     const skipped = await text(f, '#plan-skipped');
     check(`HA Confirmation: "${MANUAL.operations['copy-data']}" named as not run ("${skipped}")`, includes(skipped, `${MANUAL.operations['copy-data']} (standalone only)`));
     await shot('confirmation');

@@ -226,6 +226,11 @@ async function main() {
         await visible(f, '#plan-checks') && checks.some(c => c.startsWith('space:')) &&
         checks.some(c => c.startsWith('mariadb-version:')) && !checks.some(c => c.endsWith(':failure')) &&
         !await visible(f, '#plan-checks-failed'));
+    const outage = await text(f, '#plan-outage');
+    check(`Confirmation: the unavailable time, from the source's maintenance until the services restart ("${outage}")`,
+        /^Unavailable time: guests cannot log in for about \d+ (s|min)/.test(outage) &&
+        includes(outage, `“${MANUAL.operations['source-maintenance'].replace(/\.$/, '')}”`) &&
+        includes(outage, `“${MANUAL.operations['restart-services'].replace(/\.$/, '')}” is done`));
     await shot('confirmation');
     await narrow('confirmation', 'Confirmation');
 
@@ -248,6 +253,9 @@ async function main() {
     const remaining = await text(f, '#exec-ops li[data-op="copy-data"] .pf-v5-c-progress__helper-text');
     check(`Execution: the running operation shows its remaining time ("${remaining}")`, /remaining/.test(remaining));
     check(`Execution: the overall remaining time ("${await text(f, '#exec-overall-text')}")`, /remaining/.test(await text(f, '#exec-overall-text')));
+    const now = await text(f, '#exec-outage');
+    check(`Execution: the source is under maintenance now, the window's rest shown ("${now}")`,
+        /^Guests cannot log in now: about \d+ (s|min)/.test(now));
     await shot('execution');
     await narrow('execution', 'Execution');
     const opsBefore = await f.locator('#exec-ops li.ferry-op').evaluateAll(l => l.map(e => `${e.dataset.op}=${e.dataset.state}`));

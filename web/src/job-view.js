@@ -4,7 +4,8 @@ import { call } from "./bus.js";
 import { $, DATA_OPS, JOB_IFACE, OP_STATE_TEXT, S } from "./constants.js";
 import { el, formatBytes, formatClock, formatDuration, formatTime, setText, show, unwrap } from "./dom.js";
 import { renderAbandon } from "./job-actions.js";
-import { optionsText } from "./step-plan.js";
+import { outageOf, outageText } from "./outage.js";
+import { optionsText, shortName } from "./step-plan.js";
 import { go, updateFooter } from "./steps.js";
 
 /* global cockpit */
@@ -253,6 +254,8 @@ export function renderJob() {
     else if (state === "failed")
         text = _("Stopped");
     setText("exec-overall-text", text);
+    const rows = ops.map(([id, , opState, , , , remaining]) => [id, opState !== "skipped", remaining, opState]);
+    setText("exec-outage", state === "failed" ? "" : outageText(outageOf(rows), shortName("source-maintenance"), shortName("restart-services")));
     $("step-6").dataset.jobState = state;
     S.lastJobState = state;
 

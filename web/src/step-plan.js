@@ -4,6 +4,7 @@ import { $, INTERACTIVE_TIMEOUT_MS, MANAGER_IFACE, MANAGER_PATH, OPTION_INPUTS, 
 import { el, formatBytes, formatDuration, formatNodes, setText, show, unwrap } from "./dom.js";
 import { describeError, setBusy, showError } from "./feedback.js";
 import { attachJob, isOwnOperation, opDescription, opName } from "./job-view.js";
+import { outageOf, outageText } from "./outage.js";
 import { go } from "./steps.js";
 
 /* global cockpit */
@@ -149,6 +150,13 @@ export function renderPlan() {
     setText("plan-total-bytes", formatBytes(bytes));
     setText("plan-total-time", formatDuration(seconds));
     setText("plan-skipped", skipped.length ? cockpit.format(_("Not run with these options: $0."), skipped.join("; ")) : "");
+    const rows = S.plan.map(([id, , runs, , , , estimate]) => [id, runs, estimate, undefined]);
+    setText("plan-outage", outageText(outageOf(rows), shortName("source-maintenance"), shortName("restart-services")));
+}
+
+// An operation's name inside a sentence (without its full stop).
+export function shortName(id) {
+    return opName(id).replace(/\.$/, "");
 }
 
 /* 5 Confirmation -> Start */
