@@ -129,6 +129,17 @@ after_migration() {
         [ "$(mdb_sql target "SELECT @@server_id")|$(mdb_sql target "SELECT @@gtid_slave_pos")" = "$TGT_SERVER_ID|$TGT_SLAVE_POS" ]
 }
 
+# The job's events hold operation 4's fall-back to a full copy, its reason
+# containing WORDS.
+fell_back_because() {
+    "$FERRYCTL" --json events > "$RIG/events.json" 2>&1 || return 1
+    python3 -c '
+import json, sys
+evs = json.load(open(sys.argv[1]))
+sys.exit(0 if any(e["Type"] == "data-path" and e["Data"].get("path") == "full-copy"
+                  and sys.argv[2] in e["Data"].get("reason", "") for e in evs) else 1)' "$RIG/events.json" "$1"
+}
+
 # --- migration 1 ------------------------------------------------------------
 start_writer
 "$FERRYCTL" probe "$SRC_ADDR" --password-file="$RIG/password" >"$RIG/probe.out" 2>&1 || rig_fail "probe"
@@ -221,13 +232,8 @@ release_at_maintenance
 fault_wait_end 300
 check "migration 2 ended in success ($END_STATE)" [ "$END_STATE" = succeeded ]
 after_migration "migration 2"
-"$FERRYCTL" --json events > "$RIG/events.json" 2>&1
 check "migration 2: the fall-back to a full copy is in the job's events, with the reason" \
-    python3 -c '
-import json, sys
-evs = json.load(open(sys.argv[1]))
-sys.exit(0 if any(e["Type"] == "data-path" and e["Data"].get("path") == "full-copy"
-                  and "binary log" in e["Data"].get("reason", "") for e in evs) else 1)' "$RIG/events.json"
+    fell_back_because "binary log"
 
 
 tail -n +"$LOG_LINES_BEFORE" "$RIG/ferryd-target.log" > "$RIG/ferryd-m2.log"
@@ -263,13 +269,8 @@ release_at_maintenance
 fault_wait_end 300
 check "migration 3 ended in success ($END_STATE)" [ "$END_STATE" = succeeded ]
 after_migration "migration 3"
-"$FERRYCTL" --json events > "$RIG/events.json" 2>&1
 check "migration 3: the fall-back to a full copy is in the job's events, because the source restarted" \
-    python3 -c '
-import json, sys
-evs = json.load(open(sys.argv[1]))
-sys.exit(0 if any(e["Type"] == "data-path" and e["Data"].get("path") == "full-copy"
-                  and "restarted" in e["Data"].get("reason", "") for e in evs) else 1)' "$RIG/events.json"
+    fell_back_because "restarted"
 
 # --- migration 4: a source without a binary log ------------------------------
 fault_reset
