@@ -321,17 +321,24 @@ core::Expected<bool> MariaDbConnection::execute(std::string_view sql)
     return true;
 }
 
-core::Expected<std::vector<Row>> MariaDbConnection::query(std::string_view sql)
+core::Expected<MariaDbConnection::StoredResult> MariaDbConnection::store(std::string_view sql)
 {
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
         return last_error(statement_label(sql));
-    MYSQL_RES* res = mysql_store_result(mysql_);
-    if (!res) {
-        if (mysql_field_count(mysql_) != 0)
-            return last_error(statement_label(sql));
+    StoredResult res(mysql_store_result(mysql_), mysql_free_result);
+    if (!res && mysql_field_count(mysql_) != 0)
+        return last_error(statement_label(sql));
+    return res;
+}
+
+core::Expected<std::vector<Row>> MariaDbConnection::query(std::string_view sql)
+{
+    auto stored = store(sql);
+    if (!stored)
+        return stored.error();
+    MYSQL_RES* res = stored->get();
+    if (!res)
         return std::vector<Row>{};
-    }
-    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(res, mysql_free_result);
     const unsigned n = mysql_num_fields(res);
     std::vector<Row> rows;
     rows.reserve(mysql_num_rows(res));
@@ -352,15 +359,12 @@ core::Expected<std::vector<Row>> MariaDbConnection::query(std::string_view sql)
 
 core::Expected<std::vector<NamedRow>> MariaDbConnection::query_named(std::string_view sql)
 {
-    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
-        return last_error(statement_label(sql));
-    MYSQL_RES* res = mysql_store_result(mysql_);
-    if (!res) {
-        if (mysql_field_count(mysql_) != 0)
-            return last_error(statement_label(sql));
+    auto stored = store(sql);
+    if (!stored)
+        return stored.error();
+    MYSQL_RES* res = stored->get();
+    if (!res)
         return std::vector<NamedRow>{};
-    }
-    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(res, mysql_free_result);
     const unsigned n = mysql_num_fields(res);
     const MYSQL_FIELD* fields = mysql_fetch_fields(res);
     std::vector<NamedRow> rows;

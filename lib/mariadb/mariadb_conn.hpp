@@ -143,6 +143,10 @@ class MariaDbConnection {
   private:
     MariaDbConnection(MYSQL* mysql, std::string role, std::string peer);
     void close();
+    // Runs one statement and stores its result (query, query_named); a null
+    // result for a statement that returns none.
+    using StoredResult = std::unique_ptr<MYSQL_RES, void (*)(MYSQL_RES*)>;
+    core::Expected<StoredResult> store(std::string_view sql);
 
     MYSQL* mysql_ = nullptr;
     std::string role_;
