@@ -7,6 +7,7 @@
 #include "core/journal_record.hpp"
 #include "local/journal_send.hpp"
 #include "local/measurements_file.hpp"
+#include "local/definition_trial.hpp"
 #include "local/probe_measure.hpp"
 #include "local/report_files.hpp"
 
@@ -90,6 +91,10 @@ std::optional<core::Error> Engine::probe(const std::string& address, std::string
                 peer.set_token(result->token);
                 rates = local::measure_probe_rates(appliance_.config(), peer,
                                                    appliance_.identity().address, target);
+                // What this system's MariaDB would refuse, found before
+                // anything changes (issue 19).
+                target.definitions = local::try_source_definitions(
+                    appliance_.config(), peer, appliance_.identity().address);
             }
         } catch (const nlohmann::json::exception& e) {
             result =

@@ -7,9 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/sql_quote.hpp"
+#include "local/probe_databases.hpp"
 #include "protocol/peer_protocol.hpp"
 #include "system/fd.hpp"
-#include "mariadb/mariadb_conn.hpp"
 
 namespace ferry::local {
 namespace {
@@ -19,41 +20,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0)
 {
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-core::Expected<source::MariaDbConnection> local_root(const core::ApplianceConfig& config,
-                                                     bool infile)
-{
-    source::MariaDbEndpoint e;
-    e.unix_socket = config.database_socket;
-    e.user = "root"; // unix_socket authentication: ferryd runs as root
-    e.connect_timeout = std::chrono::seconds(5);
-    e.io_timeout = std::chrono::seconds(30);
-    source::MariaDbConnection::Options o;
-    o.role = "this system's MariaDB";
-    o.local_infile = infile;
-    return source::MariaDbConnection::connect(e, o);
-}
-
-bool is_scratch_name(const std::string& s)
-{
-    const std::string_view p(kScratchSchemaPrefix);
-    return s.size() == p.size() + 16 && s.compare(0, p.size(), p) == 0 &&
-           std::all_of(s.begin() + std::ptrdiff_t(p.size()), s.end(),
-                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// Every scratch schema: this Probe's, and one a crash left behind.
-core::Expected<bool> drop_scratch_schemas(source::MariaDbConnection& c)
-{
-    auto rows = c.query("SHOW DATABASES LIKE 'ferry\\_probe\\_%'");
-    if (!rows)
-        return rows.error();
-    for (const auto& r : *rows)
-        if (!r.empty() && r[0] && is_scratch_name(*r[0]))
-            if (auto d = c.execute("DROP DATABASE IF EXISTS " + core::quote_identifier(*r[0])); !d)
-                return d.error();
-    return true;
 }
 
 // Rows shaped like the appliance's (an integer key, a number with an
@@ -130,15 +96,6 @@ int stream_error(void*, char* msg, unsigned int len)
     return 2000; // CR_UNKNOWN_ERROR
 }
 
-std::string random_hex16()
-{
-    std::random_device rd;
-    std::string s;
-    for (int i = 0; i < 16; ++i)
-        s += "0123456789abcdef"[rd() % 16];
-    return s;
-}
-
 // The load, in a schema made for it; the caller drops it whatever happens.
 core::Expected<double> load_scratch(source::MariaDbConnection& c, const std::string& schema,
                                     const ProbeBudget& budget)
@@ -189,50 +146,19 @@ core::Expected<double> load_scratch(source::MariaDbConnection& c, const std::str
     return bytes / elapsed;
 }
 
-core::Expected<double> measure_source_read(source::PeerClient& peer,
-                                           const std::string& self_address,
-                                           const ProbeBudget& budget)
+// A timed read of the biggest table of `schemas`: bytes/second as the
+// source stores them.
+core::Expected<double> read_biggest_table(source::MariaDbConnection& c,
+                                          const std::vector<std::string>& schemas,
+                                          const ProbeBudget& budget)
 {
-    auto account = peer.post("/db-account", protocol::DbAccountRequest{self_address}.to_json());
-    if (!account)
-        return account.error();
-    // The temporary account goes again whatever happens below.
-    struct Drop {
-        source::PeerClient& peer;
-        ~Drop()
-        {
-            if (auto r = peer.del("/db-account"); !r)
-                spdlog::warn("Probe: the source's temporary account could not be dropped: {}",
-                             r.error().message);
-        }
-    } drop{peer};
-    auto typed = protocol::DbAccount::from_json(*account);
-    if (!typed)
-        return typed.error();
-    source::MariaDbEndpoint e;
-    e.host = peer.endpoint().address;
-    e.port = typed->port;
-    e.user = typed->user;
-    e.password = std::move(typed->password);
-    const std::vector<std::string> schemas = typed->databases;
-    e.tls.enabled = true;
-    e.tls.verify_server_cert = false; // pinned instead, as the data copy does
-    e.tls.peer_fingerprint = source::connector_pin(typed->tls_sha256, typed->tls_sha1);
-    e.connect_timeout = std::chrono::seconds(5);
-    e.io_timeout = std::chrono::seconds(10);
-    source::MariaDbConnection::Options o;
-    o.role = "the source's MariaDB";
-    auto c = source::MariaDbConnection::connect(e, o);
-    explicit_bzero(e.password.data(), e.password.size());
-    if (!c)
-        return c.error();
     std::string in;
     for (const auto& s : schemas)
         in += (in.empty() ? "" : ",") + core::quote_literal(s);
     if (in.empty())
         return core::Error{core::Code::Internal, "no schema to read", {}};
     auto biggest =
-        c->query("SELECT table_schema, table_name, data_length + index_length, table_rows "
+        c.query("SELECT table_schema, table_name, data_length + index_length, table_rows "
                  "FROM information_schema.TABLES WHERE table_type = 'BASE TABLE' AND "
                  "table_rows > 0 AND table_schema IN (" +
                  in + ") ORDER BY data_length DESC LIMIT 1");
@@ -244,12 +170,12 @@ core::Expected<double> measure_source_read(source::PeerClient& peer,
     const auto& row = biggest->front();
     const double stored = std::strtod(row[2]->c_str(), nullptr);
     const double rows = std::strtod(row[3]->c_str(), nullptr);
-    if (auto r = c->execute("SET SESSION time_zone='+00:00', sql_mode='', "
+    if (auto r = c.execute("SET SESSION time_zone='+00:00', sql_mode='', "
                             "character_set_results=binary");
         !r)
         return r.error();
     const auto t0 = Clock::now();
-    auto res = c->stream("SELECT * FROM " + core::quote_identifier(row[0].value_or("")) + "." +
+    auto res = c.stream("SELECT * FROM " + core::quote_identifier(row[0].value_or("")) + "." +
                          core::quote_identifier(row[1].value_or("")));
     if (!res)
         return res.error();
@@ -271,6 +197,21 @@ core::Expected<double> measure_source_read(source::PeerClient& peer,
     if (got < 1000 || elapsed <= 0 || rows <= 0)
         return core::Error{core::Code::Internal, "too few rows to time", {}};
     return double(got) * (stored / rows) / elapsed;
+}
+
+core::Expected<double> measure_source_read(source::PeerClient& peer,
+                                           const std::string& self_address,
+                                           const ProbeBudget& budget)
+{
+    core::Expected<double> rate = 0.0;
+    auto opened = with_source_db(
+        peer, self_address, std::chrono::seconds(10),
+        [&](source::MariaDbConnection& c, const std::vector<std::string>& schemas) {
+            rate = read_biggest_table(c, schemas, budget);
+        });
+    if (!opened)
+        return opened.error();
+    return rate;
 }
 
 core::Expected<double> measure_link(source::PeerClient& peer, const ProbeBudget& budget,
@@ -318,7 +259,7 @@ core::Expected<double> measure_target_write(const core::ApplianceConfig& config,
     auto c = local_root(config, true);
     if (!c)
         return c.error();
-    const std::string schema = kScratchSchemaPrefix + random_hex16();
+    const std::string schema = new_scratch_schema_name();
     core::Expected<double> rate = 0.0;
     if (auto old = drop_scratch_schemas(*c); !old)
         rate = old.error();
@@ -326,15 +267,7 @@ core::Expected<double> measure_target_write(const core::ApplianceConfig& config,
         rate = load_scratch(*c, schema, budget);
     // Removed whatever happened; on a fresh connection when the load
     // broke this one.
-    auto dropped = c->execute("DROP DATABASE IF EXISTS " + core::quote_identifier(schema));
-    if (!dropped) {
-        if (auto again = local_root(config, false); again)
-            dropped = again->execute("DROP DATABASE IF EXISTS " + core::quote_identifier(schema));
-        if (!dropped)
-            spdlog::warn("Probe: the scratch schema {} could not be removed: {} (the next Probe "
-                         "removes it)",
-                         schema, dropped.error().message);
-    }
+    drop_scratch_schema(config, *c, schema);
     return rate;
 }
 

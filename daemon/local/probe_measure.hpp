@@ -20,8 +20,6 @@
 
 namespace ferry::local {
 
-inline constexpr const char* kScratchSchemaPrefix = "ferry_probe_";
-
 struct ProbeBudget {
     std::chrono::milliseconds each{1000}; // per measurement
     uint64_t max_write_bytes = 64u << 20; // loaded into the scratch table at most

@@ -179,6 +179,7 @@ core::PreflightInput preflight_input(const TargetMeasure& target, const core::So
     in.ring.members = source.ring_members.size();
     in.ring.error = source.replication_error;
     in.services = target.services;
+    in.definitions = target.definitions;
     return in;
 }
 

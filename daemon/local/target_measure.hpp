@@ -4,10 +4,12 @@
 // restarts are installed. The verdicts are core/preflight's.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/definition_trial.hpp"
 #include "core/fixed_costs.hpp"
 #include "core/preflight.hpp"
 #include "core/source_info.hpp"
@@ -25,6 +27,9 @@ struct TargetMeasure {
     // restart-services estimate); asked: whether systemd was asked at all.
     std::vector<core::UnitTimestamps> service_times;
     bool service_times_asked = false;
+    // The source's definitions tried here (local/definition_trial.*);
+    // nullopt until Probe tried them.
+    std::optional<core::DefinitionTrial> definitions;
 };
 
 // Blocking (a local MariaDB query, a systemd call): run on a worker.

@@ -1,6 +1,7 @@
 #include "core/preflight.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -298,6 +299,50 @@ PreflightCheck services_check(const PreflightInput& in)
     return c;
 }
 
+std::string object_label(const std::string& kind, const std::string& schema, const std::string& name)
+{
+    std::string k = kind;
+    for (auto& ch : k)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return k + " " + schema + "." + name;
+}
+
+PreflightCheck definitions_check(const PreflightInput& in)
+{
+    PreflightCheck c{"definitions", Verdict::Ok, "Object definitions", {}};
+    const DefinitionTrial& t = *in.definitions;
+    const std::string server =
+        "this system's MariaDB" + (in.target_version.empty() ? "" : " " + in.target_version);
+    if (!t.ran) {
+        c.verdict = Verdict::Warning;
+        c.message = "The source's tables, routines, triggers and events could not be tried on " +
+                    server + " (" + t.error +
+                    "); one it cannot create would fail the job in copy-data, after the source "
+                    "went into maintenance.";
+        return c;
+    }
+    if (!t.refused.empty()) {
+        std::vector<std::string> named;
+        for (const auto& r : t.refused)
+            named.push_back(object_label(r.kind, r.schema, r.name) + " (" + r.error + ")");
+        c.verdict = Verdict::Failure;
+        c.message = std::to_string(t.refused.size()) + " of the source's " +
+                    std::to_string(t.tried) + " definitions cannot be created on " + server +
+                    ": " + join(named, "; ") +
+                    ". Change them on the source (quote a word the newer server reserves, use a "
+                    "storage engine this system has) or remove them, then probe again.";
+        return c;
+    }
+    c.message = server + " created each of the source's " + std::to_string(t.tried) +
+                " tables, sequences, routines, triggers and events in a scratch schema, removed "
+                "again (views are stored quoted and not tried).";
+    if (!t.not_tried.empty()) {
+        c.verdict = Verdict::Warning;
+        c.message += " Not tried: " + join(t.not_tried, ", ") + ".";
+    }
+    return c;
+}
+
 } // namespace
 
 std::vector<PreflightCheck> evaluate_preflight(const PreflightInput& in)
@@ -310,6 +355,8 @@ std::vector<PreflightCheck> evaluate_preflight(const PreflightInput& in)
     if (in.high_availability)
         out.push_back(ring_check(in));
     out.push_back(services_check(in));
+    if (in.definitions)
+        out.push_back(definitions_check(in));
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/definition_trial.hpp"
 #include "core/error.hpp"
 
 namespace ferry::core {
@@ -21,7 +22,8 @@ enum class Verdict { Ok, Warning, Failure };
 std::string_view verdict_name(Verdict v); // "ok", "warning", "failure"
 
 struct PreflightCheck {
-    std::string id; // "space", "mariadb-version", "peer-protocol", "clock", "ring", "services"
+    std::string id; // "space", "mariadb-version", "peer-protocol", "clock", "ring", "services",
+                    // "definitions"
     Verdict verdict = Verdict::Ok;
     std::string title; // e.g. "Free space on this system"
     std::string message;
@@ -98,6 +100,9 @@ struct PreflightInput {
     int64_t clock_uncertainty_usec = 0;
     RingHealth ring;
     std::vector<ServicePresence> services;
+    // The source's definitions tried on this system's MariaDB at Probe;
+    // nullopt: not tried (no "definitions" check then).
+    std::optional<DefinitionTrial> definitions;
 };
 
 // What the data on this system will need (bytes), with the margin.

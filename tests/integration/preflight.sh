@@ -9,6 +9,10 @@
 # Services= that systemd does not have fails the "services" check (the
 # systemd TEST DOUBLE answers GetUnitFileState; no systemd as PID 1 here),
 # and every check of a healthy pair is shown (versions, protocol, clock).
+# The source's definitions are tried on the target at Probe (issue 19): a
+# table in a storage engine the source loads (ARCHIVE, INSTALL SONAME) and
+# the target does not fails the "definitions" check naming it, Start is
+# refused, and the trial leaves nothing on either side.
 #
 #   preflight.sh SOURCE_ROOT BUILD_DIR   (root: it mounts a tmpfs)
 set -uo pipefail
@@ -163,6 +167,45 @@ check "remote steps from Probe's round trip; without Swap the source stops its s
     matches "Modify the source configuration: 2 s (measured; 1 request to the source at the [0-9.]* ms round trip measured at Probe, 2.0 s for the source to stop its services" "$msg"
 check "... the final operations: their requests at the round trip" \
     matches "Final operations: 0 s (measured; 2 requests to the source at the" "$msg"
+
+# --- the source's definitions, tried on this system's MariaDB (issue 19) ------
+check "Probe tried every definition of the source here: $(message "$RIG/plan2.json" definitions)" \
+    [ "$(verdict "$RIG/plan2.json" definitions)" = ok ]
+# A table in a storage engine the source loads and this system does not:
+# MariaDB would put it in InnoDB silently; the trial names it before Start.
+archive_here() { [ "$(mdb_sql "$1" "SELECT COUNT(*) FROM information_schema.ENGINES WHERE ENGINE='ARCHIVE' AND SUPPORT IN ('YES','DEFAULT')")" = 1 ]; }
+if archive_here target; then
+    rig_log "SKIP the refused-definition part: this system's MariaDB has the ARCHIVE engine compiled in"
+else
+    mdb_sql source "INSTALL SONAME 'ha_archive'" || rig_fail "cannot load the ARCHIVE engine on the source"
+    mdb_sql source "SET SESSION sql_log_bin=0; CREATE TABLE hotspot.archived_sessions (id INT NOT NULL, note TEXT) ENGINE=ARCHIVE;
+        INSERT INTO hotspot.archived_sessions VALUES (1, 'kept since 2019');
+        CREATE TRIGGER hotspot.archived_sessions_bi BEFORE INSERT ON hotspot.archived_sessions FOR EACH ROW SET NEW.note = UPPER(NEW.note)" ||
+        rig_fail "cannot create the ARCHIVE table on the source"
+    mdb_sql target "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA NOT IN ('mysql','sys','performance_schema','information_schema') ORDER BY 1, 2" > "$RIG/target-tables-before"
+    "$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" > "$RIG/probe3.json" 2>"$RIG/probe3.err"
+    check "probe with an ARCHIVE table on the source succeeded" [ $? -eq 0 ]
+    msg=$(message "$RIG/probe3.json" definitions)
+    check "Probe: the definitions check failed ($(verdict "$RIG/probe3.json" definitions))" [ "$(verdict "$RIG/probe3.json" definitions)" = failure ]
+    check "... naming the table and MariaDB's reason: $msg" \
+        matches "^1 of the source's [0-9]* definitions cannot be created on this system's MariaDB .*: TABLE hotspot.archived_sessions (error 1286: Unknown storage engine 'ARCHIVE')" "$msg"
+    check "... not its trigger as well (it goes with its table)" eval '! matches "TRIGGER hotspot.archived_sessions_bi" "$msg"'
+    "$FERRYCTL" plan --logs > "$RIG/plan3.txt" 2>&1
+    check "ferryctl plan prints the failed check" grep -q "^  failure  Object definitions: 1 of the source's" "$RIG/plan3.txt"
+    out=$(gdbus call --system --dest org.ferry.Migration1 --object-path /org/ferry/Migration1 \
+        --method org.ferry.Migration1.Start '{}' 2>&1); rc=$?
+    check "Start refused (exit $rc) with PreflightFailed naming the object: $(head -c 300 <<<"$out")" \
+        matches "PreflightFailed: A pre-flight check failed; nothing was changed. .*Object definitions: 1 of the source's .*TABLE hotspot.archived_sessions" "$out"
+    check "no job" [ "$(busctl --system get-property org.ferry.Migration1 /org/ferry/Migration1 org.ferry.Migration1 Job)" = 'o "/"' ]
+    mdb_sql target "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA NOT IN ('mysql','sys','performance_schema','information_schema') ORDER BY 1, 2" > "$RIG/target-tables-after"
+    check "the trial left nothing on this system (schemas, tables: $(wc -l < "$RIG/target-tables-after"))" \
+        cmp -s "$RIG/target-tables-before" "$RIG/target-tables-after"
+    no_source_account() { [ "$(mdb_sql source "SELECT COUNT(*) FROM mysql.user WHERE user LIKE 'ferry\\_%'")" = 0 ]; }
+    check "... nor the source's temporary account" no_source_account
+    mdb_sql source "SET SESSION sql_log_bin=0; DROP TABLE hotspot.archived_sessions; UNINSTALL SONAME 'ha_archive'" || rig_fail "cannot drop the ARCHIVE table"
+    "$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" > "$RIG/probe4.json" 2>&1
+    check "without it, the next Probe's definitions check is ok again" [ "$(verdict "$RIG/probe4.json" definitions)" = ok ]
+fi
 
 [ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
 rig_log "PASS: pre-flight checks"
