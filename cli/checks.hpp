@@ -34,7 +34,10 @@ inline bool print_checks(const std::vector<CheckTuple>& checks)
     std::printf("%s", _("\nPre-flight checks:\n"));
     for (const auto& c : checks) {
         failed = failed || c.get<1>() == "failure";
-        std::printf("  %-8s %s: %s\n", c.get<1>().c_str(), c.get<2>().c_str(), c.get<3>().c_str());
+        // The title is one of ferryd's fixed sentences (N_() there, in the
+        // catalog); the message carries this job's figures: English.
+        std::printf("  %-8s %s: %s\n", c.get<1>().c_str(), _(c.get<2>().c_str()),
+                    c.get<3>().c_str());
     }
     if (failed)
         std::printf("%s", _("A check failed: 'ferryctl start' with these options is refused "

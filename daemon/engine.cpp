@@ -1,5 +1,7 @@
 #include "engine.hpp"
 
+#include "core/translatable.hpp"
+
 #include "core/journal_record.hpp"
 #include "core/outage.hpp"
 #include "local/former_settings.hpp"
@@ -156,12 +158,12 @@ core::Expected<Plan> Engine::plan(const core::RequestedOptions& req) const
         local::preflight_input(target_measure_, *src, opts->logs, appliance_.config()));
     auto ops = core::build_plan(in);
     // Where the estimates come from, with the checks the plan shows.
-    checks.push_back({"estimate", core::Verdict::Ok, "Time estimate",
+    checks.push_back({"estimate", core::Verdict::Ok, N_("Time estimate"),
                       core::estimate_summary(ops) +
                           (probe_rates_.notes.empty() ? "" : " " + probe_rates_.notes)});
     // How long guests cannot log in, the figure an administrator schedules by.
     checks.push_back(
-        {"outage", core::Verdict::Ok, "Unavailable time",
+        {"outage", core::Verdict::Ok, N_("Unavailable time"),
          core::outage_summary(core::plan_outage(ops, in.high_availability), ops, path.reason)});
     return Plan{*opts, std::move(ops), std::move(checks)};
 }

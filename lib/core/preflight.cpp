@@ -1,4 +1,5 @@
 #include "core/preflight.hpp"
+#include "core/translatable.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -70,7 +71,7 @@ bool has_role(const FilesystemSpace& fs, std::string_view role)
 
 PreflightCheck space_check(const PreflightInput& in)
 {
-    PreflightCheck c{"space", Verdict::Ok, "Free space on this system", {}};
+    PreflightCheck c{"space", Verdict::Ok, N_("Free space on this system"), {}};
     if (in.filesystems.empty()) {
         c.verdict = Verdict::Warning;
         c.message = "The free space on this system could not be measured" +
@@ -130,7 +131,7 @@ PreflightCheck space_check(const PreflightInput& in)
 
 PreflightCheck version_check(const PreflightInput& in)
 {
-    PreflightCheck c{"mariadb-version", Verdict::Ok, "MariaDB versions", {}};
+    PreflightCheck c{"mariadb-version", Verdict::Ok, N_("MariaDB versions"), {}};
     const auto s = mariadb_major_minor(in.source_version);
     const auto t = mariadb_major_minor(in.target_version);
     const std::string sv = in.source_version.empty() ? "unknown" : in.source_version;
@@ -177,7 +178,7 @@ PreflightCheck version_check(const PreflightInput& in)
 
 PreflightCheck protocol_check(const PreflightInput& in)
 {
-    PreflightCheck c{"peer-protocol", Verdict::Ok, "Peer protocol", {}};
+    PreflightCheck c{"peer-protocol", Verdict::Ok, N_("Peer protocol"), {}};
     if (in.peer_protocol != in.expected_protocol) {
         c.verdict = Verdict::Failure;
         c.message = "The source's ferry-peer speaks protocol " + std::to_string(in.peer_protocol) +
@@ -199,7 +200,7 @@ std::string seconds_text(int64_t usec)
 
 PreflightCheck clock_check(const PreflightInput& in)
 {
-    PreflightCheck c{"clock", Verdict::Ok, "Clock difference", {}};
+    PreflightCheck c{"clock", Verdict::Ok, N_("Clock difference"), {}};
     if (!in.clock_offset_usec) {
         c.verdict = Verdict::Warning;
         c.message = "The source's clock was not measured (its ferry-peer does not report its "
@@ -230,7 +231,7 @@ PreflightCheck clock_check(const PreflightInput& in)
 
 PreflightCheck ring_check(const PreflightInput& in)
 {
-    PreflightCheck c{"ring", Verdict::Ok, "Replication ring", {}};
+    PreflightCheck c{"ring", Verdict::Ok, N_("Replication ring"), {}};
     const auto& r = in.ring;
     const std::string size = r.members ? " (ring of " + std::to_string(r.members) + " nodes)" : "";
     if (!r.error.empty()) {
@@ -271,7 +272,7 @@ PreflightCheck ring_check(const PreflightInput& in)
 
 PreflightCheck services_check(const PreflightInput& in)
 {
-    PreflightCheck c{"services", Verdict::Ok, "This system's services", {}};
+    PreflightCheck c{"services", Verdict::Ok, N_("This system's services"), {}};
     if (in.services.empty()) {
         c.message = "No services to restart are configured (Services= in ferry.conf).";
         return c;
@@ -309,7 +310,7 @@ std::string object_label(const std::string& kind, const std::string& schema, con
 
 PreflightCheck definitions_check(const PreflightInput& in)
 {
-    PreflightCheck c{"definitions", Verdict::Ok, "Object definitions", {}};
+    PreflightCheck c{"definitions", Verdict::Ok, N_("Object definitions"), {}};
     const DefinitionTrial& t = *in.definitions;
     const std::string server =
         "this system's MariaDB" + (in.target_version.empty() ? "" : " " + in.target_version);

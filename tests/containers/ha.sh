@@ -44,6 +44,15 @@
 # Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
 set -uo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
+# FERRY_CT_HA_OLD_RING=1 (mixed-ha.sh, issue 19): a, b and c are Debian 11
+# appliances (MariaDB 10.5, the bullseye ferry-peer), t stays Debian 12
+# (MariaDB 10.11): a 10.5 node replaced by a 10.11 target.
+OLD_RING=${FERRY_CT_HA_OLD_RING:-0}
+ring_create() { ct_create "$@"; }
+if [ "$OLD_RING" = 1 ]; then
+    source "$CT_HERE/bullseye-lib.sh"
+    ring_create() { ct_create_old "$@"; }
+fi
 ct_main "$0" "$@"
 # ring_reset, ring_account, ring_link, ring_replica, ring_wait_sync,
 # ring_settings (on mdb_sql and mdb_client of lib.sh)
@@ -57,9 +66,9 @@ REPL_PW="r-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 # --- four appliances --------------------------------------------------------------
 ct_net_up
-ct_create a source "$A"
-ct_create b source "$B"
-ct_create c source "$C"
+ring_create a source "$A"
+ring_create b source "$B"
+ring_create c source "$C"
 ct_create t target "$T"
 ct_set_password b t
 ct_share_password a

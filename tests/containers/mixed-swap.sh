@@ -43,46 +43,20 @@ if [ "${FERRY_CT_BULLSEYE:-1}" = 0 ]; then
 fi
 source "$(dirname "$(realpath "$0")")/lib.sh"
 
-# lib.sh's staging (ferry and ferry-peer for Debian 12, the target), then
-# the Debian 11 ferry-peer package and the Debian 11 root (the source).
-eval "$(declare -f ct_stage_ferry | sed '1s/ct_stage_ferry/ct_stage_ferry_bookworm/')"
-ct_stage_ferry() {
-    local t0=$SECONDS
-    ct_stage_ferry_bookworm
-    if [ -z "${FERRY_CT_DEBS_BULLSEYE:-}" ]; then
-        FERRY_CT_DEBS_BULLSEYE=$BUILD/debs-bullseye
-        "$SRC/tools/debs-bullseye" "$FERRY_CT_DEBS_BULLSEYE" || ct_fail "tools/debs-bullseye could not build ferry-peer"
-    fi
-    MX_OLD_DEBS=$(realpath "$FERRY_CT_DEBS_BULLSEYE")
-    MX_OLD_DEB=$(ls "$MX_OLD_DEBS"/ferry-peer_*~deb11_*.deb 2>/dev/null | sort -V | tail -n 1)
-    [ -f "$MX_OLD_DEB" ] || ct_fail "no ferry-peer_*~deb11_*.deb in $MX_OLD_DEBS"
-    # The Debian 11 root: root.sh again with the other suite (its own key
-    # and cache entry, shared with bullseye-peer.sh).
-    MX_OLD_ROOT=$(FERRY_CT_SUITE=bullseye bash -c 'source "$1"; ct_root' _ "$CT_HERE/root.sh") ||
-        ct_fail "no Debian 11 root"
-    ct_log "source: $(basename "$MX_OLD_DEB") on $MX_OLD_ROOT ($((SECONDS - t0)) s with the package)"
-}
+# ct_stage_ferry with the Debian 11 package and root, ct_create_old,
+# app_table_sums without CHECKSUM TABLE.
+source "$CT_HERE/bullseye-lib.sh"
 ct_main "$0" "$@"
 
 # shellcheck source=tests/containers/swap-lib.sh
 source "$CT_HERE/swap-lib.sh"
-
-# CHECKSUM TABLE's value depends on the server version (row format, how
-# NULL bits and storage formats are hashed): across generations the table
-# sums are the row count and the content hash only (app_table_sums' first
-# three fields, HEX() of every column as each server reads it).
-eval "$(declare -f app_table_sums | sed '1s/app_table_sums/app_table_sums_with_checksum/')"
-app_table_sums() { app_table_sums_with_checksum "$@" | cut -d' ' -f1-3; }
 
 ROWS=${FERRY_CT_ROWS:-20000}
 SLOW=${FERRY_CT_SWAP_SOURCE_DELAY:-4}
 
 # --- the two appliances -----------------------------------------------------------
 ct_net_up
-bookworm_debs=("${CT_DEBS[@]}") bookworm_dir=${FERRY_CT_DEBS:-}
-CT_DEBS=("$MX_OLD_DEB") FERRY_CT_DEBS=$MX_OLD_DEBS CT_CREATE_LOWER=$MX_OLD_ROOT
-ct_create $S source "$A"
-CT_DEBS=("${bookworm_debs[@]}") FERRY_CT_DEBS=$bookworm_dir CT_CREATE_LOWER=
+ct_create_old $S source "$A"
 ct_create $T target "$B"
 ct_set_password $S $T
 ct_fill_logs $S 4
@@ -131,6 +105,24 @@ sw_before
 app_objects $S > "$CT_DIR/objects-source"
 ct_log "source: $(wc -l < "$CT_DIR/objects-source") objects"
 BOOT_S1=$(ct_boot_id $S) BOOT_T1=$(ct_boot_id $T)
+
+# --- what 10.11 cannot take, found at Probe ----------------------------------------
+# OFFSET is reserved from 10.6: a routine that names a parameter so is
+# stored by 10.5 and refused by 10.11. The pre-flight trial names it, Start
+# is refused, nothing changes; the administrator renames it and goes on.
+mdb_sql $S "CREATE PROCEDURE hotspot.legacy_page(offset INT) SELECT id FROM hotspot.users ORDER BY id LIMIT 10 OFFSET offset" ||
+    ct_fail "the 10.5-only procedure on the source"
+ct_exec $T ferryctl --json=short probe "$A" --password-file=/root/source-password > "$CT_DIR/probe-offset.json" 2>&1
+check "probe with a routine 10.11 cannot take" [ $? -eq 0 ]
+ct_exec $T ferryctl plan --swap --license --logs > "$CT_DIR/plan-offset.txt" 2>&1
+check "pre-flight: 'Object definitions' failed, naming PROCEDURE hotspot.legacy_page and 10.11's syntax error" \
+    grep -q "failure  Object definitions: 1 of the source's [0-9]* definitions cannot be created on this system's MariaDB 10.11.*PROCEDURE hotspot.legacy_page (error 1064: .*near 'offset" "$CT_DIR/plan-offset.txt"
+ct_exec $T ferryctl start --swap --license --logs --yes --no-ask-password > "$CT_DIR/start-offset.txt" 2>&1
+check "start refused with PreflightFailed before anything changed" \
+    eval 'grep -q PreflightFailed "$CT_DIR/start-offset.txt" && [ "$(prop "${MGR[@]}" Job)" = / ]'
+check "the source is not in maintenance (nothing was asked of it)" \
+    [ ! -e "$(ct_file $S /var/lib/hotspot/maintenance)" ]
+mdb_sql $S "DROP PROCEDURE hotspot.legacy_page" || ct_fail "drop the 10.5-only procedure"
 
 # --- the migration with Swap Configuration -------------------------------------------
 t0=$SECONDS

@@ -77,6 +77,18 @@ export const TEXT_DE = {
     // The unavailable window (web/src/outage.js).
     outagePlanned: "Nichtverfügbarkeit: Gäste können sich etwa ",
     outageOver: "Gäste können sich wieder anmelden:",
+    // The pre-flight checks' titles: ferryd's N_() sentences
+    // (core/preflight.cpp, engine.cpp), translated by the page.
+    checkTitles: {
+        space: "Freier Speicherplatz auf diesem System",
+        "mariadb-version": "MariaDB-Versionen",
+        "peer-protocol": "Peer-Protokoll",
+        clock: "Uhrzeitabweichung",
+        services: "Dienste dieses Systems",
+        definitions: "Objektdefinitionen",
+        estimate: "Zeitschätzung",
+        outage: "Nicht verfügbare Zeit",
+    },
     swapReasonHa: "Das Quellsystem wird in Hochverfügbarkeit betrieben: Der Replikationsring spricht jeden Knoten über seine IP-Adresse an, daher muss dieses System die Konfiguration des Quellsystems übernehmen.",
 };
 

@@ -108,6 +108,11 @@ async function main() {
     check(`Bestätigung: the unavailable time in German ("${outage}")`,
         outage.startsWith(TEXT_DE.outagePlanned) && includes(outage, DE.operations['source-maintenance'].replace(/\.$/, '')));
     check('Bestätigung: the others named as not run', includes(await text(f, '#plan-skipped'), TEXT_DE.notRun));
+    const checkRows = await f.locator('#plan-checks-table tbody tr').evaluateAll(l =>
+        l.map(e => [e.dataset.check, e.querySelector('td').textContent]));
+    const titlesDe = Object.fromEntries(checkRows);
+    check(`Bestätigung: the pre-flight checks' titles in German (${checkRows.map(r => r[1]).join(', ')})`,
+        Object.entries(TEXT_DE.checkTitles).every(([id, de]) => titlesDe[id] === de));
     const confirmText = (await text(f, '#confirm-text')).replace(/\s+/g, ' ');
     check(`Bestätigung: "${confirmText}"`, confirmText === TEXT_DE.confirmText(`desource (${SOURCE})`, await text(f, '#confirm-options')) &&
         includes(confirmText, 'Lizenz migrieren ein'));

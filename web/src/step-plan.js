@@ -97,6 +97,8 @@ const CHECK_VERDICTS = {
 
 // The checks as ferryd words them (id, verdict, title, message); a failed
 // one means Start will be refused with PreflightFailed, nothing changed.
+// The titles are ferryd's fixed sentences (N_() in core/preflight.cpp),
+// translated here; a message has this job's figures and stays English.
 export function renderChecks(checks) {
     show("plan-checks", !!checks);
     const body = document.querySelector("#plan-checks-table tbody");
@@ -105,7 +107,7 @@ export function renderChecks(checks) {
     for (const [id, verdict, title, message] of checks || []) {
         failed = failed || verdict === "failure";
         body.appendChild(el("tr", { class: "pf-v5-c-table__tr", "data-check": id, "data-verdict": verdict }, [
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Check"), text: title }),
+            el("td", { class: "pf-v5-c-table__td", "data-label": _("Check"), text: _(title) }),
             el("td", { class: "pf-v5-c-table__td ferry-check-" + verdict, "data-label": _("Result"), text: CHECK_VERDICTS[verdict] || verdict }),
             el("td", { class: "pf-v5-c-table__td", "data-label": _("Details"), text: message }),
         ]));
