@@ -167,6 +167,22 @@ PreflightCheck version_check(const PreflightInput& in)
                            "hash (CHECKSUM TABLE differs between versions).";
         return c;
     }
+    if (*t != *s && in.high_availability) {
+        // The node after the source will replicate FROM this newer server:
+        // MariaDB supports older -> newer only; measured working for what
+        // the appliance writes (containers-mixed-ha), but not promised.
+        const std::string sv_short = std::to_string(s->first) + "." + std::to_string(s->second);
+        c.verdict = Verdict::Warning;
+        c.message = both + ": after the migration the ring's node after the source, likely on "
+                           "MariaDB " + sv_short + " like the source, replicates from this newer "
+                           "server, a direction MariaDB does not promise to support. ferry has "
+                           "tested it for the appliance's own writes; until every node runs the "
+                           "newer version, use nothing that MariaDB " + sv_short +
+                    " lacks (new data types, functions or syntax) and replace the remaining "
+                    "older nodes soon. Tables are verified by row count and a row hash "
+                    "(CHECKSUM TABLE differs between versions).";
+        return c;
+    }
     if (*t != *s)
         c.message = both + ": tables are verified by row count and a row hash computed on both "
                            "sides (CHECKSUM TABLE's result differs between versions).";

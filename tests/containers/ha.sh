@@ -191,6 +191,12 @@ ct_exec t ferryctl plan --license --logs > "$CT_DIR/plan.txt" 2>&1
 check "plan (swap forced) deactivates the replica, reboots, joins the ring" \
     sh -c "grep -q 'Deactivate the replica' '$CT_DIR/plan.txt' && grep -q 'Reboot' '$CT_DIR/plan.txt' &&
            grep -q 'activate the replica' '$CT_DIR/plan.txt'"
+if [ "$OLD_RING" = 1 ]; then
+    check "pre-flight warns that the ring's next node (10.5) will replicate from this newer server" \
+        grep -q "warning  MariaDB versions: source 10.5.*this system 10.11.*replicates from this newer server" "$CT_DIR/plan.txt"
+    check "pre-flight: every definition of the 10.5 source tried on 10.11 and taken" \
+        grep -q "ok       Object definitions: " "$CT_DIR/plan.txt"
+fi
 ct_exec t ferryctl start --license --logs --yes --no-ask-password > "$CT_DIR/start.txt" 2>&1
 rc=$?
 check "start (exit $rc)" [ $rc -eq 0 ]

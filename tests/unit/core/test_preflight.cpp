@@ -198,6 +198,26 @@ TEST(Preflight, Services)
     EXPECT_EQ(find(evaluate_preflight(in), "services").verdict, Verdict::Ok);
 }
 
+TEST(Preflight, AnHaSourceOnAnOlderMariaDbWarnsThatTheRingWillReplicateFromNewerToOlder)
+{
+    auto in = healthy();
+    in.high_availability = true;
+    in.source_version = "10.5.23-MariaDB-0+deb11u1";
+    auto c = find(evaluate_preflight(in), "mariadb-version");
+    EXPECT_EQ(c.verdict, Verdict::Warning);
+    EXPECT_NE(c.message.find("likely on MariaDB 10.5 like the source, replicates from this newer "
+                             "server"),
+              std::string::npos)
+        << c.message;
+    EXPECT_NE(c.message.find("use nothing that MariaDB 10.5 lacks"), std::string::npos);
+    // Standalone: nothing replicates afterwards; the same versions in HA: ok.
+    in.high_availability = false;
+    EXPECT_EQ(find(evaluate_preflight(in), "mariadb-version").verdict, Verdict::Ok);
+    in.high_availability = true;
+    in.source_version = in.target_version;
+    EXPECT_EQ(find(evaluate_preflight(in), "mariadb-version").verdict, Verdict::Ok);
+}
+
 TEST(Preflight, HumanBytes)
 {
     EXPECT_EQ(human_bytes(512), "512 B");
