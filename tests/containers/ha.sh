@@ -134,6 +134,14 @@ for n in "${NODES[@]}"; do
     check "$n: address ${ADDR[$n]} from its settings; MariaDB log_bin, log_slave_updates, server_id/gtid_domain_id from it ($(ids $n))" \
         ring_node_ready $n
 done
+if [ "$OLD_RING" = 1 ]; then
+    for n in a b c; do
+        v=$(mdb_sql $n "SELECT VERSION()")
+        check "$n: Debian 11, MariaDB 10.5 ($v)" sh -c "case '$v' in 10.5.*deb11*) exit 0;; esac; exit 1"
+    done
+    v=$(mdb_sql t "SELECT VERSION()")
+    check "t: Debian 12, MariaDB 10.11 ($v)" sh -c "case '$v' in 10.11.*deb12*) exit 0;; esac; exit 1"
+fi
 # A fresh node: what the set-up logged must not travel round the ring. The
 # target has no replication account: nothing can read its binary log before
 # it takes the source's place.
@@ -368,7 +376,10 @@ check "... saw that the reboot happened" grep -q "The reboot requested in boot .
 # (Whether ferryd logs "Waiting for the source" depends on whether its
 # first request outlasts the delay.) One clock: the host's.
 when() { awk '{ print $1; exit }'; }
-db_up=$(ct_journal b -b "${BOOT_B2//-/}" -o short-unix -u mariadb.service | grep 'Started mariadb.service' | when)
+# systemd 252 says "Started mariadb.service - MariaDB …", 247 (Debian 11)
+# "Started MariaDB … database server."
+db_up=$(ct_journal b -b "${BOOT_B2//-/}" -o short-unix -u mariadb.service |
+    grep -E 'Started (mariadb\.service|MariaDB .*database server)' | when)
 answered=$(ct_journal t -b "${BOOT_T2//-/}" -o short-unix -u ferryd.service | grep 'The source answers at' | when)
 check "... the source answered after its MariaDB was up (started at $db_up, answered at $answered)" \
     python3 -c "import sys; sys.exit(not (0 < float('$db_up' or 0) <= float('$answered' or 0)))"
