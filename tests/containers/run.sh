@@ -4,7 +4,7 @@
 # run.sh SOURCE_ROOT BUILD_DIR
 #
 # Runs the container tests one after the other (standalone, swap, ha, power-cut,
-# swap-power-cut, swap-source-gone, polkit, security, upgrade, bullseye-peer, mixed-swap, mixed-ha; see docs/containers.md), prints a summary and exits
+# swap-power-cut, swap-source-gone, polkit, security, upgrade, bullseye-peer, mixed-swap, mixed-ha, mixed-standalone; see docs/containers.md), prints a summary and exits
 #   0   all passed
 #   1   one or more failed
 #   77  the rig cannot work on this machine (not root, no systemd-nspawn or
@@ -32,7 +32,7 @@ if [ "${FERRY_CT_INSTALL:-deb}" != meson ] && [ -z "${FERRY_CT_DEBS:-}" ]; then
     debs_s=$((SECONDS - t1))
 fi
 
-read -r -a TESTS <<<"${FERRY_CT_TESTS:-standalone swap ha power-cut swap-power-cut swap-source-gone polkit security upgrade bullseye-peer mixed-swap mixed-ha}"
+read -r -a TESTS <<<"${FERRY_CT_TESTS:-standalone swap ha power-cut swap-power-cut swap-source-gone polkit security upgrade bullseye-peer mixed-swap mixed-ha mixed-standalone}"
 declare -A RC SECS
 logdir=$(mktemp -d /var/tmp/ferry-ct-logs.XXXXXX)
 for t in "${TESTS[@]}"; do

@@ -17,6 +17,15 @@
 # Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
 set -uo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
+# FERRY_CT_STANDALONE_OLD_SOURCE=1 (mixed-standalone.sh, issue 19): the
+# source is a Debian 11 appliance (MariaDB 10.5, the bullseye ferry-peer),
+# the target Debian 12 (MariaDB 10.11); tables compared by content.
+OLD_SOURCE=${FERRY_CT_STANDALONE_OLD_SOURCE:-0}
+source_create() { ct_create "$@"; }
+if [ "$OLD_SOURCE" = 1 ]; then
+    source "$CT_HERE/bullseye-lib.sh"
+    source_create() { ct_create_old "$@"; }
+fi
 ct_main "$0" "$@"
 
 ROWS=${FERRY_CT_ROWS:-100000}
@@ -29,7 +38,7 @@ export CT_COPY_WHILE_SERVING=${CT_COPY_WHILE_SERVING:-yes}
 S=source T=target
 
 ct_net_up
-ct_create $S source "$CT_SOURCE_ADDR"
+source_create $S source "$CT_SOURCE_ADDR"
 ct_create $T target "$CT_TARGET_ADDR"
 ct_set_password $S $T
 ct_fill_logs $S 8
@@ -37,6 +46,11 @@ ct_boot $S; ct_boot $T
 ct_wait_booted $S; ct_wait_booted $T
 ct_wait_mariadb $S; ct_wait_mariadb $T
 ct_gen_data $S "$ROWS"
+if [ "$OLD_SOURCE" = 1 ]; then
+    SV=$(mdb_sql $S "SELECT VERSION()") TV=$(mdb_sql $T "SELECT VERSION()")
+    check "source: Debian 11, MariaDB 10.5 ($SV); target: Debian 12, MariaDB 10.11 ($TV)" \
+        sh -c "case '$SV/$TV' in 10.5.*deb11*/10.11.*deb12*) exit 0;; esac; exit 1"
+fi
 
 # --- before: what the appliances look like ---------------------------------
 check "source: ferry-peer.service not running before the first connection (socket activation)" \
