@@ -50,6 +50,9 @@ stop_writer() {
     [ -n "$WRITER_PID" ] || return 0
     touch "$RIG/writer.stop"
     wait "$WRITER_PID" 2>/dev/null
+    # The end of the writer's window: its rate is over the time it wrote,
+    # not over a purge or a restart of the source that follows.
+    WRITER_T1=$(date +%s.%N)
     WRITER_PID=
 }
 RIG_EXIT_HOOKS+=(stop_writer mdb_kill_all)
@@ -68,7 +71,7 @@ mdb_sql source "CREATE TABLE hotspot.ferry_writes (id INT PRIMARY KEY, v INT NOT
 mdb_sql source "CREATE DATABASE ferry_other; CREATE TABLE ferry_other.t (id INT PRIMARY KEY) ENGINE=InnoDB"
 start_writer() {
     rm -f "$RIG/writer.stop" "$RIG/writer.count"
-    WRITER_T0=$(date +%s.%N)
+    WRITER_T0=$(date +%s.%N) WRITER_T1=
     (
         i=${1:-0}
         {
@@ -106,7 +109,8 @@ release_at_maintenance() {
     WRITES=$(cat "$RIG/writer.count" 2>/dev/null || echo 0)
     # Commits: every iteration one, every 3rd and 5th one more, every 10th
     # one in the other schema.
-    WRITE_RATE=$(python3 -c 'import sys, time; n = int(sys.argv[1]); c = n + n // 3 + n // 5 + n // 10; print(round(c / (time.time() - float(sys.argv[2])), 1))' "$WRITES" "$WRITER_T0")
+    WRITE_RATE=$(python3 -c 'import sys; n = int(sys.argv[1]); c = n + n // 3 + n // 5 + n // 10; print(round(c / (float(sys.argv[3]) - float(sys.argv[2])), 1))' \
+        "$WRITES" "$WRITER_T0" "${WRITER_T1:-$(date +%s.%N)}")
 }
 
 after_migration() {
