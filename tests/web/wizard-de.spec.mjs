@@ -5,9 +5,9 @@
 // cockpit-ws passes the cookie on and cockpit-bridge answers the page's
 // po.js with po.de.js). Checks the German texts (tests/web/manual-de.mjs,
 // copied from po/de.po), that the English ones are gone, <html lang="de">,
-// and axe-core on every step (light theme: the dark theme and 400 px are
-// the English run's, wizard.spec.mjs; the colours do not depend on the
-// language). Run only by tests/web/browser.sh (scenario "de"), which passes
+// and axe-core on every step (light theme; Confirmation and Result also in
+// the dark theme and at 400 px wide, where German's longer words could
+// overflow). Run only by tests/web/browser.sh (scenario "de"), which passes
 // the common variables of lib.mjs and
 //   FERRY_SOURCE_ADDR, FERRY_SOURCE_GUID, FERRY_PASSWORD_FILE,
 //   FERRY_WRONG_PASSWORD_FILE
@@ -23,7 +23,7 @@ const GUID = env('FERRY_SOURCE_GUID');
 const PASSWORD = readFileSync(env('FERRY_PASSWORD_FILE'), 'utf8');
 const WRONG = readFileSync(env('FERRY_WRONG_PASSWORD_FILE'), 'utf8');
 
-const { page, check, shot, language, onStep, text, visible, run } = await open();
+const { page, check, shot, narrow, language, onStep, text, visible, run } = await open();
 
 const noEnglish = (where, t) => checkNoEnglish(check, where, t);
 
@@ -116,7 +116,10 @@ async function main() {
     const confirmText = (await text(f, '#confirm-text')).replace(/\s+/g, ' ');
     check(`Bestätigung: "${confirmText}"`, confirmText === TEXT_DE.confirmText(`desource (${SOURCE})`, await text(f, '#confirm-options')) &&
         includes(confirmText, 'Lizenz migrieren ein'));
-    await shot('confirmation', null, null, { dark: false });
+    // German words are longer: Confirmation in the dark theme and at 400 px
+    // too (no horizontal scrolling, the steps behind the toggle).
+    await shot('confirmation');
+    await narrow('confirmation', TEXT_DE.steps[4]);
 
     // ---- 6 Ausführung ----------------------------------------------------
     await f.click('#btn-execute');
@@ -153,7 +156,8 @@ async function main() {
         /\b\d{1,2}\.\d{1,2}\.\d{4}, \d{1,2}:\d{2}:\d{2}\b/.test(finished) && !/\b(AM|PM)\b/.test(finished));
     noEnglish('Ergebnis', t);
     check(`Ergebnis: "${DE.close}"`, (await text(f, '#btn-close')) === DE.close);
-    await shot('result', null, null, { dark: false });
+    await shot('result');
+    await narrow('result', TEXT_DE.steps[6]);
     await f.click('#btn-close');
     await page.waitForURL(u => new URL(u).pathname === '/', { timeout: T });
     await page.waitForSelector('#login-user-input, #login', { timeout: T }).catch(() => null);
