@@ -136,7 +136,15 @@ std::string label(const core::TrialObject& o)
 // Tries `objects` (of one source schema) in `scratch`. An error of the
 // connection itself (this system's MariaDB stopped answering) ends the
 // trial: `t.ran` false.
-void try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
+// MariaDB's error 1205: a lock another session holds (a backup's global
+// read lock) outlasted lock_wait_timeout. Nothing about the object.
+bool lock_timeout(const core::Error& e)
+{
+    return e.message.find("error 1205:") != std::string::npos;
+}
+
+// Returns whether `scratch` was created (and must be dropped).
+bool try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
                     const Objects& objects, core::DefinitionTrial& t, std::size_t& index)
 {
     // Nothing of the trial in the binary log (an HA target's ring must not
@@ -147,8 +155,11 @@ void try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
           "USE " + core::quote_identifier(scratch)})
         if (auto r = c.execute(sql); !r) {
             t.ran = false;
-            t.error = r.error().message;
-            return;
+            t.error = lock_timeout(r.error())
+                          ? "this system's MariaDB is locked by another session (" +
+                                server_words(r.error().message) + ")"
+                          : r.error().message;
+            return sql.rfind("USE ", 0) == 0; // created when USE failed
         }
     std::set<std::string> refused_tables;
     for (const auto& o : objects) {
@@ -170,16 +181,23 @@ void try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
         }
         ++t.tried;
         if (auto r = c.execute(*stmt); !r) {
+            if (lock_timeout(r.error())) {
+                t.ran = false;
+                t.error = "this system's MariaDB is locked by another session (" +
+                          server_words(r.error().message) + ")";
+                return true;
+            }
             if (!c.query_value("SELECT 1")) {
                 t.ran = false;
                 t.error = "this system's MariaDB stopped answering: " + r.error().message;
-                return;
+                return true;
             }
             t.refused.push_back({o.kind, o.schema, o.name, server_words(r.error().message)});
             if (o.kind == "table")
                 refused_tables.insert(o.name);
         }
     }
+    return true;
 }
 
 } // namespace
@@ -223,8 +241,8 @@ core::DefinitionTrial try_source_definitions(const core::ApplianceConfig& config
         std::size_t index = 0;
         for (const auto& [schema, objects] : by_schema) {
             const std::string scratch = new_scratch_schema_name();
-            try_in_scratch(*local, scratch, objects, t, index);
-            drop_scratch_schema(config, *local, scratch);
+            if (try_in_scratch(*local, scratch, objects, t, index))
+                drop_scratch_schema(config, *local, scratch);
             if (!t.ran)
                 break;
         }

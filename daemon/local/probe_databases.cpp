@@ -34,7 +34,17 @@ core::Expected<source::MariaDbConnection> local_root(const core::ApplianceConfig
     source::MariaDbConnection::Options o;
     o.role = "this system's MariaDB";
     o.local_infile = infile;
-    return source::MariaDbConnection::connect(e, o);
+    auto c = source::MariaDbConnection::connect(e, o);
+    // Probe never waits long for a lock another session holds here (a
+    // backup's FLUSH TABLES WITH READ LOCK blocks every CREATE and DROP,
+    // by default for a year): it measures and tries what it can and says
+    // what it could not.
+    if (c)
+        if (auto r = c->execute("SET SESSION lock_wait_timeout=" +
+                                std::to_string(kProbeLockWaitSeconds));
+            !r)
+            return r.error();
+    return c;
 }
 
 std::string new_scratch_schema_name()

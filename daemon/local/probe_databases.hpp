@@ -25,8 +25,13 @@ namespace ferry::local {
 
 inline constexpr const char* kScratchSchemaPrefix = "ferry_probe_";
 
+// How long a statement of Probe on this system's MariaDB waits for a lock
+// another session holds (lock_wait_timeout), seconds.
+inline constexpr int kProbeLockWaitSeconds = 5;
+
 // This system's MariaDB as root (unix_socket authentication: ferryd runs
-// as root); `infile`: LOAD DATA LOCAL allowed.
+// as root), waiting at most kProbeLockWaitSeconds for a lock; `infile`:
+// LOAD DATA LOCAL allowed.
 core::Expected<source::MariaDbConnection> local_root(const core::ApplianceConfig& config,
                                                      bool infile);
 

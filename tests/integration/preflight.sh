@@ -207,5 +207,21 @@ else
     check "without it, the next Probe's definitions check is ok again" [ "$(verdict "$RIG/probe4.json" definitions)" = ok ]
 fi
 
+# --- a global read lock on this system's MariaDB during Probe ----------------
+# (a backup's FLUSH TABLES WITH READ LOCK): Probe must not wait for it
+# (found by containers-swap-power-cut, whose Probe hung 2 minutes): the
+# trial could not run, which the check says as a warning; nothing left.
+mdb_client target --unbuffered -N -e "FLUSH TABLES WITH READ LOCK; SELECT 'locked'; DO SLEEP(300)" > "$RIG/ftwrl.out" 2>&1 &
+HOLDER=$!
+rig_wait_for 10 grep -qx locked "$RIG/ftwrl.out" || rig_fail "the read lock on the target was not taken"
+"$FERRYCTL" --json=short probe "$SRC_ADDR" --password-file="$RIG/password" > "$RIG/probe5.json" 2>"$RIG/probe5.err"
+check "Probe under a global read lock on this system's MariaDB succeeded" [ $? -eq 0 ]
+msg=$(message "$RIG/probe5.json" definitions)
+check "... the definitions check says they could not be tried, because of the lock: $msg" \
+    eval '[ "$(verdict "$RIG/probe5.json" definitions)" = warning ] && matches "could not be tried on .*locked by another session (error 1205: Lock wait timeout exceeded" "$msg"'
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+check "... and left no scratch schema once the lock is gone" \
+    [ "$(mdb_sql target "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ferry\\_probe\\_%'")" = 0 ]
+
 [ $FAILS -eq 0 ] || rig_fail "$FAILS check(s) failed"
 rig_log "PASS: pre-flight checks"
