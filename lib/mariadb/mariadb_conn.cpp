@@ -135,9 +135,14 @@ core::Error mariadb_error(unsigned errnum, std::string_view message, std::string
         errnum == ER_DBACCESS_DENIED_ERROR)
         return core::Error{core::Code::AuthenticationFailed, std::move(text),
                            "Check the MariaDB account used for the copy and its privileges."};
-    // A full disk: "The table 'x' is full", "Disk full", "(Errcode: 28 ...)".
+    // A full disk: "The table 'x' is full", "Disk full", "(Errcode: 28 ...)",
+    // and a table that cannot be created for want of room: error 1005 with
+    // "(errno: 135 "No more room in record file")" or errno 28 (ENOSPC),
+    // seen by faults-disk-full when the disk filled before CREATE TABLE.
     if (errnum == ER_RECORD_FILE_FULL || errnum == ER_DISK_FULL ||
-        message.find("Errcode: 28") != std::string_view::npos)
+        message.find("Errcode: 28") != std::string_view::npos ||
+        message.find("errno: 28 ") != std::string_view::npos ||
+        message.find("errno: 135 ") != std::string_view::npos)
         return core::Error{core::Code::Internal, std::move(text),
                            "Free space on the disk of the " + std::string(role) +
                                " MariaDB (its data directory), then resume."};

@@ -50,6 +50,29 @@ TEST(MariaDbErrors, NameTheStatementNotItsText)
     EXPECT_NE(e.message.find("statement CREATE USER"), std::string::npos) << e.message;
 }
 
+// A full disk is named as such with its remedy, in every form MariaDB
+// reports it (faults-disk-full met error 1005 with errno 135 when the disk
+// filled before CREATE TABLE).
+TEST(MariaDbError, AFullDiskHasTheRemedyInEveryForm)
+{
+    const std::vector<std::pair<unsigned, std::string>> full = {
+        {1114, "The table 'radacct' is full"},
+        {1021, "Disk full (/var/lib/mysql/x); waiting for someone to free some space..."},
+        {1005, "Can't create table `hotspot`.`nas` (errno: 135 \"No more room in record file\")"},
+        {1005, "Can't create table `hotspot`.`nas` (errno: 28 \"No space left on device\")"},
+        {3, "Error writing file './hotspot/nas.frm' (Errcode: 28 \"No space left on device\")"},
+    };
+    for (const auto& [n, m] : full) {
+        const auto e = source::mariadb_error(n, m, "target", "unix:/x", "statement CREATE TABLE");
+        EXPECT_NE(e.remedy.find("Free space on the disk of the target MariaDB"), std::string::npos)
+            << n << " " << m;
+    }
+    const auto other = source::mariadb_error(
+        1005, "Can't create table `hotspot`.`nas` (errno: 150 \"Foreign key constraint is incorrectly formed\")",
+        "target", "unix:/x", "statement CREATE TABLE");
+    EXPECT_EQ(other.remedy.find("Free space"), std::string::npos) << other.remedy;
+}
+
 TEST(CertificatePin, BothFormsAndRefusals)
 {
     const std::string b64 = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg";
