@@ -21,8 +21,10 @@ Response Api::staged_settings(const Request& r)
         return invalid("\"sections\" must be an object of 1 to 1024 sections.");
     core::Sections sections;
     for (const auto& [name, text] : it->items()) {
+        // At most 32 characters of the client's text: an answer never
+        // repeats a whole token (64 hex digits) put there (fuzz-peer-api).
         if (!text.is_string())
-            return invalid("The section \"" + name.substr(0, 64) + "\" must be a string.");
+            return invalid("The section \"" + name.substr(0, 32) + "\" must be a string.");
         sections.emplace(name, text.get<std::string>());
     }
     if (auto e = local::check_section_names(sections))

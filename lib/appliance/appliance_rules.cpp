@@ -125,9 +125,11 @@ SettingsChange settings_change(const core::Sections& current, const core::Sectio
 std::optional<core::Error> check_section_names(const core::Sections& sections)
 {
     for (const auto& [name, content] : sections)
+        // At most 32 characters of the client's text: an answer never
+        // repeats a whole token (64 hex digits) put there (fuzz-peer-api).
         if (!core::is_valid_section_name(name))
             return core::Error{core::Code::InvalidArgument,
-                               "Invalid settings section name \"" + name.substr(0, 64) +
+                               "Invalid settings section name \"" + name.substr(0, 32) +
                                    "\": only a-z, 0-9 and _ are allowed.",
                                {}};
     return std::nullopt;
