@@ -125,14 +125,6 @@ std::string server_words(const std::string& message)
     return message;
 }
 
-std::string label(const core::TrialObject& o)
-{
-    std::string k = o.kind;
-    for (auto& ch : k)
-        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return k + " " + o.schema + "." + o.name;
-}
-
 // Tries `objects` (of one source schema) in `scratch`. An error of the
 // connection itself (this system's MariaDB stopped answering) ends the
 // trial: `t.ran` false.
@@ -167,7 +159,7 @@ bool try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
             continue; // named with its table
         const auto stmt = core::trial_statement(o, index++);
         if (!stmt) {
-            t.not_tried.push_back(label(o) + " (a qualified name)");
+            t.not_tried.push_back(core::object_label(o.kind, o.schema, o.name) + " (a qualified name)");
             continue;
         }
         // A table's engine must exist here: NO_ENGINE_SUBSTITUTION turns

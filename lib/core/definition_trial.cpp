@@ -107,6 +107,14 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> allowed)
 
 } // namespace
 
+std::string object_label(std::string_view kind, std::string_view schema, std::string_view name)
+{
+    std::string k(kind);
+    for (auto& c : k)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return k + " " + std::string(schema) + "." + std::string(name);
+}
+
 std::optional<std::string> trial_statement(const TrialObject& o, std::size_t index)
 {
     const std::string ours = quote_identifier("ferry_trial_" + std::to_string(index));

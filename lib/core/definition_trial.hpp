@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ferry::core {
@@ -49,6 +50,9 @@ struct TrialObject {
 // the definition cannot be tried safely there (a qualified name, an
 // unknown kind), which the caller reports as not tried.
 std::optional<std::string> trial_statement(const TrialObject& o, std::size_t index);
+
+// "PROCEDURE hotspot.p": how messages name an object of `kind`.
+std::string object_label(std::string_view kind, std::string_view schema, std::string_view name);
 
 struct RefusedDefinition {
     std::string kind, schema, name;

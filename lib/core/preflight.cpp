@@ -2,7 +2,6 @@
 #include "core/translatable.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -314,14 +313,6 @@ PreflightCheck services_check(const PreflightInput& in)
         c.message = "Installed: " + join(present, ", ") + ".";
     }
     return c;
-}
-
-std::string object_label(const std::string& kind, const std::string& schema, const std::string& name)
-{
-    std::string k = kind;
-    for (auto& ch : k)
-        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return k + " " + schema + "." + name;
 }
 
 PreflightCheck definitions_check(const PreflightInput& in)
