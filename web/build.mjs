@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 /*
  * Builds ferry's Cockpit page from src/ into dist/, as Cockpit's
- * starter-kit does (esbuild): dist/index.js (the page's code), dist/index.css
- * (PatternFly 5's styles for the components the page uses plus the page's
- * own), dist/index.html and dist/manifest.json.
+ * starter-kit does (esbuild, React 18, JSX): dist/index.js (the page's
+ * code with React and the PatternFly 5 React components of src/views/),
+ * dist/index.css (PatternFly 5's base, the stylesheets those components
+ * import, the page's own), dist/index.html and dist/manifest.json, and
+ * dist/po.LANG.js (po.mjs).
  *
  * Needs node_modules from the committed package-lock.json (`npm ci`):
- * tools/build-web does both. dist/ is committed, so building ferry and its
- * Debian package needs neither npm nor network (docs/web.md).
+ * tools/build-web does both. dist/ is committed, as Cockpit's release
+ * tarballs ship their pages built, so building ferry and its Debian
+ * package needs neither npm nor network (docs/web.md).
  *
  * PatternFly's @font-face rules (Red Hat fonts, the Font Awesome and
- * PatternFly icon fonts) are left out: the page uses no icon font and its
- * text falls back to the system's sans-serif when the Red Hat fonts are not
- * installed, which keeps dist/ small and loads no font file from elsewhere.
+ * PatternFly icon fonts), from @patternfly/patternfly and from the copies
+ * in @patternfly/react-styles, are left out: the page uses no icon font
+ * (PatternFly React's icons are inline SVG) and its text falls back to the
+ * system's sans-serif when the Red Hat fonts are not installed, which
+ * keeps dist/ small and loads no font file from elsewhere.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -28,7 +33,7 @@ const outdir = process.argv[2] ? path.resolve(process.argv[2]) : path.join(here,
 const noFontFaces = {
     name: "no-font-faces",
     setup(build) {
-        build.onLoad({ filter: /@patternfly[\\/]patternfly[\\/].*\.css$/ }, async args => {
+        build.onLoad({ filter: /@patternfly[\\/](patternfly|react-styles)[\\/].*\.css$/ }, async args => {
             const css = await fs.promises.readFile(args.path, "utf8");
             return { contents: css.replace(/@font-face\s*\{[^}]*\}/g, ""), loader: "css" };
         });
@@ -40,6 +45,10 @@ fs.mkdirSync(outdir, { recursive: true });
 const result = await esbuild.build({
     entryPoints: { index: path.join(src, "index.js") },
     bundle: true,
+    // JSX as Cockpit's starter-kit compiles it (React 17+ runtime), and
+    // React's production build.
+    jsx: "automatic",
+    define: { "process.env.NODE_ENV": '"production"' },
     outdir,
     format: "iife",
     target: ["es2020"],

@@ -3,7 +3,8 @@
  * ferry's translations, the way Cockpit pages do them:
  *   node po.mjs pot OUT.pot      the page's part of the template (tools/update-po
  *                                adds ferryctl's and polkit's): every _("...")
- *                                of the scripts and every element of
+ *                                of the scripts and React views (src/**.js,
+ *                                src/**.jsx) and every element of
  *                                index.html marked translate="yes" (the
  *                                page calls cockpit.translate() at start)
  *   node po.mjs js PO_DIR OUTDIR for each PO_DIR/LANG.po, OUTDIR/po.LANG.js
@@ -35,7 +36,11 @@ function extract() {
             msgs.set(id, []);
         msgs.get(id).push(where);
     };
-    for (const f of fs.readdirSync(src).filter(f => f.endsWith(".js")).sort()) {
+    // The scripts and the React views (views/*.jsx), in a fixed order.
+    const scripts = fs.readdirSync(src, { recursive: true })
+            .map(f => f.split(path.sep).join("/"))
+            .filter(f => /\.jsx?$/.test(f)).sort();
+    for (const f of scripts) {
         const text = fs.readFileSync(path.join(src, f), "utf8");
         for (const m of text.matchAll(/\b_\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g))
             add(unescapeJs(m[1]), `web/src/${f}:${text.slice(0, m.index).split("\n").length}`);
