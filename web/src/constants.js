@@ -53,7 +53,6 @@ export const S = {
     lastSeq: 0,
     fetching: false,
     fetchAgain: false,
-    opItems: {},
     busy: false,
     closing: false,
     retryTimer: null,

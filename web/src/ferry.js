@@ -24,10 +24,9 @@
  *
  * The page's modules: constants.js (names, state), dom.js, feedback.js,
  * bus.js, steps.js, step-source.js, step-plan.js, job-view.js,
- * job-actions.js, step-result.js; this file connects them to the page
- * and to ferryd.
+ * job-actions.js, step-result.js; the React views in views/ (rendered
+ * by index.js); this file connects them to the page and to ferryd.
  */
-import { FerryManual as M } from "./manual.js";
 import { $, MANAGER_IFACE, MANAGER_PATH, OPTION_INPUTS, OPTION_KEYS, S, SERVICE } from "./constants.js";
 import { setText, show } from "./dom.js";
 import { clearError } from "./feedback.js";
@@ -36,7 +35,7 @@ import { attachJob, detachJob } from "./job-view.js";
 import { execute, loadOptions, plan } from "./step-plan.js";
 import { close, downloadReport, renderResult } from "./step-result.js";
 import { probe } from "./step-source.js";
-import { go, toggleSteps } from "./steps.js";
+import { go } from "./steps.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
@@ -164,35 +163,36 @@ function start(quiet) {
             });
 }
 
-function init() {
-    // The static texts of index.html marked translate="yes", in the
-    // user's language (po.js); whitespace as in the template (po.mjs).
-    for (const e of document.querySelectorAll('[translate="yes"]'))
-        e.textContent = e.textContent.replace(/\s+/g, " ").trim();
+// What the page's buttons do (views/page.jsx): nothing while a call is
+// under way (setBusy() also disables them).
+const idle = fn => () => { if (!S.busy) fn() };
+export const actions = {
+    next,
+    back,
+    execute: idle(execute),
+    close,
+    retry: () => start(),
+    // A failed job's report says how far it got; Abandon removes it.
+    reportText: idle(() => downloadReport("text")),
+    reportJson: idle(() => downloadReport("json")),
+    resume: idle(resume),
+    askAbandon: idle(askAbandon),
+    abandon: idle(abandon),
+    keep: () => {
+        show("exec-abandon-confirm", false);
+        $("exec-abandon").focus();
+    },
+};
+
+// After the first render of views/page.jsx (index.js).
+export function init() {
+    // The document's title (index.html, translate="yes") in the user's
+    // language (po.js); the page's own texts are translated as React
+    // renders them (_() in views/).
     cockpit.translate();
     // The page's language as po.js set it (Cockpit's language cookie),
     // for screen readers and hyphenation.
     document.documentElement.lang = cockpit.language;
-    $("btn-next").addEventListener("click", next);
-    $("btn-back").addEventListener("click", back);
-    $("btn-execute").addEventListener("click", () => { if (!S.busy) execute() });
-    $("btn-close").addEventListener("click", close);
-    $("result-report-text").addEventListener("click", () => { if (!S.busy) downloadReport("text") });
-    $("result-report-json").addEventListener("click", () => { if (!S.busy) downloadReport("json") });
-    // A failed job's report says how far it got; Abandon removes it.
-    $("exec-report-text").addEventListener("click", () => { if (!S.busy) downloadReport("text") });
-    $("exec-report-json").addEventListener("click", () => { if (!S.busy) downloadReport("json") });
-    $("exec-resume").addEventListener("click", () => { if (!S.busy) resume() });
-    $("exec-abandon").addEventListener("click", () => { if (!S.busy) askAbandon() });
-    $("exec-abandon-yes").addEventListener("click", () => { if (!S.busy) abandon() });
-    $("exec-abandon-no").addEventListener("click", () => {
-        show("exec-abandon-confirm", false);
-        $("exec-abandon").focus();
-    });
-    for (const key of OPTION_KEYS)
-        setText("opt-desc-" + key, M.OPTIONS[key].description);
-    $("ferry-retry").addEventListener("click", () => start());
-    $("ferry-steps-toggle").addEventListener("click", () => toggleSteps($("ferry-steps-toggle").getAttribute("aria-expanded") !== "true"));
     $("source-form").addEventListener("submit", ev => {
         ev.preventDefault();
         next();
@@ -210,8 +210,3 @@ function init() {
         $(OPTION_INPUTS[key]).addEventListener("change", clearError);
     start();
 }
-
-if (document.readyState === "loading")
-    document.addEventListener("DOMContentLoaded", init);
-else
-    init();

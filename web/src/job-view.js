@@ -2,11 +2,12 @@
 import { FerryManual as M } from "./manual.js";
 import { call } from "./bus.js";
 import { $, DATA_OPS, JOB_IFACE, OP_STATE_TEXT, S } from "./constants.js";
-import { el, formatBytes, formatClock, formatDuration, formatTime, setText, show, unwrap } from "./dom.js";
+import { formatBytes, formatClock, formatDuration, formatTime, setText, show, unwrap } from "./dom.js";
 import { renderAbandon } from "./job-actions.js";
 import { outageOf, outageText } from "./outage.js";
 import { optionsText, shortName } from "./step-plan.js";
 import { go, updateFooter } from "./steps.js";
+import { events, operations, overall } from "./views/view-state.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
@@ -18,8 +19,8 @@ export function attachJob(path) {
     S.jobPath = path;
     S.events = [];
     S.lastSeq = 0;
-    $("exec-events").textContent = "";
-    buildOps([]);
+    events.set([]);
+    operations.set([]);
     const job = S.client.proxy(JOB_IFACE, path);
     S.job = job;
     job.addEventListener("changed", () => {
@@ -48,7 +49,6 @@ export function detachJob() {
     S.jobSignals = null;
     S.job = null;
     S.jobPath = null;
-    S.opItems = {};
 }
 
 // Catches up with GetEvents(lastSeq): from 0 after a (re)load, so the
@@ -63,18 +63,20 @@ export function fetchEvents() {
     S.fetching = true;
     const path = S.jobPath;
     return call(path, JOB_IFACE, "GetEvents", [S.lastSeq], { type: "t" })
-            .then(([events]) => {
+            .then(([list]) => {
                 if (path !== S.jobPath)
                     return;
-                for (const [seq, usec, type, data] of events) {
+                const added = [];
+                for (const [seq, usec, type, data] of list) {
                     if (seq <= S.lastSeq)
                         continue;
                     S.lastSeq = seq;
                     const ev = { seq, usec, type, data: unwrap(data) };
                     S.events.push(ev);
-                    appendEvent(ev);
+                    added.push({ seq, type, time: formatClock(usec), text: eventText(ev) });
                 }
-                $("exec-events").dataset.lastSeq = String(S.lastSeq);
+                if (added.length)
+                    events.set(shown => shown.concat(added));
             })
             .catch(ex => {
                 console.warn("GetEvents failed:", ex.message);
@@ -155,36 +157,6 @@ export function eventText(ev) {
     }
 }
 
-export function appendEvent(ev) {
-    const time = formatClock(ev.usec);
-    $("exec-events").appendChild(el("li", { "data-seq": String(ev.seq), "data-type": ev.type }, [
-        el("span", { class: "ferry-event-time", text: time }),
-        document.createTextNode(" " + eventText(ev)),
-    ]));
-}
-
-export function progressBar(label, id) {
-    const indicator = el("div", { class: "pf-v5-c-progress__indicator" });
-    const bar = el("div", { class: "pf-v5-c-progress__bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0", "aria-label": label }, [indicator]);
-    const measure = el("span", { class: "pf-v5-c-progress__measure", text: "0%" });
-    const helper = el("div", { class: "pf-v5-c-progress__helper-text" });
-    const state = el("span", { class: "ferry-op-state" });
-    const root = el("div", { class: "pf-v5-c-progress pf-m-sm" }, [
-        el("div", { class: "pf-v5-c-progress__description", text: label }),
-        el("div", { class: "pf-v5-c-progress__status" }, [state, measure]),
-        bar,
-        helper,
-    ]);
-    return { root, bar, indicator, measure, helper, state, id };
-}
-
-export function setBar(b, fraction) {
-    const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
-    b.indicator.style.width = pct + "%";
-    b.bar.setAttribute("aria-valuenow", String(pct));
-    b.measure.textContent = pct + "%";
-}
-
 // Ferry's own operations are listed only when they run: the manual's
 // eleven stay the list the administrator knows.
 function shown(ops)
@@ -192,16 +164,35 @@ function shown(ops)
     return ops.filter(([ id, , state ]) => !(OWN_OPERATIONS[id] && state === "skipped"));
 }
 
-export function buildOps(ops) {
-    const list = $("exec-ops");
-    list.textContent = "";
-    S.opItems = {};
-    for (const [id, title] of shown(ops)) {
-        const b = progressBar(opName(id, title), id);
-        const li = el("li", { class: "ferry-op", "data-op": id }, [b.root]);
-        list.appendChild(li);
-        S.opItems[id] = { li, b };
+const percent = fraction => Math.max(0, Math.min(100, Math.floor((Number(fraction) || 0) * 100)));
+const barVariant = { done: "success", succeeded: "success", failed: "danger" };
+
+// One operation of the job's Operations as its bar shows it (views/step-execution.jsx).
+function operationView([id, title, state, fraction, bytesDone, bytesTotal, remaining]) {
+    const skipped = state === "skipped";
+    const bytes = DATA_OPS.includes(id) && Number(bytesTotal) > 0;
+    let helper = "";
+    if (state === "running") {
+        helper = cockpit.format(_("About $0 remaining"), formatDuration(remaining));
+        if (bytes)
+            helper += " · " + formatBytes(bytesDone) + " / " + formatBytes(bytesTotal);
+    } else if (state === "pending") {
+        helper = cockpit.format(_("Estimated $0"), formatDuration(remaining));
+    } else if (state === "done" && bytes) {
+        helper = formatBytes(bytesTotal);
+    } else if (state === "failed") {
+        helper = _("Failed: see the message above");
     }
+    return {
+        id,
+        label: opName(id, title),
+        state,
+        stateText: skipped ? _("Not needed with these options") : (OP_STATE_TEXT[state] || state) + " ",
+        pct: percent(state === "done" ? 1 : fraction),
+        variant: barVariant[state] || null,
+        helper,
+        skipped,
+    };
 }
 
 export function renderJob() {
@@ -209,43 +200,9 @@ export function renderJob() {
     if (!job || !job.valid)
         return;
     const ops = job.Operations || [];
-    if (Object.keys(S.opItems).length !== shown(ops).length)
-        buildOps(ops);
-    for (const [id, , state, fraction, bytesDone, bytesTotal, remaining] of ops) {
-        const item = S.opItems[id];
-        if (!item)
-            continue;
-        item.li.dataset.state = state;
-        item.li.className = "ferry-op ferry-op-" + state;
-        item.b.root.classList.toggle("pf-m-success", state === "done");
-        item.b.root.classList.toggle("pf-m-danger", state === "failed");
-        const skipped = state === "skipped";
-        const bytes = DATA_OPS.includes(id) && Number(bytesTotal) > 0;
-        item.b.state.textContent = skipped ? _("Not needed with these options") : (OP_STATE_TEXT[state] || state) + " ";
-        setBar(item.b, state === "done" ? 1 : Number(fraction) || 0);
-        item.b.measure.hidden = skipped;
-        item.b.bar.hidden = skipped;
-        let helper = "";
-        if (state === "running") {
-            helper = cockpit.format(_("About $0 remaining"), formatDuration(remaining));
-            if (bytes)
-                helper += " · " + formatBytes(bytesDone) + " / " + formatBytes(bytesTotal);
-        } else if (state === "pending") {
-            helper = cockpit.format(_("Estimated $0"), formatDuration(remaining));
-        } else if (state === "done" && bytes) {
-            helper = formatBytes(bytesTotal);
-        } else if (state === "failed") {
-            helper = _("Failed: see the message above");
-        }
-        item.b.helper.textContent = helper;
-        item.b.helper.hidden = !helper;
-    }
+    operations.set(shown(ops).map(operationView));
 
-    const overall = { root: $("exec-overall"), indicator: document.querySelector("#exec-overall .pf-v5-c-progress__indicator"), bar: document.querySelector("#exec-overall .pf-v5-c-progress__bar"), measure: $("exec-overall-measure") };
     const state = job.State;
-    setBar(overall, state === "succeeded" ? 1 : Number(job.Progress) || 0);
-    overall.root.classList.toggle("pf-m-success", state === "succeeded");
-    overall.root.classList.toggle("pf-m-danger", state === "failed");
     let text = "";
     if (state === "running")
         text = cockpit.format(_("About $0 remaining"), formatDuration(job.RemainingSeconds));
@@ -253,7 +210,7 @@ export function renderJob() {
         text = cockpit.format(_("Finished at $0"), formatTime(job.FinishedAt));
     else if (state === "failed")
         text = _("Stopped");
-    setText("exec-overall-text", text);
+    overall.set({ pct: percent(state === "succeeded" ? 1 : job.Progress), variant: barVariant[state] || null, text });
     const rows = ops.map(([id, , opState, , , , remaining]) => [id, opState !== "skipped", remaining, opState]);
     setText("exec-outage", state === "failed" ? "" : outageText(outageOf(rows), shortName("source-maintenance"), shortName("restart-services")));
     $("step-6").dataset.jobState = state;

@@ -6,6 +6,7 @@ import { describeError, setBusy, showError } from "./feedback.js";
 import { attachJob, isOwnOperation, opDescription, opName } from "./job-view.js";
 import { outageOf, outageText } from "./outage.js";
 import { go } from "./steps.js";
+import { planChecks, planRows } from "./views/view-state.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
@@ -101,17 +102,10 @@ const CHECK_VERDICTS = {
 // translated here; a message has this job's figures and stays English.
 export function renderChecks(checks) {
     show("plan-checks", !!checks);
-    const body = document.querySelector("#plan-checks-table tbody");
-    body.textContent = "";
-    let failed = false;
-    for (const [id, verdict, title, message] of checks || []) {
-        failed = failed || verdict === "failure";
-        body.appendChild(el("tr", { class: "pf-v5-c-table__tr", "data-check": id, "data-verdict": verdict }, [
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Check"), text: _(title) }),
-            el("td", { class: "pf-v5-c-table__td ferry-check-" + verdict, "data-label": _("Result"), text: CHECK_VERDICTS[verdict] || verdict }),
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Details"), text: message }),
-        ]));
-    }
+    const rows = (checks || []).map(([id, verdict, title, message]) =>
+        ({ id, verdict, title: _(title), result: CHECK_VERDICTS[verdict] || verdict, message }));
+    planChecks.set(rows);
+    const failed = rows.some(c => c.verdict === "failure");
     show("plan-checks-failed", failed);
 }
 
@@ -124,8 +118,7 @@ export function renderPlan() {
     const source = el("strong", { id: "confirm-source", text: (S.probe && S.probe.HostName ? S.probe.HostName + " " : "") + "(" + S.address + ")" });
     const options = el("span", { id: "confirm-options", text: optionsText(S.chosen) });
     $("confirm-text").replaceChildren(...formatNodes(_("Press the ‘Execute’ button to confirm starting the migration from $0 with these options: $1."), source, options));
-    const body = document.querySelector("#plan-table tbody");
-    body.textContent = "";
+    const rows = [];
     let n = 0;
     let bytes = 0;
     let seconds = 0;
@@ -141,19 +134,21 @@ export function renderPlan() {
         n++;
         bytes += Number(opBytes);
         seconds += Number(estimate);
-        body.appendChild(el("tr", { class: "pf-v5-c-table__tr", "data-op": id }, [
-            el("td", { class: "pf-v5-c-table__td", "data-label": "#", text: String(n) }),
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Operation"), text: title }),
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Details"), text: [opDescription(id), detail].filter(Boolean).join(" ") }),
-            el("td", { class: "pf-v5-c-table__td ferry-num", "data-label": _("Size"), text: opBytes ? formatBytes(opBytes) : "—" }),
-            el("td", { class: "pf-v5-c-table__td ferry-num", "data-label": _("Estimated time"), text: formatDuration(estimate) }),
-        ]));
+        rows.push({
+            id,
+            n,
+            title,
+            details: [opDescription(id), detail].filter(Boolean).join(" "),
+            size: opBytes ? formatBytes(opBytes) : "—",
+            time: formatDuration(estimate),
+        });
     }
+    planRows.set(rows);
     setText("plan-total-bytes", formatBytes(bytes));
     setText("plan-total-time", formatDuration(seconds));
     setText("plan-skipped", skipped.length ? cockpit.format(_("Not run with these options: $0."), skipped.join("; ")) : "");
-    const rows = S.plan.map(([id, , runs, , , , estimate]) => [id, runs, estimate, undefined]);
-    setText("plan-outage", outageText(outageOf(rows), shortName("source-maintenance"), shortName("restart-services")));
+    const outageRows = S.plan.map(([id, , runs, , , , estimate]) => [id, runs, estimate, undefined]);
+    setText("plan-outage", outageText(outageOf(outageRows), shortName("source-maintenance"), shortName("restart-services")));
 }
 
 // An operation's name inside a sentence (without its full stop).

@@ -2,11 +2,12 @@
 import { FerryManual as M } from "./manual.js";
 import { FerryOutcome } from "./outcome.js";
 import { call, forget, recall } from "./bus.js";
-import { $, ERROR_PREFIX, JOB_IFACE, S } from "./constants.js";
+import { ERROR_PREFIX, JOB_IFACE, S } from "./constants.js";
 import { el, formatTime, setText, show, unwrap } from "./dom.js";
 import { setBusy, showError } from "./feedback.js";
 import { detachJob } from "./job-view.js";
 import { optionsText } from "./step-plan.js";
+import { resultDnsAdvice } from "./views/view-state.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
@@ -39,14 +40,12 @@ export function renderResult() {
                                              from, optionsText(opts), formatTime(job && job.valid ? job.FinishedAt : 0)));
     const ha = info.highAvailability;
     show("result-dns", ha);
-    const list = $("result-dns-advice");
-    list.textContent = "";
     if (ha) {
         const advice = M.revertAdvice(info);
-        list.dataset.from = info.dnsRevertAdvice.length ? "DnsRevertAdvice" : "DnsAdvice";
         setText("result-dns-intro", advice.intro);
-        for (const line of advice.items)
-            list.appendChild(el("li", { text: "– " + line }));
+        resultDnsAdvice.set({ from: info.dnsRevertAdvice.length ? "DnsRevertAdvice" : "DnsAdvice", items: advice.items });
+    } else {
+        resultDnsAdvice.set({ from: "", items: [] });
     }
     const outcome = FerryOutcome.result(opts, info);
     setText("result-source-state", outcome.source);

@@ -2,9 +2,10 @@
 import { FerryManual as M } from "./manual.js";
 import { call } from "./bus.js";
 import { $, INTERACTIVE_TIMEOUT_MS, MANAGER_IFACE, MANAGER_PATH, S } from "./constants.js";
-import { el, formatBytes, setText, show, unwrap } from "./dom.js";
+import { formatBytes, setText, show, unwrap } from "./dom.js";
 import { clearError, setBusy, showError } from "./feedback.js";
 import { go } from "./steps.js";
+import { infoDnsAdvice, infoPorts, infoSizes } from "./views/view-state.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
@@ -70,33 +71,17 @@ export function renderSourceInfo() {
     });
     setText("info-dns-intro", advice.intro);
     setText("info-dns-outro", advice.outro);
-    const list = $("info-dns-advice");
-    list.textContent = "";
-    for (const line of advice.items)
-        list.appendChild(el("li", { text: "– " + line }));
+    infoDnsAdvice.set(advice.items);
     let ring = ha && (p.RingMembers || []).length ? cockpit.format(_("Ring members: $0."), p.RingMembers.join(", ")) : "";
     if (ha && p.MainNode)
         ring += (ring ? " " : "") + cockpit.format(_("Main node: $0."), p.MainNode);
     setText("info-ring", ring);
 
-    const body = document.querySelector("#info-ports tbody");
-    body.textContent = "";
-    for (const [port, service, open, detail] of p.PortChecks || []) {
-        body.appendChild(el("tr", { class: "pf-v5-c-table__tr", "data-port": String(port) }, [
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Port"), text: String(port) }),
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("Service"), text: service }),
-            el("td", { class: "pf-v5-c-table__td", "data-label": _("State"), text: open ? _("open") : cockpit.format(_("closed ($0)"), detail) }),
-        ]));
-    }
-    const sizes = $("info-sizes");
-    sizes.textContent = "";
-    const add = (label, value) => {
-        sizes.appendChild(el("div", { class: "pf-v5-c-description-list__group" }, [
-            el("dt", { class: "pf-v5-c-description-list__term" }, [el("span", { class: "pf-v5-c-description-list__text", text: label })]),
-            el("dd", { class: "pf-v5-c-description-list__description" }, [el("div", { class: "pf-v5-c-description-list__text", text: value })]),
-        ]));
-    };
-    add(_("Data"), formatBytes(p.DataBytes));
-    add(_("User traffic logs"), formatBytes(p.LogBytes));
-    add(_("System Settings"), formatBytes(p.SettingsBytes));
+    infoPorts.set((p.PortChecks || []).map(([port, service, open, detail]) =>
+        [port, service, open ? _("open") : cockpit.format(_("closed ($0)"), detail)]));
+    infoSizes.set([
+        [_("Data"), formatBytes(p.DataBytes)],
+        [_("User traffic logs"), formatBytes(p.LogBytes)],
+        [_("System Settings"), formatBytes(p.SettingsBytes)],
+    ]);
 }
