@@ -57,12 +57,6 @@ export function setText(id, text) {
     $(id).textContent = text === undefined || text === null ? "" : String(text);
 }
 
-// cockpit.format() for DOM nodes: the translated template's text with
-// the nodes where $0, $1, ... stand.
-export function formatNodes(template, ...nodes) {
-    return template.split(/(\$\d)/).filter(p => p !== "").map(p => (/^\$\d$/.test(p) && nodes[p[1]] ? nodes[p[1]] : document.createTextNode(p)));
-}
-
 export function show(id, visible) {
     $(id).hidden = !visible;
 }

@@ -1,12 +1,12 @@
 /* ferry: steps 3-5: GetOptions, the Options step, Plan and Execute (Start). */
 import { call, remember, variantDict } from "./bus.js";
 import { $, INTERACTIVE_TIMEOUT_MS, MANAGER_IFACE, MANAGER_PATH, OPTION_INPUTS, OPTION_KEYS, OPTION_LABELS, S } from "./constants.js";
-import { el, formatBytes, formatDuration, formatNodes, setText, show, unwrap } from "./dom.js";
+import { formatBytes, formatDuration, setText, show, unwrap } from "./dom.js";
 import { describeError, setBusy, showError } from "./feedback.js";
 import { attachJob, isOwnOperation, opDescription, opName } from "./job-view.js";
 import { outageOf, outageText } from "./outage.js";
 import { go } from "./steps.js";
-import { planChecks, planRows } from "./views/view-state.js";
+import { confirmText, planChecks, planRows } from "./views/view-state.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
@@ -114,10 +114,10 @@ export function optionsText(opts) {
 }
 
 export function renderPlan() {
-    // One sentence for the translators; the source in bold where $0 is.
-    const source = el("strong", { id: "confirm-source", text: (S.probe && S.probe.HostName ? S.probe.HostName + " " : "") + "(" + S.address + ")" });
-    const options = el("span", { id: "confirm-options", text: optionsText(S.chosen) });
-    $("confirm-text").replaceChildren(...formatNodes(_("Press the ‘Execute’ button to confirm starting the migration from $0 with these options: $1."), source, options));
+    confirmText.set({
+        source: (S.probe && S.probe.HostName ? S.probe.HostName + " " : "") + "(" + S.address + ")",
+        options: optionsText(S.chosen),
+    });
     const rows = [];
     let n = 0;
     let bytes = 0;

@@ -6,13 +6,31 @@
 import { Title } from "@patternfly/react-core/dist/esm/components/Title/index.js";
 import { FerryAlert } from "./ferry-alert.jsx";
 import { useStore } from "./store.js";
-import { planChecks, planRows } from "./view-state.js";
+import { confirmText, planChecks, planRows } from "./view-state.js";
 
 /* global cockpit */
 const _ = cockpit.gettext;
 
 const td = "pf-v5-c-table__td";
 const th = "pf-v5-c-table__th";
+
+// One sentence for the translators: the source in bold where $0 stands,
+// the options where $1 does.
+function ConfirmText() {
+    const c = useStore(confirmText);
+    const parts = c ? _("Press the ‘Execute’ button to confirm starting the migration from $0 with these options: $1.").split(/(\$[01])/) : [];
+    return (
+        <div id="confirm-text">
+            {parts.filter(p => p !== "").map((p, i) => {
+                if (p === "$0")
+                    return <strong id="confirm-source" key={i}>{c.source}</strong>;
+                if (p === "$1")
+                    return <span id="confirm-options" key={i}>{c.options}</span>;
+                return p;
+            })}
+        </div>
+    );
+}
 
 function PlanRows() {
     const rows = useStore(planRows);
@@ -52,10 +70,7 @@ export function StepConfirm() {
             <Title headingLevel="h2" size="xl">{_("Confirmation")}</Title>
             <FerryAlert variant="danger" id="confirm-warning"
                         title={_("Warning! Please note that the procedure is irreversible and cannot be interrupted once initiated. During this critical phase, you are advised against closing the page, interrupting, or powering off the computer.")}>
-                {/* "Press the ‘Execute’ button ... from SOURCE with these
-                    options: OPTIONS." composed in step-plan.js (one
-                    translatable sentence). */}
-                <div id="confirm-text" />
+                <ConfirmText />
             </FerryAlert>
             <table className="pf-v5-c-table pf-m-compact pf-m-grid-md ferry-table" id="plan-table" aria-label={_("Operations")}>
                 <thead className="pf-v5-c-table__thead">

@@ -11,8 +11,10 @@ export const infoDnsAdvice = createStore([]);
 export const infoPorts = createStore([]);
 export const infoSizes = createStore([]);
 
-// Step 5: the plan's operations that run ({ id, n, title, details, size,
+// Step 5: the source and the options in the sentence to confirm
+// ({ source, options }, null before a plan), the plan's operations that run ({ id, n, title, details, size,
 // time }) and PlanWithChecks' checks ({ id, verdict, title, result, message }).
+export const confirmText = createStore(null);
 export const planRows = createStore([]);
 export const planChecks = createStore([]);
 
