@@ -6,6 +6,7 @@ import { formatBytes, formatClock, formatDuration, formatTime, setText, show, un
 import { renderAbandon } from "./job-actions.js";
 import { outageOf, outageText } from "./outage.js";
 import { optionsText, shortName } from "./step-plan.js";
+import { panelUrl, resultSource } from "./step-result.js";
 import { go, updateFooter } from "./steps.js";
 import { events, operations, overall } from "./views/view-state.js";
 
@@ -217,6 +218,7 @@ export function renderJob() {
     S.lastJobState = state;
 
     show("exec-rebooting", state === "rebooting");
+    renderSwapAddress(state);
     const failed = state === "failed";
     show("exec-error", failed);
     if (failed) {
@@ -233,4 +235,26 @@ export function renderJob() {
     show("exec-success", state === "succeeded");
     if (S.step === 6 || S.step === 7)
         updateFooter();
+}
+
+// With Swap Configuration this system takes the source's address at the
+// reboot, and the browser's connection to the address it uses now ends
+// there: that address then belongs to the source. Said before it happens,
+// with the link to follow the job afterwards (the Cockpit shell only says
+// "Disconnected" and would reconnect to the source).
+function renderSwapAddress(state) {
+    const opts = unwrap(S.job.Options) || {};
+    const address = resultSource().address;
+    const here = window.top.location.hostname.replace(/^\[|\]$/g, "");
+    const ahead = !!opts.SwapConfiguration && !!address && address !== here &&
+                  state !== "succeeded" && state !== "failed";
+    show("exec-swap-address", ahead);
+    if (!ahead)
+        return;
+    const url = panelUrl(address, "/ferry");
+    setText("exec-swap-address-title", cockpit.format(_("With Swap Configuration this system takes the source's address $0 when both systems reboot."), address));
+    setText("exec-swap-address-text", cockpit.format(_("This page loses its connection at the reboot, and $0 then belongs to the source system. Log in at $1 afterwards and open Migration to follow the migration to its end."), here, address));
+    const link = $("exec-swap-address-link");
+    link.href = url;
+    link.textContent = url;
 }

@@ -59,14 +59,18 @@ export function renderResult() {
             (outcome.newAddress ? " " + cockpit.format(_("It opens at $0."), outcome.newAddress) : ""));
 }
 
-// Where "Close" goes: the login page of this system, at its new address
-// after a Swap (the same scheme and port as now).
-export function loginUrl() {
+// This system's web panel at ADDRESS, with the scheme and port it is
+// reached at now, opened at PATH ("/" is the login page).
+export function panelUrl(address, path) {
     const here = window.top.location;
-    if (!S.newAddress)
-        return "/";
-    const host = S.newAddress.includes(":") ? "[" + S.newAddress + "]" : S.newAddress;
-    return here.protocol + "//" + host + (here.port ? ":" + here.port : "") + "/";
+    const host = address.includes(":") ? "[" + address + "]" : address;
+    return here.protocol + "//" + host + (here.port ? ":" + here.port : "") + path;
+}
+
+// Where "Close" goes: the login page of this system, at its new address
+// after a Swap.
+export function loginUrl() {
+    return S.newAddress ? panelUrl(S.newAddress, "/") : "/";
 }
 
 export function close() {

@@ -98,6 +98,12 @@ export function StepExecution({ actions }) {
             <FerryAlert variant="info" id="exec-rebooting" hidden title={_("This system and the source are rebooting.")}>
                 {_("The migration goes on by itself after the reboot; log in again and open Migration to follow it.")}
             </FerryAlert>
+            {/* Swap: the address this system takes at the reboot (job-view.js). */}
+            <FerryAlert variant="info" id="exec-swap-address" hidden
+                        title={<span id="exec-swap-address-title" />}>
+                <p id="exec-swap-address-text" />
+                <p><a id="exec-swap-address-link" target="_top" rel="noopener" /></p>
+            </FerryAlert>
             <Operations />
             <details className="ferry-events">
                 <summary>{_("Event log")}</summary>
