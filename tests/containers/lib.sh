@@ -145,7 +145,9 @@ ct_stage_ferry() {
     export FERRY_CT_DEBS
     local p
     CT_DEBS=()
-    for p in ferry ferry-peer; do
+    local pkgs=(ferry ferry-peer)
+    [ "${CT_WEB:-0}" = 1 ] && pkgs+=(cockpit-ferry)
+    for p in "${pkgs[@]}"; do
         CT_DEBS+=("$(ls "$FERRY_CT_DEBS/${p}"_*.deb 2>/dev/null | sort -V | tail -n 1)")
         [ -f "${CT_DEBS[-1]}" ] || ct_fail "no ${p}_*.deb in $FERRY_CT_DEBS (tools/debs builds them)"
     done
@@ -153,9 +155,9 @@ ct_stage_ferry() {
 }
 
 # Installs ferry into the (not running) root ROOT: apt-get install of the
-# packages ferry and ferry-peer (cockpit-ferry needs Cockpit, which the
-# appliances have not got), chrooted, as an appliance vendor's image build
-# would. Their dependencies are in the cached root (root.sh), so apt
+# packages ferry and ferry-peer (and cockpit-ferry, the page, when the
+# suite has a browser part: CT_WEB=1, web-lib.sh), chrooted, as an
+# appliance vendor's image build would. Their dependencies are in the cached root (root.sh), so apt
 # downloads nothing; the maintainer scripts enable units but start none
 # (no systemd runs in the chroot).
 ct_install_ferry() {

@@ -28,6 +28,12 @@ CT_PACKAGES=(
     libsdbus-c++1 libspdlog1.10 libfmt9 libmariadb3 libcurl4 libmicrohttpd12 libssl3 libcrypt1
     python3 curl
 )
+# Installed by apt-get in the new root after debootstrap (whose own
+# dependency resolution fails to configure glib-networking's dconf): the
+# appliance's web panel, Cockpit (cockpit-ws on 9090, the bridge, the
+# shell), and sudo for the administrator's administrative access there
+# (swap.sh's browser part, web-lib.sh).
+CT_APT_PACKAGES=(cockpit-ws cockpit-bridge cockpit-system sudo)
 # A Debian 11 source appliance (FERRY_CT_SUITE=bullseye: bullseye-peer.sh,
 # docs/containers.md): MariaDB 10.5 and the runtime libraries of the
 # bullseye ferry-peer package (tools/debs-bullseye; its shlibs Depends), so
@@ -41,6 +47,7 @@ if [ "$CT_SUITE" = bullseye ]; then
         libspdlog1 libfmt7 libmariadb3 libmicrohttpd12 libssl1.1 libcrypt1
         python3 curl
     )
+    CT_APT_PACKAGES=()
 fi
 
 # The Debian mirror this machine's apt uses (deb822 or one-line format).
@@ -75,6 +82,7 @@ ct_root_key() {
         echo "$CT_SUITE"
         ct_mirror
         printf '%s\n' "${CT_PACKAGES[@]}" | sort
+        printf 'apt %s\n' "${CT_APT_PACKAGES[@]}"
         declare -f ct_root_setup
     } | sha256sum | cut -c1-16
 }
@@ -90,7 +98,7 @@ ct_root() {
         [ -e "$dir.ok" ] && exit 0
         local tmp="$CT_CACHE/.build-$key"
         rm -rf "$tmp"
-        local t0=$SECONDS includes
+        local t0=$SECONDS includes rc
         includes=$(IFS=,; echo "${CT_PACKAGES[*]}")
         echo "ct_root: debootstrap $CT_SUITE ($(ct_mirror)) into $tmp (once; cached as $dir)" >&2
         if ! debootstrap --variant=minbase --include="$includes" "$CT_SUITE" "$tmp" "$(ct_mirror)" \
@@ -99,6 +107,21 @@ ct_root() {
             tail -n 20 "$CT_CACHE/debootstrap-$key.log" >&2
             rm -rf "$tmp"
             exit 1
+        fi
+        if [ ${#CT_APT_PACKAGES[@]} -gt 0 ]; then
+            echo "ct_root: apt-get install ${CT_APT_PACKAGES[*]}" >&2
+            mount -t proc proc "$tmp/proc" || exit 1
+            chroot "$tmp" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 \
+                apt-get install -y --no-install-recommends "${CT_APT_PACKAGES[@]}" \
+                >>"$CT_CACHE/debootstrap-$key.log" 2>&1
+            rc=$?
+            umount "$tmp/proc"
+            if [ $rc -ne 0 ]; then
+                echo "ct_root: apt-get install failed, see $CT_CACHE/debootstrap-$key.log:" >&2
+                tail -n 20 "$CT_CACHE/debootstrap-$key.log" >&2
+                rm -rf "$tmp"
+                exit 1
+            fi
         fi
         ct_root_setup "$tmp"
         rm -rf "$dir"

@@ -31,17 +31,29 @@
 # showing the resume in the boot after the reboot, and the result kept
 # across one more reboot until Acknowledge().
 #
+# The administrator's browser (web-lib.sh, tests/web/swap-containers.spec.mjs):
+# logged in to the target's Cockpit at its address before the job, it
+# follows the job started by ferryctl to Execution, which names the address
+# the target takes and links to it, until the reboot ends the connection;
+# after the job, at the new address, the Result step names it and Close
+# (Acknowledge) opens the login page there.
+#
 # FERRY_CT_ROWS (default 50000): rows of the generated data set.
+# FERRY_CT_WEB (default 1): the browser part; 0 leaves it out (the job is
+#   then acknowledged with busctl).
 # FERRY_CT_SWAP_SOURCE_DELAY (default 4): seconds the source's boot after
 #   the swap is held back (a drop-in of ferry-apply-staged.service), so
 #   that the resumed ferryd must wait for it; 0: no delay.
 # Exit 0 pass, 1 fail, 77 skip (only when nspawn/debootstrap cannot work here).
 set -uo pipefail
 source "$(dirname "$(realpath "$0")")/lib.sh"
+CT_WEB=${FERRY_CT_WEB:-1}
 ct_main "$0" "$@"
 
 # shellcheck source=tests/containers/swap-lib.sh
 source "$CT_HERE/swap-lib.sh"
+# shellcheck source=tests/containers/web-lib.sh
+[ "$CT_WEB" = 1 ] && source "$CT_HERE/web-lib.sh"
 
 ROWS=${FERRY_CT_ROWS:-50000}
 # The source boots more slowly than the target after the swap (its staged
@@ -49,6 +61,7 @@ ROWS=${FERRY_CT_ROWS:-50000}
 # has to wait for the source to come back at its new address.
 SLOW=${FERRY_CT_SWAP_SOURCE_DELAY:-4}
 sw_make "$SLOW"
+[ "$CT_WEB" = 1 ] && ctw_prepare $T
 ct_boot $S; ct_boot $T
 ct_wait_booted $S; ct_wait_booted $T
 ct_wait_mariadb $S; ct_wait_mariadb $T
@@ -66,7 +79,20 @@ BOOT_S1=$(ct_boot_id $S) BOOT_T1=$(ct_boot_id $T)
 
 # --- the wizard with Swap Configuration, through ferryctl inside the target -------
 t0=$SECONDS
+WEB_BEFORE=
+if [ "$CT_WEB" = 1 ]; then
+    # The browser logs in at the target's address first and asks for the
+    # start when the page shows Welcome (lib.mjs: a request file).
+    ctw_spec swap-containers.spec.mjs before FERRY_OLD_URL="https://$B:9090" FERRY_NEW_ADDRESS="$A" &
+    WEB_BEFORE=$!
+    for ((i = 0; i < 1200; i++)); do # 0.1 s each
+        [ -e "$CT_DIR/web-requests/start" ] || ! kill -0 $WEB_BEFORE 2>/dev/null && break
+        sleep 0.1
+    done
+    check "browser: logged in to the target's Cockpit at $B, Welcome shown" [ -e "$CT_DIR/web-requests/start" ]
+fi
 sw_start
+[ -n "$WEB_BEFORE" ] && touch "$CT_DIR/web-requests/start.done"
 check "a job object" [ "${JOB#/org/ferry/Migration1/job/}" != "$JOB" ]
 
 JOURNAL=$SW_JOURNAL
@@ -96,6 +122,11 @@ cp "$JOURNAL" "$CT_DIR/job-before-reboot.json"
 ct_log "both asked to reboot $((SECONDS - t0)) s after the probe"
 ct_wait_rebooted $S $T
 t_reboot=$SECONDS
+if [ -n "$WEB_BEFORE" ]; then
+    wait $WEB_BEFORE; rc=$?
+    check "browser before the reboot: Execution named $A and linked to it, then the connection ended (exit $rc)" [ $rc -eq 0 ]
+    [ $rc -eq 0 ] || tail -n 30 "$CT_DIR/browser-before.log" >&2
+fi
 ct_wait_booted $S; ct_wait_booted $T
 BOOT_S2=$(ct_boot_id $S) BOOT_T2=$(ct_boot_id $T)
 differ() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" != "$2" ]; }
@@ -175,8 +206,15 @@ check "target after another reboot: still at $A (from its settings)" has_addr $T
 ct_exec $T ferryctl status > "$CT_DIR/status.txt" 2>&1
 check "ferryctl status after another reboot: succeeded" grep -q succeeded "$CT_DIR/status.txt"
 check "... on the same job path" [ "$(prop "${MGR[@]}" Job)" = "$JOB" ]
-check "Acknowledge()" ct_exec $T busctl call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Acknowledge
-check "after Acknowledge() no job" [ "$(prop "${MGR[@]}" Job)" = / ]
+if [ "$CT_WEB" = 1 ]; then
+    ctw_spec swap-containers.spec.mjs after FERRY_OLD_URL="https://$B:9090" FERRY_NEW_ADDRESS="$A"; rc=$?
+    check "browser at $A: the Result step named the new address, Close opened its login page (exit $rc)" [ $rc -eq 0 ]
+    [ $rc -eq 0 ] || tail -n 30 "$CT_DIR/browser-after.log" >&2
+    check "after Close no job (the page acknowledged it)" [ "$(prop "${MGR[@]}" Job)" = / ]
+else
+    check "Acknowledge()" ct_exec $T busctl call org.ferry.Migration1 "$JOB" org.ferry.Migration1.Job Acknowledge
+    check "after Acknowledge() no job" [ "$(prop "${MGR[@]}" Job)" = / ]
+fi
 
 # --- the password ---------------------------------------------------------------------------
 grep -rqaF --exclude=source-password --exclude=password -e "$CT_PASSWORD" "$CT_DIR/$S/upper" "$CT_DIR/$T/upper" \

@@ -76,37 +76,13 @@ skip() {
 SRC_ROOT=$(realpath "$1")
 BUILD_ROOT=$(realpath "$2")
 COCKPIT_WS=/usr/lib/cockpit/cockpit-ws
-CHROMIUM=${FERRY_WEB_CHROMIUM:-/usr/bin/chromium}
 
 # ---- prerequisites: Debian packages, then playwright-core from npm --------
-missing=()
-[ -x "$COCKPIT_WS" ] || missing+=(cockpit-ws)
-command -v cockpit-bridge >/dev/null || missing+=(cockpit-bridge)
-[ -d /usr/share/cockpit/shell ] || missing+=(cockpit-system)
-[ -x "$CHROMIUM" ] || missing+=(chromium)
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ -z "${FERRY_WEB_NO_INSTALL:-}" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        echo "installing ${missing[*]}" >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 ||
-            { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; } ||
-            skip "could not install ${missing[*]}"
-    else
-        skip "missing ${missing[*]} (apt-get install ${missing[*]})"
-    fi
-fi
-"$CHROMIUM" --version >/dev/null 2>&1 || skip "$CHROMIUM does not run"
-
-NODE_DIR=${FERRY_WEB_NODE_MODULES:-$BUILD_ROOT/tests/web/node}
-# axe-core: the accessibility check the specs run on every step (pinned).
-if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ] || [ ! -f "$NODE_DIR/node_modules/axe-core/axe.min.js" ]; then
-    [ -z "${FERRY_WEB_NO_INSTALL:-}" ] || skip "playwright-core or axe-core is not installed in $NODE_DIR"
-    mkdir -p "$NODE_DIR"
-    (cd "$NODE_DIR" && npm install --no-audit --no-fund --no-save --prefix "$NODE_DIR" playwright-core@1 axe-core@4.11.1 >&2) ||
-        skip "npm install playwright-core@1 axe-core@4.11.1 failed (is the npm registry reachable?)"
-fi
-PW_VERSION=$(node -p "require('$NODE_DIR/node_modules/playwright-core/package.json').version")
+# shellcheck source=tests/web/prereq.sh
+source "$(dirname "$(realpath "$0")")/prereq.sh"
+web_prereq "$BUILD_ROOT" cockpit-ws:"$COCKPIT_WS" cockpit-bridge:/usr/bin/cockpit-bridge \
+    cockpit-system:/usr/share/cockpit/shell || skip "$WEB_WHY"
+CHROMIUM=$WEB_CHROMIUM NODE_DIR=$WEB_NODE_DIR PW_VERSION=$WEB_PW_VERSION
 
 SCENARIOS=${FERRY_WEB_SCENARIOS:-standalone de ha}
 for s in $SCENARIOS; do

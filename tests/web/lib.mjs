@@ -69,6 +69,9 @@ export async function open() {
             args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking',
                 '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
             viewport: { width: 1280, height: 960 },
+            // The appliances' Cockpit in the container suites answers with
+            // its own self-signed certificate, as a new appliance does.
+            ignoreHTTPSErrors: true,
         });
     } catch (e) {
         console.log(`CHROMIUM DID NOT START: ${e.message.split('\n')[0]}`);
