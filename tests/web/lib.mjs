@@ -147,6 +147,13 @@ export async function open() {
         await f.waitForFunction(() => document.documentElement.clientWidth <= 400, null, { timeout: T });
         const fit = await f.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
         check(`400 px, ${name}: no horizontal scrolling (content ${fit[0]} px in ${fit[1]} px)`, fit[0] <= fit[1]);
+        // A table's cell can be cut off inside a box that hides its
+        // overflow without the page scrolling: every visible cell ends
+        // inside the window (tables are label/value rows here).
+        const cut = await f.evaluate(() => [...document.querySelectorAll('td, th')]
+            .filter(c => c.offsetParent && c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map(c => c.dataset.label || c.textContent.trim().slice(0, 20)));
+        check(`400 px, ${name}: every table cell inside the window${cut.length ? ' (cut off: ' + cut.slice(0, 5).join(', ') + ')' : ''}`, cut.length === 0);
         const toggle = await f.locator('#ferry-steps-toggle').innerText();
         check(`400 px, ${name}: the steps folded behind the toggle "${toggle.replace(/\s+/g, ' ')}"`,
             await f.locator('#ferry-steps-toggle').isVisible() && !await f.locator('#ferry-steps-nav').isVisible() && toggle.includes(stepName));

@@ -14,6 +14,9 @@ import "@patternfly/patternfly/base/patternfly-themes.css";
 import "@patternfly/patternfly/base/patternfly-globals.css";
 import "@patternfly/patternfly/base/patternfly-common.css";
 import "@patternfly/patternfly/components/Table/table.css";
+// pf-m-grid-md: below 768 px each row of a table becomes label/value lines
+// (td data-label), so that a phone shows every column.
+import "@patternfly/patternfly/components/Table/table-grid.css";
 
 import { createElement } from "react";
 import { flushSync } from "react-dom";
