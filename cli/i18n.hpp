@@ -21,6 +21,15 @@ __attribute__((format_arg(1))) inline const char* _(const char* s)
     return dgettext(kTextDomain, s);
 }
 
+// The translation of one of ferryd's fixed sentences (N_() there: an
+// option's reason, a check's title, an operation's condition and detail in
+// the plan), or the sentence itself; "" stays "" (gettext would answer the
+// catalog's header).
+inline std::string daemon_text(const std::string& s)
+{
+    return s.empty() ? s : std::string(_(s.c_str()));
+}
+
 // The translation of `s` in `context` (msgctxt), for short words that mean
 // different things in different places ("start" the verb's action).
 __attribute__((format_arg(2))) const char* C_(const char* context, const char* s);

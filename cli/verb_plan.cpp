@@ -85,9 +85,7 @@ int verb_options(Context& c, const Verbs&)
     for (const auto& o : options) {
         const auto* n = option_name(o.get<0>());
         t.add({n ? _(n->title) : o.get<0>(), n ? n->flag : "", yes_no(o.get<1>()),
-               yes_no(o.get<2>()), yes_no(o.get<3>()),
-               // ferryd's fixed reasons are in the catalog (N_() there).
-               o.get<4>().empty() ? std::string() : std::string(_(o.get<4>().c_str()))});
+               yes_no(o.get<2>()), yes_no(o.get<3>()), daemon_text(o.get<4>())});
     }
     t.print();
     return kExitOk;
@@ -140,9 +138,9 @@ int verb_plan(Context& c, const Verbs&)
         const bool run = op.get<2>();
         // The operation's name as ferryd gives it is the manual's, which the
         // translations have (the web page's strings).
-        t.add({std::to_string(++n), _(op.get<1>().c_str()), run ? _("run") : _("skip"), op.get<3>(),
-               run && op.get<5>() ? format_bytes(op.get<5>()) : "-",
-               run ? format_duration(op.get<6>()) : "-", op.get<4>()});
+        t.add({std::to_string(++n), _(op.get<1>().c_str()), run ? _("run") : _("skip"),
+               daemon_text(op.get<3>()), run && op.get<5>() ? format_bytes(op.get<5>()) : "-",
+               run ? format_duration(op.get<6>()) : "-", daemon_text(op.get<4>())});
     }
     t.print();
     std::printf(_("\n%zu of %zu operations run: %s, about %s.\n"), runs, operations.size(),

@@ -1,4 +1,5 @@
 #include "core/plan.hpp"
+#include "core/translatable.hpp"
 
 #include <cmath>
 
@@ -16,22 +17,24 @@ constexpr std::array<Descriptor, kOperationCount> kCatalogue{{
     // Ours, not the manual's (docs/operations.md): the copy that takes the
     // data out of the outage.
     {OperationId::PreCopyData, "pre-copy-data", "Copy data while the source serves",
-     "standalone, source with a binary log"},
-    {OperationId::CopySettings, "copy-settings", "Copy the System Settings", "always"},
+     N_("standalone, source with a binary log")},
+    {OperationId::CopySettings, "copy-settings", "Copy the System Settings", N_("always")},
     {OperationId::SourceMaintenance, "source-maintenance", "Place the source under maintenance",
-     "always"},
+     N_("always")},
     {OperationId::DeactivateReplica, "deactivate-replica", "Deactivate the replica on the source",
-     "HA only"},
-    {OperationId::CopyData, "copy-data", "Copy data", "standalone only"},
-    {OperationId::ModifySource, "modify-source", "Modify the source configuration", "always"},
-    {OperationId::Reboot, "reboot", "Reboot this system and the source", "Swap Configuration only"},
+     N_("HA only")},
+    {OperationId::CopyData, "copy-data", "Copy data", N_("standalone only")},
+    {OperationId::ModifySource, "modify-source", "Modify the source configuration", N_("always")},
+    {OperationId::Reboot, "reboot", "Reboot this system and the source",
+     N_("Swap Configuration only")},
     {OperationId::CopyDataActivateReplica, "copy-data-activate-replica",
-     "Copy data and activate the replica", "HA only"},
-    {OperationId::UpdateCertificates, "update-certificates", "Update the certificates", "always"},
-    {OperationId::RestartServices, "restart-services", "Restart the services", "always"},
+     "Copy data and activate the replica", N_("HA only")},
+    {OperationId::UpdateCertificates, "update-certificates", "Update the certificates",
+     N_("always")},
+    {OperationId::RestartServices, "restart-services", "Restart the services", N_("always")},
     {OperationId::CopySyslog, "copy-syslog", "Copy the syslog user-traffic data",
-     "Copy User Traffic Logs only"},
-    {OperationId::Final, "final", "Final operations", "always"},
+     N_("Copy User Traffic Logs only")},
+    {OperationId::Final, "final", "Final operations", N_("always")},
 }};
 
 const Descriptor& descriptor(OperationId id)
@@ -53,55 +56,64 @@ bool runs(OperationId id, const PlanInput& in, bool while_serving)
     }
 }
 
+// Each detail is one whole fixed sentence (N_(): ferryctl and the page show
+// its translation, core/translatable.hpp), so no sentence is put together
+// from pieces a translator never sees together.
 std::string detail(OperationId id, const PlanInput& in, bool while_serving)
 {
     const bool ha = in.high_availability;
     const bool swap = in.options.swap;
+    const bool license = in.options.license;
     switch (id) {
     case OperationId::PreCopyData:
-        return std::string("Copy a consistent snapshot of the source's databases while it still "
-                           "serves, verify every table, and follow the source's later changes as "
-                           "its temporary replica.") +
-               (in.options.logs ? " Copy the user-traffic log files too: operation 10 then "
-                                  "fetches only what changed since."
-                                : "");
+        return in.options.logs
+                   ? N_("Copy a consistent snapshot of the source's databases while it still "
+                        "serves, verify every table, and follow the source's later changes as "
+                        "its temporary replica. Copy the user-traffic log files too: operation "
+                        "10 then fetches only what changed since.")
+                   : N_("Copy a consistent snapshot of the source's databases while it still "
+                        "serves, verify every table, and follow the source's later changes as "
+                        "its temporary replica.");
     case OperationId::CopySettings:
-        return swap ? "Exchange the System Settings: this system takes the source's identity."
-                    : "Copy the basic System Settings; Network, DNS, Web server, round-robin "
-                      "hosts, load-balancing domain, remote data exchange and FTP data backup "
-                      "stay as they are.";
+        return swap ? N_("Exchange the System Settings: this system takes the source's identity.")
+                    : N_("Copy the basic System Settings; Network, DNS, Web server, round-robin "
+                         "hosts, load-balancing domain, remote data exchange and FTP data backup "
+                         "stay as they are.");
     case OperationId::SourceMaintenance:
-        return ha ? "Put the source under maintenance and temporarily remove the round-robin "
-                    "hosts from the ring's Master."
-                  : "Put the source under maintenance.";
+        return ha ? N_("Put the source under maintenance and temporarily remove the round-robin "
+                       "hosts from the ring's Master.")
+                  : N_("Put the source under maintenance.");
     case OperationId::DeactivateReplica:
-        return "Stop the source's replica and record its GTID position.";
+        return N_("Stop the source's replica and record its GTID position.");
     case OperationId::CopyData:
         return while_serving
-                   ? "Apply what changed on the source since the copy, stop and remove the "
-                     "temporary replica, and verify every table written since the snapshot."
-                   : "Copy a consistent snapshot of the source's databases and verify every "
-                     "table.";
+                   ? N_("Apply what changed on the source since the copy, stop and remove the "
+                        "temporary replica, and verify every table written since the snapshot.")
+                   : N_("Copy a consistent snapshot of the source's databases and verify every "
+                        "table.");
     case OperationId::ModifySource:
-        return swap ? "Stage this system's former System Settings on the source (applied at "
-                      "its reboot) and record the migration on the source."
-                    : "Keep the source in maintenance with its user-facing services stopped and "
-                      "record the migration on the source.";
+        return swap ? N_("Stage this system's former System Settings on the source (applied at "
+                         "its reboot) and record the migration on the source.")
+                    : N_("Keep the source in maintenance with its user-facing services stopped "
+                         "and record the migration on the source.");
     case OperationId::Reboot:
-        return "Reboot both systems so that the exchanged network settings take effect.";
+        return N_("Reboot both systems so that the exchanged network settings take effect.");
     case OperationId::CopyDataActivateReplica:
-        return "Copy the data and join the replication ring at the source's position.";
-    case OperationId::UpdateCertificates: return "Install the source's certificates.";
-    case OperationId::RestartServices: return "Restart the services of this system.";
-    case OperationId::CopySyslog: return "Copy and verify the user-traffic log files.";
-    case OperationId::Final: {
-        std::string d = "Remove temporary accounts and tokens";
-        if (in.options.license)
-            d += "; move the license to this system and invalidate it on the source";
+        return N_("Copy the data and join the replication ring at the source's position.");
+    case OperationId::UpdateCertificates: return N_("Install the source's certificates.");
+    case OperationId::RestartServices: return N_("Restart the services of this system.");
+    case OperationId::CopySyslog: return N_("Copy and verify the user-traffic log files.");
+    case OperationId::Final:
+        if (license && ha)
+            return N_("Remove temporary accounts and tokens; move the license to this system and "
+                      "invalidate it on the source; restore the round-robin hosts on the Master.");
+        if (license)
+            return N_("Remove temporary accounts and tokens; move the license to this system and "
+                      "invalidate it on the source.");
         if (ha)
-            d += "; restore the round-robin hosts on the Master";
-        return d + ".";
-    }
+            return N_("Remove temporary accounts and tokens; restore the round-robin hosts on "
+                      "the Master.");
+        return N_("Remove temporary accounts and tokens.");
     }
     return {};
 }

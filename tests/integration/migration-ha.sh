@@ -130,6 +130,14 @@ check "plan (HA): the ring keeps serving, the source node's unavailable time" \
     grep -q "Unavailable time: The other nodes of the replication ring keep serving guests throughout .*the source node is out of service for about [0-9]" "$RIG/plan.txt"
 check "the plan deactivates the replica and joins the ring" \
     sh -c "grep -q 'Deactivate the replica' '$RIG/plan.txt' && grep -q 'activate the replica' '$RIG/plan.txt'"
+# ferryd's details and conditions of the plan (N_() in core/plan.cpp) in
+# German, the HA ones with the license.
+env -u LANG -u LC_MESSAGES LC_ALL=C.UTF-8 LANGUAGE=de FERRY_LOCALEDIR="$BUILD/po" \
+    "$FERRYCTL" plan --license --logs > "$RIG/plan-de.txt" 2>&1
+check "ferryctl plan in German: ferryd's details translated (HA, license)" \
+    sh -c "grep -q 'Tritt dem Replikationsring an der Stelle des Quellsystems bei\|tritt dem Replikationsring an der Stelle des Quellsystems bei' '$RIG/plan-de.txt' &&
+           grep -q 'stellt die Round-Robin-Hosts auf dem „Master“ wieder her' '$RIG/plan-de.txt' &&
+           grep -q 'nur eigenständig' '$RIG/plan-de.txt' && ! grep -q 'Remove temporary accounts' '$RIG/plan-de.txt'"
 "$FERRYCTL" start --license --logs --yes --no-ask-password > "$RIG/start.txt" 2>&1
 rc=$?
 check "start (exit $rc)" [ $rc -eq 0 ]

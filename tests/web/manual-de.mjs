@@ -89,6 +89,22 @@ export const TEXT_DE = {
         estimate: "Zeitschätzung",
         outage: "Nicht verfügbare Zeit",
     },
+    // ferryd's detail of each operation in the plan (N_() sentences in
+    // core/plan.cpp), for this run's options (no Swap, license, logs,
+    // standalone, the copy while the source serves), and the conditions
+    // of those not run.
+    planDetails: {
+        "pre-copy-data": "Kopiert einen konsistenten Schnappschuss der Datenbanken des Quellsystems, während es noch in Betrieb ist, prüft jede Tabelle und folgt den späteren Änderungen des Quellsystems als dessen vorübergehendes Replikat. Kopiert auch die Dateien der Benutzerverkehrsprotokolle: Vorgang 10 holt dann nur, was sich seitdem geändert hat.",
+        "copy-settings": "Kopiert die grundlegenden Systemeinstellungen; Netzwerk, DNS, Webserver, Round-Robin-Hosts, Lastverteilungsdomäne, Datenaustausch mit entfernten Systemen und FTP-Datensicherung bleiben unverändert.",
+        "source-maintenance": "Versetzt das Quellsystem in den Wartungsmodus.",
+        "copy-data": "Übernimmt, was sich seit der Kopie auf dem Quellsystem geändert hat, hält das vorübergehende Replikat an, entfernt es und prüft jede seit dem Schnappschuss geschriebene Tabelle.",
+        "modify-source": "Belässt das Quellsystem im Wartungsmodus mit angehaltenen Diensten für die Benutzer und vermerkt die Migration auf dem Quellsystem.",
+        "update-certificates": "Installiert die Zertifikate des Quellsystems.",
+        "restart-services": "Startet die Dienste dieses Systems neu.",
+        "copy-syslog": "Kopiert und prüft die Dateien der Benutzerverkehrsprotokolle.",
+        final: "Entfernt vorübergehende Konten und Token; überträgt die Lizenz auf dieses System und macht sie auf dem Quellsystem ungültig.",
+    },
+    notRunConditions: ["(nur bei Hochverfügbarkeit)", "(nur mit „Konfiguration tauschen“)"],
     swapReasonHa: "Das Quellsystem wird in Hochverfügbarkeit betrieben: Der Replikationsring spricht jeden Knoten über seine IP-Adresse an, daher muss dieses System die Konfiguration des Quellsystems übernehmen.",
 };
 
@@ -98,7 +114,9 @@ export const ENGLISH = [MANUAL.welcome[0], MANUAL.sourceWarning, MANUAL.confirmW
     MANUAL.ha, MANUAL.dnsIntro, MANUAL.dnsOutro, MANUAL.revertIntro,
     // the page's own sentences that were once left untranslated
     'Press the ‘Execute’ button', 'Ports 80 and 443 of the source are checked as well.', 'for the source\'s migration service',
-    'Unavailable time: guests', 'Guests can log in again'];
+    'Unavailable time: guests', 'Guests can log in again',
+    // ferryd's plan details (core/plan.cpp), once shown in English
+    'Copy a consistent snapshot', 'Put the source under maintenance', 'Remove temporary accounts', 'HA only'];
 
 // One check that none of ENGLISH is left in `text` (the innerText of a step
 // shown in German).

@@ -107,7 +107,11 @@ async function main() {
     const outage = await text(f, '#plan-outage');
     check(`Bestätigung: the unavailable time in German ("${outage}")`,
         outage.startsWith(TEXT_DE.outagePlanned) && includes(outage, DE.operations['source-maintenance'].replace(/\.$/, '')));
-    check('Bestätigung: the others named as not run', includes(await text(f, '#plan-skipped'), TEXT_DE.notRun));
+    for (const id of planIds)
+        check(`Bestätigung: ferryd's detail of ${id} in German`, includes(plan[planIds.indexOf(id)], TEXT_DE.planDetails[id]));
+    const skipped = await text(f, '#plan-skipped');
+    check(`Bestätigung: the others named as not run, with their conditions in German ("${skipped}")`,
+        includes(skipped, TEXT_DE.notRun) && TEXT_DE.notRunConditions.every(c => includes(skipped, c)));
     const checkRows = await f.locator('#plan-checks-table tbody tr').evaluateAll(l =>
         l.map(e => [e.dataset.check, e.querySelector('td').textContent]));
     const titlesDe = Object.fromEntries(checkRows);

@@ -128,7 +128,7 @@ export function renderPlan() {
         if (!runs) {
             // ferry's own operation is not news when it does not run.
             if (!isOwnOperation(id))
-                skipped.push(title + " (" + condition + ")");
+                skipped.push(title + " (" + _(condition) + ")");
             continue;
         }
         n++;
@@ -138,7 +138,9 @@ export function renderPlan() {
             id,
             n,
             title,
-            details: [opDescription(id), detail].filter(Boolean).join(" "),
+            // ferryd's detail is one of its fixed sentences (N_() in
+            // core/plan.cpp), translated here.
+            details: [opDescription(id), detail ? _(detail) : ""].filter(Boolean).join(" "),
             size: opBytes ? formatBytes(opBytes) : "—",
             time: formatDuration(estimate),
         });
