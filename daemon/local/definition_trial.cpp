@@ -1,6 +1,9 @@
 #include "local/definition_trial.hpp"
 
 #include <set>
+#include <string>
+
+#include <mysqld_error.h>
 
 #include <spdlog/spdlog.h>
 
@@ -109,33 +112,29 @@ core::Expected<Objects> read_objects(source::MariaDbConnection& c, const std::st
     return out;
 }
 
-// MariaDB's own words from a connection error ("statement CREATE TABLE:
-// this system's MariaDB (unix:/run/...) error 1286: Unknown storage
-// engine 'ARCHIVE'"): "error 1286: Unknown storage engine 'ARCHIVE'".
-std::string server_words(const std::string& message)
+// MariaDB's own words in a refusal of its ("statement CREATE TABLE: this
+// system's MariaDB (unix:/run/...) error 1286: Unknown storage engine
+// 'ARCHIVE'"): "error 1286: Unknown storage engine 'ARCHIVE'"; the whole
+// message for an error that is not MariaDB's.
+std::string server_words(const core::Error& e)
 {
-    for (std::size_t at = message.find("error "); at != std::string::npos;
-         at = message.find("error ", at + 1)) {
-        std::size_t i = at + 6;
-        while (i < message.size() && message[i] >= '0' && message[i] <= '9')
-            ++i;
-        if (i > at + 6 && message.compare(i, 2, ": ") == 0)
-            return message.substr(at);
-    }
-    return message;
+    if (e.server_error == 0)
+        return e.message;
+    const auto at = e.message.find("error " + std::to_string(e.server_error) + ": ");
+    return at == std::string::npos ? e.message : e.message.substr(at);
+}
+
+// A lock another session holds (a backup's global read lock) outlasted
+// lock_wait_timeout. Nothing about the object.
+bool lock_timeout(const core::Error& e)
+{
+    return e.server_error == ER_LOCK_WAIT_TIMEOUT;
 }
 
 // Tries `objects` (of one source schema) in `scratch`. An error of the
 // connection itself (this system's MariaDB stopped answering) ends the
-// trial: `t.ran` false.
-// MariaDB's error 1205: a lock another session holds (a backup's global
-// read lock) outlasted lock_wait_timeout. Nothing about the object.
-bool lock_timeout(const core::Error& e)
-{
-    return e.message.find("error 1205:") != std::string::npos;
-}
-
-// Returns whether `scratch` was created (and must be dropped).
+// trial: `t.ran` false. Returns whether `scratch` was created (and must be
+// dropped).
 bool try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
                     const Objects& objects, core::DefinitionTrial& t, std::size_t& index)
 {
@@ -149,7 +148,7 @@ bool try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
             t.ran = false;
             t.error = lock_timeout(r.error())
                           ? "this system's MariaDB is locked by another session (" +
-                                server_words(r.error().message) + ")"
+                                server_words(r.error()) + ")"
                           : r.error().message;
             return sql.rfind("USE ", 0) == 0; // created when USE failed
         }
@@ -176,7 +175,7 @@ bool try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
             if (lock_timeout(r.error())) {
                 t.ran = false;
                 t.error = "this system's MariaDB is locked by another session (" +
-                          server_words(r.error().message) + ")";
+                          server_words(r.error()) + ")";
                 return true;
             }
             if (!c.query_value("SELECT 1")) {
@@ -184,7 +183,7 @@ bool try_in_scratch(source::MariaDbConnection& c, const std::string& scratch,
                 t.error = "this system's MariaDB stopped answering: " + r.error().message;
                 return true;
             }
-            t.refused.push_back({o.kind, o.schema, o.name, server_words(r.error().message)});
+            t.refused.push_back({o.kind, o.schema, o.name, server_words(r.error())});
             if (o.kind == "table")
                 refused_tables.insert(o.name);
         }

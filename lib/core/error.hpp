@@ -45,6 +45,11 @@ struct Error {
     Code code;
     std::string message; // a sentence a person can act on
     std::string remedy;  // optional: what to do about it
+    // MariaDB's own error number when a MariaDB server or Connector/C
+    // refused (e.g. 1205, a lock wait timeout); 0 for every other error.
+    // For what must tell MariaDB's refusals apart without reading the
+    // message (the definitions trial).
+    unsigned server_error = 0;
 };
 
 } // namespace ferry::core

@@ -104,8 +104,10 @@ std::string connector_pin(const std::string& sha256, const std::string& sha1)
 #endif
 }
 
-core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
-                          std::string_view peer, std::string_view what)
+namespace {
+
+core::Error classify(unsigned errnum, std::string_view message, std::string_view role,
+                     std::string_view peer, std::string_view what)
 {
     const bool named = role.size() >= 7 && role.substr(role.size() - 7) == "MariaDB";
     std::string text = std::string(what) + ": " + std::string(role) + (named ? " (" : " MariaDB (") +
@@ -147,6 +149,16 @@ core::Error mariadb_error(unsigned errnum, std::string_view message, std::string
                            "Free space on the disk of the " + std::string(role) +
                                " MariaDB (its data directory), then resume."};
     return core::Error{core::Code::Internal, std::move(text), {}};
+}
+
+} // namespace
+
+core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
+                          std::string_view peer, std::string_view what)
+{
+    auto e = classify(errnum, message, role, peer, what);
+    e.server_error = errnum;
+    return e;
 }
 
 // --- StreamedResult ---------------------------------------------------------

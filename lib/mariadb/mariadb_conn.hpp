@@ -172,7 +172,7 @@ std::string statement_label(std::string_view sql);
 std::string redact_server_message(std::string_view message);
 
 // The core::Error for a MariaDB error number and message (the message is
-// redacted as above).
+// redacted as above; the number is its server_error too).
 core::Error mariadb_error(unsigned errnum, std::string_view message, std::string_view role,
                           std::string_view peer, std::string_view what);
 

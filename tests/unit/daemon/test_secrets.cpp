@@ -73,6 +73,18 @@ TEST(MariaDbError, AFullDiskHasTheRemedyInEveryForm)
     EXPECT_EQ(other.remedy.find("Free space"), std::string::npos) << other.remedy;
 }
 
+// MariaDB's error number travels with the error (server_error), in every
+// class of it, so that no caller reads it back out of the message.
+TEST(MariaDbError, CarriesTheServerErrorNumber)
+{
+    for (unsigned n : {1205u, 1286u, 1045u, 1114u, 2013u, 2026u}) {
+        const auto e = source::mariadb_error(n, "some words", "target", "unix:/x", "statement X");
+        EXPECT_EQ(e.server_error, n) << e.message;
+    }
+    const core::Error ours{core::Code::Internal, "not MariaDB's", {}};
+    EXPECT_EQ(ours.server_error, 0u);
+}
+
 TEST(CertificatePin, BothFormsAndRefusals)
 {
     const std::string b64 = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg";
