@@ -36,7 +36,7 @@ inline bool print_checks(const std::vector<CheckTuple>& checks)
         failed = failed || c.get<1>() == "failure";
         // The title is one of ferryd's fixed sentences (N_() there, in the
         // catalog); the message carries this job's figures: English.
-        std::printf("  %-8s %s: %s\n", c.get<1>().c_str(), _(c.get<2>().c_str()),
+        std::printf("  %-8s %s: %s\n", c.get<1>().c_str(), daemon_text(c.get<2>()).c_str(),
                     c.get<3>().c_str());
     }
     if (failed)
